@@ -1,0 +1,163 @@
+// File: config.h
+// conf/app.yaml as plain structs: every key of the original Asgard (including the spelling
+// `moniter`) plus the new keys of SPEC.md section 2. Loading never throws; it returns a Status
+// whose message names the key, the value and the expected form.
+//
+//   absl::StatusOr<LoadedConfig> loaded = LoadConfigFile("conf/app.yaml");
+//   if (!loaded.ok()) { std::cerr << loaded.status().message(); return 2; }
+//   for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "process/process_spec.h"
+
+namespace asgard::config {
+
+enum class Concurrency { kForbid, kAllow, kReplace };
+
+struct AppConfig {
+  process::ProcessSpec spec;
+  process::RestartPolicy restart;
+  bool operator==(const AppConfig&) const = default;
+};
+
+struct JobConfig {
+  process::ProcessSpec spec;
+  std::string schedule;  // cron spec as written; validated with sched::CronSchedule::Parse
+  std::chrono::seconds timeout{0};  // <= 0: none
+  Concurrency concurrency = Concurrency::kForbid;
+  int retries = 0;
+  std::chrono::seconds retry_delay{10};
+  bool operator==(const JobConfig&) const = default;
+};
+
+struct TimingConfig {
+  process::ProcessSpec spec;
+  std::chrono::system_clock::time_point time;  // from RFC 3339 `time`
+  std::chrono::seconds timeout{0};
+  int retries = 0;
+  std::chrono::seconds retry_delay{10};
+  std::chrono::seconds grace{60};
+  bool operator==(const TimingConfig&) const = default;
+};
+
+struct LogConfig {
+  std::string level = "info";  // debug, info, warn, error
+  std::string dir;             // "" = runtime_dir
+  bool console = false;        // as the original: on only when explicitly true
+};
+
+struct DbConfig {
+  std::string driver = "sqlite";  // sqlite or mysql ("mysql" when host is given)
+  std::string path;               // sqlite file; "" = <runtime_dir>/asgard.db
+  std::string host;
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;
+};
+
+struct RedisConfig {
+  std::string host;
+  int port = 6379;
+  std::string password;
+  int db = 0;
+};
+
+struct MailConfig {
+  std::string host;
+  int port = 25;
+  std::string user;
+  std::string password;
+  bool tls = false;
+  bool insecure_skip_verify = false;
+};
+
+struct TlsConfig {
+  std::string cert;
+  std::string key;
+  std::string ca;
+};
+
+struct WebConfig {
+  int port = 12345;
+  std::string ip;  // "" = role default (0.0.0.0 for web, 127.0.0.1 for all)
+  std::string mode = "release";
+  std::string domain;  // "" = host-only cookie
+  std::string cookie_salt;  // "" (also when the file has the original's default) = generate one
+  std::string static_dir;
+  std::vector<std::string> cors_origins;
+};
+
+struct MasterConfig {
+  std::string ip = "127.0.0.1";
+  int port = 9527;
+  int moniter = 10;
+  bool notify = false;
+  std::string receiver;
+  bool cluster = false;
+  std::vector<std::string> cluster_registry;
+  std::string cluster_name;
+  std::string cluster_id;
+  std::string cluster_ip;
+  int retention = 6;  // months of monitor tables kept
+  std::string webhook;
+  std::string webhook_type = "generic";
+  std::optional<int> metrics_port;  // unset = no /metrics listener; 0 = any free port
+};
+
+struct AgentConfig {
+  std::string rpc_ip;
+  int rpc_port = 27149;
+  int moniter = 30;
+  std::string master_ip = "127.0.0.1";
+  int master_port = 9527;
+  bool master_cluster = false;
+  std::vector<std::string> master_cluster_registry;
+  std::string master_cluster_name;
+  std::optional<std::string> task_user;  // unset = "nobody" if root, else ""
+  std::optional<int> metrics_port;        // unset = no /metrics listener; 0 = any free port
+};
+
+struct SystemConfig {
+  int moniter = 10;  // seconds between process samples
+  int timer = 5;     // accepted for compatibility; timings use exact deadlines
+};
+
+struct Config {
+  std::string runtime_dir = "runtime";
+  std::string rpc_token;
+  TlsConfig rpc_tls;
+  LogConfig log;
+  std::string web_log_dir;  // top-level `log.dir` of the original (legacy form defaults)
+  WebConfig web;
+  MasterConfig master;
+  AgentConfig agent;
+  SystemConfig system;
+  std::map<std::string, DbConfig> db;        // component.db.<name>; Asgard uses "asgard"
+  std::map<std::string, RedisConfig> redis;  // component.redis.<name>
+  std::map<std::string, MailConfig> mail;    // component.mail.<name>
+  std::vector<AppConfig> apps;               // `app:`
+  std::vector<JobConfig> jobs;               // `cron:`
+  std::vector<TimingConfig> timings;         // `timing:`
+};
+
+struct LoadedConfig {
+  Config config;
+  std::vector<std::string> warnings;  // unknown keys, insecure settings; one sentence each
+};
+
+// Parses YAML text. `source` names the file in messages.
+absl::StatusOr<LoadedConfig> ParseConfig(const std::string& yaml_text, const std::string& source);
+
+// Reads and parses a file; a missing file is NotFound, a bad one InvalidArgument.
+absl::StatusOr<LoadedConfig> LoadConfigFile(const std::string& path);
+
+}  // namespace asgard::config

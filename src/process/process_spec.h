@@ -1,0 +1,43 @@
+// File: process_spec.h
+// What to run and how: the part of an app, job or timing that the process runtime needs.
+// Plain data; validated by config/ (from app.yaml) or by the API before it reaches the runtime.
+#pragma once
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace asgard::process {
+
+struct ProcessSpec {
+  std::string name;     // identity across reloads; unique within its list
+  std::string dir;      // working directory; "" = the daemon's own
+  std::string program;  // bare name (looked up on PATH) or path (relative ones against dir)
+  std::string args;     // shell-like quoted argument string; "" = no arguments
+  std::string std_out;  // file for stdout; "" = discarded
+  std::string std_err;  // file for stderr; "" = discarded
+  std::string user;     // run as this user; "" = the daemon's user
+  std::map<std::string, std::string> env;  // added to the inherited environment
+  int stop_signal = SIGTERM;
+  std::chrono::seconds stop_timeout{10};
+  int64_t max_bytes = 50LL * 1024 * 1024;  // rotate std_out/std_err at this size; 0 = never
+  int backups = 10;                        // rotated files kept per stream
+  bool is_monitor = false;                 // sample CPU/RSS/threads of this task
+
+  bool operator==(const ProcessSpec&) const = default;
+};
+
+// When and how often an app is restarted (supervisord's startsecs/startretries, with backoff).
+struct RestartPolicy {
+  bool auto_restart = true;
+  std::chrono::seconds start_secs{1};
+  int max_restarts = 5;
+  std::chrono::seconds backoff_max{30};
+
+  bool operator==(const RestartPolicy&) const = default;
+};
+
+}  // namespace asgard::process
