@@ -28,8 +28,6 @@
 
 namespace asgard {
 
-using WallTime = std::chrono::system_clock::time_point;
-
 class EventLoop final : public TimerService {
  public:
   static absl::StatusOr<std::unique_ptr<EventLoop>> Create();
@@ -49,7 +47,8 @@ class EventLoop final : public TimerService {
 
   // A one-shot timer at an absolute wall-clock instant (CLOCK_REALTIME, cancelled and re-armed
   // when the clock is set, so it fires at the instant, not after an elapsed interval).
-  TimerId RunAtWall(WallTime when, std::function<void()> fn);
+  WallTime WallNow() const override { return std::chrono::system_clock::now(); }
+  TimerId RunAtWall(WallTime when, std::function<void()> fn) override;
   // Called after the wall clock jumped (settimeofday, NTP step); wall timers already re-armed.
   void OnClockJump(std::function<void()> fn) { clock_jump_handlers_.push_back(std::move(fn)); }
 

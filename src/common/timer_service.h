@@ -12,6 +12,7 @@ namespace asgard {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::steady_clock::duration;
+using WallTime = std::chrono::system_clock::time_point;
 
 class TimerService {
  public:
@@ -22,8 +23,13 @@ class TimerService {
   virtual SteadyTime Now() const = 0;
   // Runs `fn` once on the loop thread after `delay`. Returns an id for Cancel().
   virtual TimerId RunAfter(Duration delay, std::function<void()> fn) = 0;
-  // Cancels a pending timer; unknown or fired ids are ignored.
+  // Cancels a pending timer (monotonic or wall); unknown or fired ids are ignored.
   virtual void Cancel(TimerId id) = 0;
+
+  // Wall-clock now (std::chrono::system_clock on the real loop).
+  virtual WallTime WallNow() const = 0;
+  // Runs `fn` once at the wall-clock instant `when` (calendar deadlines: cron fires, timings).
+  virtual TimerId RunAtWall(WallTime when, std::function<void()> fn) = 0;
 };
 
 }  // namespace asgard

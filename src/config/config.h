@@ -17,10 +17,11 @@
 
 #include "absl/status/statusor.h"
 #include "process/process_spec.h"
+#include "sched/concurrency.h"
 
 namespace asgard::config {
 
-enum class Concurrency { kForbid, kAllow, kReplace };
+using Concurrency = sched::Concurrency;
 
 struct AppConfig {
   process::ProcessSpec spec;

@@ -33,6 +33,14 @@ class FakeTimers final : public TimerService {
     }
   }
 
+  // Wall time moves with the steady clock from a fixed, arbitrary start.
+  WallTime WallNow() const override { return wall_start_ + (now_ - SteadyTime{}); }
+  TimerId RunAtWall(WallTime when, std::function<void()> fn) override {
+    Duration delay = when > WallNow() ? when - WallNow() : Duration::zero();
+    return RunAfter(delay, std::move(fn));
+  }
+  void SetWallStart(WallTime t) { wall_start_ = t - (now_ - SteadyTime{}); }
+
   // Moves the clock forward by `d`, firing every timer that falls due, earliest first.
   void Advance(Duration d) {
     SteadyTime end = now_ + d;
@@ -52,6 +60,7 @@ class FakeTimers final : public TimerService {
 
  private:
   SteadyTime now_{};
+  WallTime wall_start_ = std::chrono::system_clock::from_time_t(1'800'000'000);
   TimerId next_id_ = 1;
   std::map<std::pair<SteadyTime, TimerId>, std::function<void()>> pending_;
 };

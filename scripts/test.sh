@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: install what is needed, build, and run every test
+# (unit tests beside the code and the integration tests in tests/integration, through CTest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+scripts/install-deps.sh --test
+scripts/build.sh
+status=0
+(cd build && ctest --output-on-failure --timeout 300 -j"$(nproc 2>/dev/null || echo 2)") || status=$?
+echo "test.sh: wall time $(( $(date +%s) - start ))s, ctest exit $status"
+exit $status

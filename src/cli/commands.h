@@ -1,0 +1,53 @@
+// File: commands.h
+// The `asgard` command line: one CLI11 subcommand per role (SPEC.md section 1). Each Add*
+// function registers its subcommand; the chosen one stores what to run in `action`, which
+// Main() calls after parsing so that no role runs inside CLI11's callbacks.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "CLI/CLI.hpp"
+
+namespace asgard::cli {
+
+// Exit codes of every command (SPEC.md section 1).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // daemon not reachable, start failed, unknown name
+inline constexpr int kExitUsage = 2;    // bad flags, bad config, bad spec
+
+using Action = std::function<int()>;
+
+// Flags of `guard` / `cron` and their `status` and `show`.
+struct LocalFlags {
+  std::string conf_dir = "conf";
+  std::string socket;  // "" = default for the role
+  bool json = false;
+  std::string name;  // show NAME
+};
+
+// Flags of `cron next`.
+struct NextFlags {
+  std::string spec;
+  int count = 5;
+  std::string tz;
+  std::string from;
+};
+
+// Everything one command line sets, owned by Main() for the parse and the run.
+struct Invocation {
+  Action action;
+  LocalFlags guard;
+  LocalFlags cron;
+  NextFlags next;
+};
+
+void AddGuardCommand(CLI::App& app, Invocation& inv);
+void AddCronCommand(CLI::App& app, Invocation& inv);
+// Roles of later versions: present in --help, exit 1 with a sentence when run.
+void AddPlannedRoles(CLI::App& app, Action& action);
+
+// argv -> exit code.
+int Main(int argc, char** argv);
+
+}  // namespace asgard::cli

@@ -1,0 +1,64 @@
+#include "cli/status_output.h"
+
+#include "cli/table.h"
+#include "gtest/gtest.h"
+
+namespace asgard::cli {
+namespace {
+
+TEST(Table, ColumnsAlignOnWidestCellIncludingChinese) {
+  Table t({"ID", "NAME"});
+  t.AddRow({"0", "web"});
+  t.AddRow({"10", "中文"});
+  EXPECT_EQ(t.Render(), "ID  NAME\n0   web\n10  中文\n");
+}
+
+TEST(FormatDuration, Units) {
+  EXPECT_EQ(FormatDuration(5), "5s");
+  EXPECT_EQ(FormatDuration(65), "1m5s");
+  EXPECT_EQ(FormatDuration(3700), "1h1m");
+  EXPECT_EQ(FormatDuration(90000), "1d1h");
+  EXPECT_EQ(FormatDuration(-3), "0s");
+}
+
+TEST(RenderGuardStatus, KeepsTheOriginalFirstLine) {
+  asgard::v1::ListResponse list;
+  auto* t = list.add_tasks();
+  t->set_id(0);
+  t->set_name("web");
+  t->set_kind("app");
+  t->set_state("running");
+  t->set_pid(42);
+  t->set_program("/bin/sleep");
+  t->set_args("100");
+  std::string out = RenderGuardStatus(list);
+  EXPECT_EQ(out.rfind("app total: 1\n", 0), 0u) << out;
+  EXPECT_NE(out.find("web"), std::string::npos);
+  EXPECT_NE(out.find("running"), std::string::npos);
+  EXPECT_NE(out.find("/bin/sleep 100"), std::string::npos);
+}
+
+TEST(RenderShow, AppFieldsUseTheOriginalLabels) {
+  asgard::v1::TaskDetail d;
+  d.mutable_status()->set_kind("app");
+  d.mutable_status()->set_name("web");
+  d.mutable_status()->set_auto_restart(true);
+  auto* a = d.add_archives();
+  a->set_status(-2);
+  a->set_signal("kill");
+  std::string out = RenderShow(d);
+  EXPECT_EQ(out.rfind("app info:\napp name: web\n", 0), 0u) << out;
+  EXPECT_NE(out.find("app auto_restart: true"), std::string::npos);
+  EXPECT_NE(out.find("recent runs: 1"), std::string::npos);
+}
+
+TEST(RenderJson, UsesSnakeCaseFieldNames) {
+  asgard::v1::ListResponse list;
+  list.add_tasks()->set_std_out("/x");
+  std::string json = RenderJson(list);
+  EXPECT_NE(json.find("\"std_out\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"next_run_at\""), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace asgard::cli

@@ -1,0 +1,28 @@
+// File: table.h
+// Plain-text tables with columns as wide as their widest cell (UTF-8 aware), two spaces apart.
+//
+//   Table t({"ID", "NAME"});
+//   t.AddRow({"0", "web"});
+//   std::cout << t.Render();
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace asgard::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string Render() const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Display width of UTF-8 text: CJK characters count two columns.
+size_t DisplayWidth(const std::string& text);
+
+}  // namespace asgard::cli

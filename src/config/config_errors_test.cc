@@ -1,0 +1,226 @@
+// ParseConfig and LoadConfigFile on bad input: every error names the file, the key path, the
+// value and the expected form, and the YAML line where there is one.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace asgard::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct ErrorCase {
+  std::string yaml;
+  std::vector<std::string> want;  // substrings of the message
+};
+
+void ExpectErrors(const std::vector<ErrorCase>& cases) {
+  for (const ErrorCase& c : cases) {
+    absl::StatusOr<LoadedConfig> loaded = ParseConfig(c.yaml, "conf/app.yaml");
+    ASSERT_FALSE(loaded.ok()) << c.yaml;
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument) << c.yaml;
+    for (const std::string& want : c.want) {
+      EXPECT_THAT(loaded.status().message(), HasSubstr(want)) << c.yaml;
+    }
+  }
+}
+
+TEST(ParseConfigErrors, WrongScalarsNameKeyValueFormAndLine) {
+  ExpectErrors({
+      {"web:\n  port: abc\n",
+       {"conf/app.yaml: web.port: 'abc' is not a port (expected an integer 1-65535, or 0 for "
+        "any free port) at line 2"}},
+      {"component: {db: {asgard: {port: 0}}}",
+       {"component.db.asgard.port: '0' is not a port (expected an integer 1-65535)"}},
+      {"agent: {master: {port: 70000}}", {"agent.master.port: '70000' is not a port"}},
+      {"app:\n  - {name: a, program: b}\n  - name: b\n    program: c\n    auto_restart: maybe\n",
+       {"conf/app.yaml: app[1].auto_restart: 'maybe' is not a boolean (expected true/false, "
+        "yes/no or 1/0) at line 5"}},
+      {"master: {notify: 2}", {"master.notify: '2' is not a boolean"}},
+      {"system: {moniter: 0}",
+       {"system.moniter: '0' is out of range (expected an integer number of seconds 1-86400)"}},
+      {"system: {timer: 1.5}", {"system.timer: '1.5' is not an integer"}},
+      {"master: {retention: -1}", {"master.retention: '-1' is out of range", "months"}},
+      {"component: {redis: {asgard: {db: x}}}",
+       {"component.redis.asgard.db: 'x' is not an integer"}},
+      {"component: {log: {level: verbose}}",
+       {"component.log.level: 'verbose' is not allowed (expected one of debug, info, warn, "
+        "error)"}},
+      {"component: {db: {asgard: {driver: postgres}}}",
+       {"component.db.asgard.driver: 'postgres' is not allowed (expected one of sqlite, mysql)"}},
+      {"master: {webhook_type: slack}",
+       {"master.webhook_type: 'slack' is not allowed (expected one of generic, dingtalk, wecom, "
+        "feishu)"}},
+      {"master: {webhook: ftp://x}", {"master.webhook: 'ftp://x' is not a URL"}},
+      {"master: {metrics_port: -5}", {"master.metrics_port: '-5' is not a port"}},
+      {"runtime_dir: ''", {"runtime_dir: '' is not a directory"}},
+      {"rpc: {tls: {cert: a.crt}}", {"rpc.tls: cert and key must be given together"}},
+  });
+}
+
+TEST(ParseConfigErrors, WrongTaskValues) {
+  const std::string head = "app:\n  - name: a\n    program: b\n";
+  ExpectErrors({
+      {head + "    stop_signal: TERMINATE\n",
+       {"app[0].stop_signal: 'TERMINATE' is not a signal (expected a name such as TERM, "
+        "SIGTERM or INT, or a number 1-64) at line 4"}},
+      {head + "    stop_signal: 99\n", {"app[0].stop_signal: '99' is not a signal"}},
+      {head + "    max_bytes: 50XB\n",
+       {"app[0].max_bytes: '50XB' is not a size (expected a number of bytes or a size like "
+        "50MB, 10KB or 1GB)"}},
+      {head + "    max_restarts: -1\n",
+       {"app[0].max_restarts: '-1' is out of range (expected an integer >= 0)"}},
+      {head + "    backups: -2\n", {"app[0].backups: '-2' is out of range"}},
+      {head + "    stop_timeout: -1\n",
+       {"app[0].stop_timeout: '-1' is out of range (expected an integer number of seconds"}},
+      {head + "    start_secs: soon\n", {"app[0].start_secs: 'soon' is not an integer"}},
+      {head + "    backoff_max: 0\n", {"app[0].backoff_max: '0' is out of range"}},
+      {head + "    args: [a, b]\n",
+       {"app[0].args: a list is given where a single value is expected at line 4"}},
+      {head + "    env: [A=1]\n", {"app[0].env: a list is not a mapping"}},
+      {head + "    env: {\"A=B\": 1}\n", {"app[0].env.A=B: 'A=B' is not a valid name"}},
+      {head + "    stdout: a.log\n    std_out: b.log\n",
+       {"app[0].std_out: both stdout and std_out are given"}},
+      {"cron:\n  - {name: a, program: b, spec: '* * * * *', concurrency: parallel}\n",
+       {"cron[0].concurrency: 'parallel' is not allowed (expected one of forbid, allow, "
+        "replace)"}},
+      {"cron:\n  - {name: a, program: b, spec: '* * * * *', retries: -1}\n",
+       {"cron[0].retries: '-1' is out of range"}},
+      {"timing:\n  - {name: a, program: b, time: '2026-11-25T10:30:00Z', grace: -1}\n",
+       {"timing[0].grace: '-1' is out of range"}},
+  });
+}
+
+TEST(ParseConfigErrors, RequiredTaskKeys) {
+  ExpectErrors({
+      {"app:\n  - program: b\n",
+       {"conf/app.yaml: app[0]: name is missing (expected a non-empty "
+        "name) at line 2"}},
+      {"app:\n  - {name: '', program: b}\n", {"app[0].name: '' is empty"}},
+      {"app:\n  - {name: a}\n", {"app[0]: program is missing (expected a program name or path)"}},
+      {"cron:\n  - {name: a, program: b}\n", {"cron[0]: spec is missing (expected a cron spec"}},
+      {"timing:\n  - {name: a, program: b}\n",
+       {"timing[0]: time is missing (expected an RFC 3339 time"}},
+      {"app:\n  - just-a-name\n", {"app[0]: a plain value is not a mapping"}},
+      {"app: {name: a}\n", {"app: a mapping is given where a list is expected at line 1"}},
+  });
+}
+
+TEST(ParseConfigErrors, DuplicateNamesWithinOneList) {
+  ExpectErrors({
+      {"cron:\n"
+       "  - {name: backup, program: b, spec: '* * * * *'}\n"
+       "  - {name: x, program: b, spec: '* * * * *'}\n"
+       "  - {name: y, program: b, spec: '* * * * *'}\n"
+       "  - {name: backup, program: c, spec: '* * * * *'}\n",
+       {"conf/app.yaml: cron[3].name: duplicate name 'backup' (first at cron[0]) at line 5"}},
+      {"app:\n  - {name: a, program: b}\n  - {name: a, program: b}\n",
+       {"app[1].name: duplicate name 'a' (first at app[0])"}},
+  });
+  // The same name in different lists is fine: each list is its own namespace.
+  EXPECT_TRUE(ParseConfig("app: [{name: a, program: b}]\ncron: [{name: a, program: b, spec: "
+                          "'* * * * *'}]\n",
+                          "x")
+                  .ok());
+}
+
+TEST(ParseConfigErrors, BadCronSpecIsPrefixedWithItsKey) {
+  ExpectErrors({
+      {"cron:\n  - {name: a, program: b, spec: '61 * * * *'}\n",
+       {"conf/app.yaml: cron[0].spec: field 1 (minute)", "61", "at line 2"}},
+      {"cron:\n  - {name: a, program: b, spec: '0 0 30 2 *'}\n", {"cron[0].spec: "}},
+  });
+}
+
+TEST(ParseConfigErrors, BadTimingTimeIsPrefixedWithItsKey) {
+  ExpectErrors({
+      {"timing:\n  - {name: a, program: b, time: tomorrow}\n",
+       {"timing[0].time: 'tomorrow' is not an RFC 3339 time (expected e.g. "
+        "2026-11-25T10:30:00+08:00) at line 2"}},
+      {"timing:\n  - {name: a, program: b, time: '2026-02-30T00:00:00Z'}\n",
+       {"timing[0].time: '2026-02-30T00:00:00Z' is not an RFC 3339 time: day 30"}},
+  });
+}
+
+TEST(ParseConfigErrors, MalformedYamlAndShapes) {
+  ExpectErrors({
+      {"web:\n  port: 1\n bad: [\n", {"conf/app.yaml: malformed YAML at line"}},
+      {"a: b: c\n", {"conf/app.yaml: malformed YAML at line 1"}},
+      {"- a\n- b\n", {"conf/app.yaml: top level: a list is not a mapping"}},
+      {"just text\n", {"top level: a plain value is not a mapping"}},
+      {"web: 5\n", {"conf/app.yaml: web: a plain value is not a mapping", "at line 1"}},
+      {"web:\n  port: 1\n  port: 2\n", {"web.port: key given twice at line 3 (first at line 2)"}},
+      {"? [a, b]\n: c\n", {"top level: a list is used as a key"}},
+  });
+}
+
+class LoadConfigFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/asgard_config_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::remove((dir_ + "/app.yaml").c_str());
+    rmdir((dir_ + "/sub").c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string dir_;
+};
+
+TEST_F(LoadConfigFileTest, ReadsAFile) {
+  const std::string path = dir_ + "/app.yaml";
+  std::ofstream(path) << "web: {prot: 1}\n";
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->warnings.size(), 1u);
+  EXPECT_EQ(loaded->warnings[0], "unknown key 'web.prot' in " + path + " (ignored)");
+}
+
+TEST_F(LoadConfigFileTest, MissingFileIsNotFound) {
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(dir_ + "/app.yaml");
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(loaded.status().message(), dir_ + "/app.yaml: no such file");
+}
+
+TEST_F(LoadConfigFileTest, UnreadableFileGivesTheErrnoText) {
+  ASSERT_EQ(mkdir((dir_ + "/sub").c_str(), 0700), 0);
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(dir_ + "/sub");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().message(), dir_ + "/sub: Is a directory");
+  if (geteuid() == 0) GTEST_SKIP() << "root reads files whatever their mode";
+  const std::string path = dir_ + "/app.yaml";
+  std::ofstream(path) << "web: {}\n";
+  ASSERT_EQ(chmod(path.c_str(), 0), 0);
+  loaded = LoadConfigFile(path);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(loaded.status().message(), path + ": Permission denied");
+}
+
+TEST_F(LoadConfigFileTest, RefusesHugeFiles) {
+  const std::string path = dir_ + "/app.yaml";
+  std::ofstream(path) << std::string(2 << 20, '#');
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(path);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(loaded.status().message(), path + ": larger than 1 MiB, not a config");
+}
+
+TEST_F(LoadConfigFileTest, BadFileNamesThePath) {
+  const std::string path = dir_ + "/app.yaml";
+  std::ofstream(path) << "web:\n  port: abc\n";
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(path);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(loaded.status().message(), HasSubstr(path + ": web.port: 'abc' is not a port"));
+}
+
+}  // namespace
+}  // namespace asgard::config

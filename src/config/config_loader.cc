@@ -1,0 +1,217 @@
+// ParseConfig / LoadConfigFile, and the roles' sections of app.yaml (web, master, agent, system,
+// rpc, the top-level log). Components and task lists are in components.cc and task_lists.cc.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/errno_status.h"
+#include "common/status_macros.h"
+#include "common/unique_fd.h"
+#include "config/config.h"
+#include "config/sections.h"
+#include "config/yaml_reader.h"
+#include "yaml-cpp/yaml.h"
+
+namespace asgard::config {
+namespace {
+
+// The original's built-in cookie key: public, so it protects nothing (SPEC.md section 2).
+constexpr char kOriginalCookieSalt[] = "sdswqeqx";
+constexpr int kMaxIntervalSeconds = 86400;
+// Bounds what a mistaken path (a device, a FIFO, a log file) can make the loader read.
+constexpr size_t kMaxFileBytes = 1 << 20;
+
+absl::Status ReadRpc(MapReader& root, Config& config) {
+  ASSIGN_OR_RETURN(MapReader rpc, root.Map("rpc"));
+  RETURN_IF_ERROR(rpc.String("token", &config.rpc_token));
+  ASSIGN_OR_RETURN(MapReader tls, rpc.Map("tls"));
+  RETURN_IF_ERROR(tls.String("cert", &config.rpc_tls.cert));
+  RETURN_IF_ERROR(tls.String("key", &config.rpc_tls.key));
+  RETURN_IF_ERROR(tls.String("ca", &config.rpc_tls.ca));
+  if (config.rpc_tls.cert.empty() != config.rpc_tls.key.empty()) {
+    return tls.SelfError("cert and key must be given together (expected both paths or neither)");
+  }
+  return absl::OkStatus();
+}
+
+// web.jwt_secret and web.jwt_ttl were documented by the original but never read; they are still
+// not, and saying so beats a silent acceptance that suggests they work.
+void WarnUnusedJwtKeys(MapReader& web, const std::string& source,
+                       std::vector<std::string>& warnings) {
+  for (const char* key : {"jwt_secret", "jwt_ttl"}) {
+    const bool given = web.Has(key);
+    std::string ignored;
+    web.String(key, &ignored).IgnoreError();  // only to mark it known; its value is not used
+    if (!given) continue;
+    warnings.push_back(absl::StrCat(web.PathOf(key), " in ", source,
+                                    " is not used (ignored; as in the original, it was never"
+                                    " configurable: sessions are signed with a generated secret)"));
+  }
+}
+
+absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
+                     std::vector<std::string>& warnings) {
+  ASSIGN_OR_RETURN(MapReader web, root.Map("web"));
+  WebConfig& w = config.web;
+  RETURN_IF_ERROR(web.Port("port", &w.port, /*allow_zero=*/true));
+  RETURN_IF_ERROR(web.String("ip", &w.ip));
+  RETURN_IF_ERROR(web.String("mode", &w.mode));
+  RETURN_IF_ERROR(web.String("domain", &w.domain));
+  RETURN_IF_ERROR(web.String("cookie_salt", &w.cookie_salt));
+  RETURN_IF_ERROR(web.String("static_dir", &w.static_dir));
+  RETURN_IF_ERROR(web.StringList("cors_origins", &w.cors_origins));
+  if (w.cookie_salt == kOriginalCookieSalt) {
+    w.cookie_salt.clear();
+    warnings.push_back(absl::StrCat(
+        "web.cookie_salt in ", source, " is the original's public default '", kOriginalCookieSalt,
+        "': a random secret will be generated into ", config.runtime_dir, "/ and used instead"));
+  }
+  WarnUnusedJwtKeys(web, source, warnings);
+  return absl::OkStatus();
+}
+
+absl::Status ReadMasterCluster(MapReader& master, MasterConfig& m) {
+  RETURN_IF_ERROR(master.Bool("cluster", &m.cluster));
+  RETURN_IF_ERROR(master.StringList("cluster_registry", &m.cluster_registry));
+  RETURN_IF_ERROR(master.String("cluster_name", &m.cluster_name));
+  RETURN_IF_ERROR(master.String("cluster_id", &m.cluster_id));
+  return master.String("cluster_ip", &m.cluster_ip);
+}
+
+absl::Status ReadMaster(MapReader& root, Config& config) {
+  ASSIGN_OR_RETURN(MapReader master, root.Map("master"));
+  MasterConfig& m = config.master;
+  RETURN_IF_ERROR(master.String("ip", &m.ip));
+  RETURN_IF_ERROR(master.Port("port", &m.port, /*allow_zero=*/true));
+  RETURN_IF_ERROR(master.Int("moniter", &m.moniter, 1, kMaxIntervalSeconds, "seconds"));
+  RETURN_IF_ERROR(master.Bool("notify", &m.notify));
+  RETURN_IF_ERROR(master.String("receiver", &m.receiver));
+  RETURN_IF_ERROR(ReadMasterCluster(master, m));
+  RETURN_IF_ERROR(master.Int("retention", &m.retention, 0, 1200, "months"));
+  RETURN_IF_ERROR(master.String("webhook", &m.webhook));
+  if (!m.webhook.empty() && !absl::StartsWith(m.webhook, "http://") &&
+      !absl::StartsWith(m.webhook, "https://")) {
+    return master.Error("webhook", absl::StrCat("'", m.webhook,
+                                                "' is not a URL (expected"
+                                                " http://... or https://...)"));
+  }
+  RETURN_IF_ERROR(
+      master.OneOf("webhook_type", &m.webhook_type, {"generic", "dingtalk", "wecom", "feishu"}));
+  return master.OptionalPort("metrics_port", &m.metrics_port, /*allow_zero=*/true);
+}
+
+absl::Status ReadAgentMaster(MapReader& agent, AgentConfig& a) {
+  ASSIGN_OR_RETURN(MapReader master, agent.Map("master"));
+  RETURN_IF_ERROR(master.String("ip", &a.master_ip));
+  RETURN_IF_ERROR(master.Port("port", &a.master_port, /*allow_zero=*/false));
+  RETURN_IF_ERROR(master.Bool("cluster", &a.master_cluster));
+  RETURN_IF_ERROR(master.StringList("cluster_registry", &a.master_cluster_registry));
+  return master.String("cluster_name", &a.master_cluster_name);
+}
+
+absl::Status ReadAgent(MapReader& root, Config& config) {
+  ASSIGN_OR_RETURN(MapReader agent, root.Map("agent"));
+  AgentConfig& a = config.agent;
+  ASSIGN_OR_RETURN(MapReader rpc, agent.Map("rpc"));
+  RETURN_IF_ERROR(rpc.String("ip", &a.rpc_ip));
+  RETURN_IF_ERROR(rpc.Port("port", &a.rpc_port, /*allow_zero=*/true));
+  RETURN_IF_ERROR(agent.Int("moniter", &a.moniter, 1, kMaxIntervalSeconds, "seconds"));
+  RETURN_IF_ERROR(ReadAgentMaster(agent, a));
+  RETURN_IF_ERROR(agent.OptionalString("task_user", &a.task_user));
+  return agent.OptionalPort("metrics_port", &a.metrics_port, /*allow_zero=*/true);
+}
+
+absl::Status ReadSystemAndLegacyLog(MapReader& root, Config& config) {
+  ASSIGN_OR_RETURN(MapReader system, root.Map("system"));
+  RETURN_IF_ERROR(system.Int("moniter", &config.system.moniter, 1, kMaxIntervalSeconds, "seconds"));
+  RETURN_IF_ERROR(system.Int("timer", &config.system.timer, 1, kMaxIntervalSeconds, "seconds"));
+  ASSIGN_OR_RETURN(MapReader log, root.Map("log"));
+  return log.String("dir", &config.web_log_dir);
+}
+
+absl::Status ReadDocument(MapReader& root, const std::string& source, LoadedConfig& out) {
+  Config& config = out.config;
+  RETURN_IF_ERROR(root.String("runtime_dir", &config.runtime_dir));
+  if (config.runtime_dir.empty()) {
+    return root.Error("runtime_dir", "'' is not a directory (expected a path such as runtime)");
+  }
+  RETURN_IF_ERROR(ReadRpc(root, config));
+  RETURN_IF_ERROR(ReadWeb(root, source, config, out.warnings));
+  RETURN_IF_ERROR(ReadMaster(root, config));
+  RETURN_IF_ERROR(ReadAgent(root, config));
+  RETURN_IF_ERROR(ReadSystemAndLegacyLog(root, config));
+  RETURN_IF_ERROR(internal::ReadComponents(root, source, config, out.warnings));
+  return internal::ReadTaskLists(root, config);
+}
+
+absl::StatusOr<YAML::Node> ParseYaml(const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", e.mark.line + 1,
+                                                   ", column ", e.mark.column + 1, ": ", e.msg));
+  }
+}
+
+absl::StatusOr<LoadedConfig> ParseDocument(const std::string& yaml_text,
+                                           const std::string& source) {
+  ASSIGN_OR_RETURN(YAML::Node document, ParseYaml(yaml_text));
+  KeyLog log;
+  ASSIGN_OR_RETURN(MapReader root, MapReader::Create(document, "", log));
+  LoadedConfig loaded;
+  RETURN_IF_ERROR(ReadDocument(root, source, loaded));
+  for (const std::string& path : log.Unread()) {
+    loaded.warnings.push_back(absl::StrCat("unknown key '", path, "' in ", source, " (ignored)"));
+  }
+  return loaded;
+}
+
+// POSIX reads rather than a stream, so that the error is the errno text (EACCES, EISDIR, ...).
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    return ErrnoStatus(path);
+  }
+  std::string text;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
+    if (n == 0) return text;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(path);
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > kMaxFileBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 1 MiB, not a config"));
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedConfig> ParseConfig(const std::string& yaml_text, const std::string& source) {
+  absl::StatusOr<LoadedConfig> loaded;
+  try {
+    loaded = ParseDocument(yaml_text, source);
+  } catch (const YAML::Exception& e) {
+    // The reader only uses calls that do not throw on a loaded document; this is the backstop
+    // that keeps a yaml-cpp surprise from escaping the module.
+    loaded = absl::InternalError(absl::StrCat("reading YAML: ", e.what()));
+  }
+  if (loaded.ok()) return loaded;
+  return absl::Status(loaded.status().code(),
+                      absl::StrCat(source, ": ", loaded.status().message()));
+}
+
+absl::StatusOr<LoadedConfig> LoadConfigFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  return ParseConfig(text, path);
+}
+
+}  // namespace asgard::config

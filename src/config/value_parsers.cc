@@ -1,0 +1,123 @@
+#include "config/value_parsers.h"
+
+#include <csignal>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace asgard::config {
+namespace {
+
+constexpr int kMaxSignal = 64;  // SIGRTMAX on Linux
+
+// Standard Linux signals by number; index 0 unused. Real-time signals have no short name here.
+constexpr const char* kSignalNames[] = {
+    "",     "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT",  "BUS",  "FPE",  "KILL", "USR1",
+    "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",  "CONT", "STOP", "TSTP", "TTIN",
+    "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "IO",   "PWR",  "SYS"};
+
+absl::Status Invalid(absl::string_view text, absl::string_view kind, absl::string_view expected) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is not ", kind, " (expected ", expected, ")"));
+}
+
+std::string IntegerForm(int64_t min, int64_t max, absl::string_view unit) {
+  std::string form = unit.empty() ? "an integer" : absl::StrCat("an integer number of ", unit);
+  // The limits of int are "no limit" to a reader; printing 2147483647 would only confuse.
+  const bool has_min = min > std::numeric_limits<int32_t>::min();
+  const bool has_max = max < std::numeric_limits<int32_t>::max();
+  if (has_min && has_max) return absl::StrCat(form, " ", min, "-", max);
+  if (has_min) return absl::StrCat(form, " >= ", min);
+  if (has_max) return absl::StrCat(form, " <= ", max);
+  return form;
+}
+
+// Multiplier of a size unit, or 0 when the unit is unknown. 1024-based, as the examples show.
+int64_t UnitMultiplier(absl::string_view unit) {
+  const std::string u = absl::AsciiStrToUpper(unit);
+  if (u.empty() || u == "B") return 1;
+  if (u == "K" || u == "KB" || u == "KIB") return int64_t{1} << 10;
+  if (u == "M" || u == "MB" || u == "MIB") return int64_t{1} << 20;
+  if (u == "G" || u == "GB" || u == "GIB") return int64_t{1} << 30;
+  if (u == "T" || u == "TB" || u == "TIB") return int64_t{1} << 40;
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> ParseBool(absl::string_view text) {
+  const std::string t = absl::AsciiStrToLower(text);
+  if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
+  if (t == "false" || t == "no" || t == "off" || t == "0") return false;
+  return Invalid(text, "a boolean", "true/false, yes/no or 1/0");
+}
+
+absl::StatusOr<int64_t> ParseInteger(absl::string_view text, int64_t min, int64_t max,
+                                     absl::string_view unit) {
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value)) {
+    return Invalid(text, "an integer", IntegerForm(min, max, unit));
+  }
+  if (value < min || value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is out of range (expected ", IntegerForm(min, max, unit), ")"));
+  }
+  return value;
+}
+
+absl::StatusOr<int> ParsePort(absl::string_view text, bool allow_zero) {
+  if (allow_zero && absl::StripAsciiWhitespace(text).empty()) return 0;
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < (allow_zero ? 0 : 1) || value > 65535) {
+    return Invalid(
+        text, "a port",
+        allow_zero ? "an integer 1-65535, or 0 for any free port" : "an integer 1-65535");
+  }
+  return static_cast<int>(value);
+}
+
+absl::StatusOr<int64_t> ParseByteSize(absl::string_view text) {
+  const absl::string_view t = absl::StripAsciiWhitespace(text);
+  size_t digits = 0;
+  while (digits < t.size() && absl::ascii_isdigit(static_cast<unsigned char>(t[digits]))) {
+    ++digits;
+  }
+  int64_t number = 0;
+  const int64_t multiplier = UnitMultiplier(absl::StripAsciiWhitespace(t.substr(digits)));
+  if (digits == 0 || multiplier == 0 || !absl::SimpleAtoi(t.substr(0, digits), &number)) {
+    return Invalid(text, "a size", "a number of bytes or a size like 50MB, 10KB or 1GB");
+  }
+  if (number > std::numeric_limits<int64_t>::max() / multiplier) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is too large a size"));
+  }
+  return number * multiplier;
+}
+
+absl::StatusOr<int> ParseSignal(absl::string_view text) {
+  int number = 0;
+  if (absl::SimpleAtoi(text, &number)) {
+    if (number >= 1 && number <= kMaxSignal) return number;
+  } else {
+    std::string name = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+    if (absl::StartsWith(name, "SIG")) name.erase(0, 3);
+    for (int i = 1; i < static_cast<int>(std::size(kSignalNames)); ++i) {
+      if (name == kSignalNames[i]) return i;
+    }
+  }
+  return Invalid(text, "a signal", "a name such as TERM, SIGTERM or INT, or a number 1-64");
+}
+
+std::string SignalName(int signal) {
+  if (signal >= 1 && signal < static_cast<int>(std::size(kSignalNames))) {
+    return kSignalNames[signal];
+  }
+  return absl::StrCat(signal);
+}
+
+}  // namespace asgard::config

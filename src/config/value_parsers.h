@@ -1,0 +1,40 @@
+// File: value_parsers.h
+// The coercions of SPEC.md section 2, from the text of one value to its typed form. Shared by
+// the app.yaml loader and by anything else that takes the same fields as text (API, CLI).
+// Each error is InvalidArgument "'<text>' is not a <kind> (expected <form>)", without a key
+// path: the caller prefixes it.
+//
+//   absl::StatusOr<int64_t> bytes = ParseByteSize("50MB");  // 52428800
+//   absl::StatusOr<int> sig = ParseSignal("SIGTERM");        // 15
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace asgard::config {
+
+// true/false, yes/no, on/off, 1/0, any case.
+absl::StatusOr<bool> ParseBool(absl::string_view text);
+
+// A decimal integer (optional sign, no fraction) within [min, max]. `unit` ("seconds", "months")
+// only words the message: "'x' is not an integer (expected an integer number of seconds >= 0)".
+absl::StatusOr<int64_t> ParseInteger(absl::string_view text, int64_t min, int64_t max,
+                                     absl::string_view unit = "");
+
+// A TCP port 1-65535, or 0 too when `allow_zero` (0 = "any free port"); "" counts as 0 there,
+// as an empty port did in the original agent.
+absl::StatusOr<int> ParsePort(absl::string_view text, bool allow_zero);
+
+// Bytes as an integer, or with a 1024-based unit: "512", "10KB", "50MB", "1GB", "2k", "1 GiB".
+absl::StatusOr<int64_t> ParseByteSize(absl::string_view text);
+
+// A signal name with or without "SIG" (any case: TERM, SIGTERM, term) or a number 1-64.
+absl::StatusOr<int> ParseSignal(absl::string_view text);
+
+// The short name of a signal number as ParseSignal accepts it ("TERM"), or the number as text.
+std::string SignalName(int signal);
+
+}  // namespace asgard::config

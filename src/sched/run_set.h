@@ -1,0 +1,89 @@
+// File: run_set.h
+// The runs of one job or timing: start a run, kill it at its timeout through the stop path
+// (stop_signal, SIGKILL after stop_timeout), archive each run, report failures, and rerun a
+// failed run up to `retries` times after `retry_delay`. Several runs may be alive at once
+// (concurrency: allow); each is tracked by its run id.
+//
+// Ownership: Launcher, TimerService and RunObserver outlive the RunSet.
+// Thread-safety: loop thread only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/timer_service.h"
+#include "process/launcher.h"
+#include "process/observer.h"
+
+namespace asgard::sched {
+
+struct RunPolicy {
+  std::chrono::seconds timeout{0};  // <= 0: none
+  int retries = 0;
+  std::chrono::seconds retry_delay{10};
+};
+
+class RunSet {
+ public:
+  // Told after each run ends (after its archive), with whether it succeeded and whether a
+  // retry follows.
+  using RunEnded = std::function<void(const process::ArchiveRecord&, bool ok, bool retrying)>;
+
+  RunSet(process::TaskKind kind, process::ProcessSpec spec, RunPolicy policy,
+         process::Launcher& launcher, TimerService& timers, process::RunObserver& observer,
+         RunEnded on_ended);
+  ~RunSet();
+  RunSet(const RunSet&) = delete;
+  RunSet& operator=(const RunSet&) = delete;
+
+  // Starts a first attempt. False when the spawn failed (already reported; retries armed).
+  bool Start();
+  // Stops every live run (recorded as stopped by Asgard) and cancels pending retries; `done`
+  // runs once none is left (at once if none is).
+  void StopAll(std::function<void()> done = {});
+
+  size_t live() const { return runs_.size(); }
+  std::vector<pid_t> pids() const;
+  bool retry_pending() const { return retry_timer_ != 0; }
+  const std::optional<process::ArchiveRecord>& last() const { return last_; }
+  const process::ProcessSpec& spec() const { return spec_; }
+
+ private:
+  struct Live {
+    process::RunInfo info;
+    int attempt = 0;
+    bool stopped_by_us = false;
+    TimerService::TimerId timer = 0;  // timeout, then the SIGKILL deadline
+  };
+
+  bool StartAttempt(int attempt);
+  void OnExit(const std::string& run_id, const process::ExitInfo& exit);
+  void OnTimeout(const std::string& run_id);
+  void BeginStop(Live& run);
+  void ScheduleRetry(int attempt);
+  void Report(const std::string& desc, const std::string& uuid, pid_t pid);
+  void MaybeFinishStop();
+
+  process::TaskKind kind_;
+  process::ProcessSpec spec_;
+  RunPolicy policy_;
+  process::Launcher& launcher_;
+  TimerService& timers_;
+  process::RunObserver& observer_;
+  RunEnded on_ended_;
+
+  std::map<std::string, Live> runs_;  // by run id
+  TimerService::TimerId retry_timer_ = 0;
+  std::optional<process::ArchiveRecord> last_;
+  std::vector<std::function<void()>> on_stopped_;
+  std::shared_ptr<RunSet*> self_;  // disarms launcher callbacks after destruction
+};
+
+}  // namespace asgard::sched

@@ -1,0 +1,246 @@
+#include "standalone/cron.h"
+
+#include <algorithm>
+
+#include "spdlog/spdlog.h"
+
+namespace asgard::standalone {
+namespace {
+
+template <typename List>
+std::vector<std::string> Names(const List& list) {
+  std::vector<std::string> out;
+  for (const auto& item : list) out.push_back(item.spec.name);
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+sched::RunPolicy Policy(std::chrono::seconds timeout, int retries, std::chrono::seconds delay) {
+  sched::RunPolicy p;
+  p.timeout = timeout;
+  p.retries = retries;
+  p.retry_delay = delay;
+  return p;
+}
+
+void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
+                const sched::RunSet& runs, const process::ProcSample& sample) {
+  v.id = id;
+  v.name = spec.name;
+  v.dir = spec.dir;
+  v.program = spec.program;
+  v.args = spec.args;
+  v.std_out = spec.std_out;
+  v.std_err = spec.std_err;
+  v.user = spec.user;
+  auto pids = runs.pids();
+  v.running = static_cast<int>(pids.size());
+  v.pid = pids.empty() ? 0 : pids.front();
+  v.last_exit = runs.last();
+  if (v.pid) {
+    v.cpu = sample.cpu_percent;
+    v.memory_mb = sample.rss_mb;
+    v.threads = sample.threads;
+  }
+}
+
+}  // namespace
+
+Cron::Cron(EventLoop& loop, process::Launcher& launcher,
+           std::unique_ptr<sched::FiredStore> fired)
+    : loop_(loop), launcher_(launcher), fired_(std::move(fired)) {}
+
+Cron::~Cron() = default;
+
+template <typename Runner>
+void Cron::Retire(std::unique_ptr<Runner> runner, std::function<void()> then) {
+  if (!runner) {
+    if (then) then();
+    return;
+  }
+  ++retiring_;
+  Runner* raw = runner.release();
+  raw->StopThen([this, raw, then = std::move(then)] {
+    // Destroy later: we are inside the runner's own call stack.
+    loop_.Post([this, raw] {
+      std::unique_ptr<Runner> owned(raw);
+      owned.reset();
+      if (--retiring_ == 0) {
+        auto callbacks = std::move(on_retired_);
+        on_retired_.clear();
+        for (auto& fn : callbacks) fn();
+      }
+    });
+    if (then) then();
+  });
+}
+
+void Cron::AddJob(const config::JobConfig& job) {
+  auto schedule = sched::CronSchedule::Parse(job.schedule);
+  if (!schedule.ok()) {  // validated at load; a zone file removed since would land here
+    spdlog::error("job {}: {}", job.spec.name, schedule.status().ToString());
+    return;
+  }
+  sched::JobDefinition def{job.spec, *schedule,
+                           Policy(job.timeout, job.retries, job.retry_delay), job.concurrency};
+  JobEntry& entry = jobs_[job.spec.name];
+  entry.config = job;
+  entry.runner = std::make_unique<sched::JobRunner>(std::move(def), launcher_, loop_, records_);
+  entry.runner->Enable();
+}
+
+void Cron::AddTiming(const config::TimingConfig& timing) {
+  sched::TimingDefinition def;
+  def.spec = timing.spec;
+  def.time = timing.time;
+  def.policy = Policy(timing.timeout, timing.retries, timing.retry_delay);
+  def.grace = timing.grace;
+  TimingEntry& entry = timings_[timing.spec.name];
+  entry.config = timing;
+  entry.runner =
+      std::make_unique<sched::TimingRunner>(std::move(def), launcher_, loop_, records_, *fired_);
+  entry.runner->Enable();
+}
+
+void Cron::ApplyJobs(const std::vector<config::JobConfig>& jobs) {
+  auto next = Names(jobs);
+  for (const auto& name : job_order_) {
+    if (Contains(next, name)) continue;
+    spdlog::info("job {}: removed from the configuration", name);
+    Retire(std::move(jobs_[name].runner), {});
+    jobs_.erase(name);
+    records_.Forget(process::TaskKind::kJob, name);
+  }
+  for (const auto& job : jobs) {
+    auto it = jobs_.find(job.spec.name);
+    if (it == jobs_.end()) {
+      AddJob(job);
+    } else if (!(it->second.config == job)) {
+      spdlog::info("job {}: definition changed", job.spec.name);
+      auto old = std::move(it->second.runner);
+      jobs_.erase(it);
+      Retire(std::move(old), [this, job] { AddJob(job); });
+    }
+  }
+  job_order_ = std::move(next);
+}
+
+void Cron::ApplyTimings(const std::vector<config::TimingConfig>& timings) {
+  auto next = Names(timings);
+  for (const auto& name : timing_order_) {
+    if (Contains(next, name)) continue;
+    spdlog::info("timing {}: removed from the configuration", name);
+    Retire(std::move(timings_[name].runner), {});
+    timings_.erase(name);
+    records_.Forget(process::TaskKind::kTiming, name);
+  }
+  for (const auto& timing : timings) {
+    auto it = timings_.find(timing.spec.name);
+    if (it == timings_.end()) {
+      AddTiming(timing);
+    } else if (!(it->second.config == timing)) {
+      spdlog::info("timing {}: definition changed", timing.spec.name);
+      auto old = std::move(it->second.runner);
+      timings_.erase(it);
+      Retire(std::move(old), [this, timing] { AddTiming(timing); });
+    }
+  }
+  timing_order_ = std::move(next);
+}
+
+void Cron::Apply(const config::Config& config) {
+  ApplyJobs(config.jobs);
+  ApplyTimings(config.timings);
+}
+
+void Cron::StopAll(std::function<void()> done) {
+  auto remaining = std::make_shared<size_t>(jobs_.size() + timings_.size() + 1);
+  auto one_done = [remaining, done] {
+    if (--*remaining == 0) done();
+  };
+  for (auto& [name, e] : jobs_) e.runner->StopThen(one_done);
+  for (auto& [name, e] : timings_) e.runner->StopThen(one_done);
+  if (retiring_ > 0) {
+    on_retired_.push_back(one_done);
+  } else {
+    one_done();
+  }
+}
+
+void Cron::OnClockJump() {
+  spdlog::warn("the wall clock jumped; recomputing fire times");
+  for (auto& [name, e] : jobs_) e.runner->Rearm();
+  for (auto& [name, e] : timings_) e.runner->Rearm();
+}
+
+void Cron::Sample() {
+  auto sample = [this](auto& entries) {
+    for (auto& [name, e] : entries) {
+      auto pids = e.runner->runs().pids();
+      e.sample = {};
+      if (!pids.empty()) {
+        if (auto s = sampler_.Sample(pids.front())) e.sample = *s;
+      }
+    }
+  };
+  sample(jobs_);
+  sample(timings_);
+}
+
+TaskView Cron::JobView(int id, const JobEntry& e) const {
+  TaskView v;
+  v.kind = process::TaskKind::kJob;
+  FillCommon(v, id, e.config.spec, e.runner->runs(), e.sample);
+  v.spec = e.config.schedule;
+  v.timeout = e.config.timeout.count();
+  v.concurrency = sched::ConcurrencyName(e.config.concurrency);
+  v.next_run_at = e.runner->next_fire();
+  v.last_run_at = e.runner->last_fire();
+  v.skipped = e.runner->skipped();
+  v.state = v.running ? "running" : (e.runner->enabled() ? "scheduled" : "disabled");
+  return v;
+}
+
+TaskView Cron::TimingView(int id, const TimingEntry& e) const {
+  TaskView v;
+  v.kind = process::TaskKind::kTiming;
+  FillCommon(v, id, e.config.spec, e.runner->runs(), e.sample);
+  v.time = e.config.time;
+  v.timeout = e.config.timeout.count();
+  v.state = sched::TimingStateName(e.runner->state());
+  return v;
+}
+
+std::vector<TaskView> Cron::List() {
+  std::vector<TaskView> out;
+  for (size_t i = 0; i < job_order_.size(); ++i) {
+    auto it = jobs_.find(job_order_[i]);
+    if (it != jobs_.end()) out.push_back(JobView(static_cast<int>(i), it->second));
+  }
+  for (size_t i = 0; i < timing_order_.size(); ++i) {
+    auto it = timings_.find(timing_order_[i]);
+    if (it != timings_.end()) out.push_back(TimingView(static_cast<int>(i), it->second));
+  }
+  return out;
+}
+
+TaskDetailView Cron::Detail(TaskView view) {
+  TaskDetailView d;
+  d.archives = records_.Archives(view.kind, view.name);
+  d.exceptions = records_.Exceptions(view.kind, view.name);
+  d.task = std::move(view);
+  return d;
+}
+
+std::optional<TaskDetailView> Cron::Get(const std::string& name) {
+  Sample();
+  for (const auto& view : List()) {
+    if (view.name == name) return Detail(view);
+  }
+  return std::nullopt;
+}
+
+}  // namespace asgard::standalone

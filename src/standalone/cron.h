@@ -1,0 +1,68 @@
+// File: cron.h
+// `asgard cron`: runs the `cron:` list (JobRunner per job) and the `timing:` list (TimingRunner
+// per one-shot timing) of app.yaml. Reload changes only what differs, by name.
+//
+// Thread-safety: loop thread only.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/event_loop.h"
+#include "process/launcher.h"
+#include "process/proc_sampler.h"
+#include "sched/job_runner.h"
+#include "sched/timing_runner.h"
+#include "standalone/recent_records.h"
+#include "standalone/role.h"
+
+namespace asgard::standalone {
+
+class Cron final : public StandaloneRole {
+ public:
+  Cron(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired);
+  ~Cron() override;
+
+  void Apply(const config::Config& config) override;
+  void StopAll(std::function<void()> done) override;
+  std::vector<TaskView> List() override;
+  std::optional<TaskDetailView> Get(const std::string& name) override;
+  void OnClockJump() override;
+  void Sample() override;
+
+ private:
+  template <typename Config, typename Runner>
+  struct Entry {
+    Config config;
+    std::unique_ptr<Runner> runner;
+    process::ProcSample sample;
+  };
+  using JobEntry = Entry<config::JobConfig, sched::JobRunner>;
+  using TimingEntry = Entry<config::TimingConfig, sched::TimingRunner>;
+
+  void ApplyJobs(const std::vector<config::JobConfig>& jobs);
+  void ApplyTimings(const std::vector<config::TimingConfig>& timings);
+  void AddJob(const config::JobConfig& job);
+  void AddTiming(const config::TimingConfig& timing);
+  // Stops a runner and destroys it once its runs are gone.
+  template <typename Runner>
+  void Retire(std::unique_ptr<Runner> runner, std::function<void()> then);
+  TaskView JobView(int id, const JobEntry& e) const;
+  TaskView TimingView(int id, const TimingEntry& e) const;
+  TaskDetailView Detail(TaskView view);
+
+  EventLoop& loop_;
+  process::Launcher& launcher_;
+  std::unique_ptr<sched::FiredStore> fired_;  // where fired timings are remembered
+  RecentRecords records_;
+  process::ProcSampler sampler_;
+  std::vector<std::string> job_order_, timing_order_;
+  std::map<std::string, JobEntry> jobs_;
+  std::map<std::string, TimingEntry> timings_;
+  size_t retiring_ = 0;  // runners stopping after a reload
+  std::vector<std::function<void()>> on_retired_;
+};
+
+}  // namespace asgard::standalone

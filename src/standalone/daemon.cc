@@ -1,0 +1,223 @@
+#include "standalone/daemon.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "common/absl_fmt.h"
+#include "common/logging.h"
+#include "grpcpp/grpcpp.h"
+#include "process/posix_launcher.h"
+#include "spdlog/spdlog.h"
+#include "standalone/local_service.h"
+#include "standalone/unix_socket.h"
+
+namespace asgard::standalone {
+namespace {
+
+constexpr int kDaemonSignals[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+
+std::string AbsolutePath(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof(cwd))) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+std::string ParentDir(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// Everything that lives while the daemon runs, torn down in reverse order.
+class Daemon {
+ public:
+  Daemon(const DaemonOptions& options, config::Config config)
+      : options_(options), config_(std::move(config)) {}
+
+  int Run(const RoleFactory& make_role);
+
+ private:
+  absl::Status Prepare(const RoleFactory& make_role);
+  absl::Status Serve();
+  void OnSignal();
+  void Reload();
+  void ArmSampling();
+  void Cleanup();
+
+  DaemonOptions options_;
+  config::Config config_;
+  std::string socket_;     // absolute
+  std::string addr_file_;  // runtime/<role>.addr
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<process::PosixLauncher> launcher_;
+  std::unique_ptr<StandaloneRole> role_;
+  std::unique_ptr<LocalService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  UniqueFd signals_;
+  bool stopping_ = false;
+};
+
+absl::Status Daemon::Prepare(const RoleFactory& make_role) {
+  std::string socket = options_.socket_path.empty()
+                           ? config_.runtime_dir + "/asgard_" + options_.role
+                           : options_.socket_path;
+  if (auto s = MakeDirs(ParentDir(socket), 0700); !s.ok()) return s;
+  socket_ = AbsolutePath(socket);
+  if (auto s = ClaimSocketPath(socket_); !s.ok()) return s;
+  auto loop = EventLoop::Create();
+  if (!loop.ok()) return loop.status();
+  loop_ = std::move(*loop);
+  auto launcher = process::PosixLauncher::Create(*loop_, options_.role);
+  if (!launcher.ok()) return launcher.status();
+  launcher_ = std::move(*launcher);
+  auto role = make_role(*loop_, *launcher_, config_);
+  if (!role.ok()) return role.status();
+  role_ = std::move(*role);
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&mask, sig);
+  signals_.reset(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  return loop_->Watch(signals_.get(), [this] { OnSignal(); });
+}
+
+absl::Status Daemon::Serve() {
+  service_ = std::make_unique<LocalService>(*loop_, *role_);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + socket_, grpc::InsecureServerCredentials());
+  builder.RegisterService(service_.get());
+  builder.SetMaxReceiveMessageSize(64 * 1024);
+  server_ = builder.BuildAndStart();
+  if (!server_) return absl::UnavailableError("cannot listen on unix:" + socket_);
+  chmod(socket_.c_str(), 0600);
+  addr_file_ = config_.runtime_dir + "/" + options_.role + ".addr";
+  std::ofstream(addr_file_, std::ios::trunc) << "unix:" << socket_ << "\n";
+  spdlog::info("listening on unix:{}", socket_);
+  if (!config_.log.console) std::cout << "listening on unix:" << socket_ << std::endl;
+  return absl::OkStatus();
+}
+
+void Daemon::OnSignal() {
+  signalfd_siginfo info;
+  while (read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
+    int sig = static_cast<int>(info.ssi_signo);
+    if (sig == SIGHUP) {
+      Reload();
+      continue;
+    }
+    if (stopping_) {
+      spdlog::warn("second stop signal: killing what is left");
+      loop_->Stop();  // the launcher SIGKILLs live runs when destroyed
+      return;
+    }
+    stopping_ = true;
+    spdlog::info("signal {}: stopping every task", sig);
+    role_->StopAll([this] { loop_->Stop(); });
+  }
+}
+
+void Daemon::Reload() {
+  std::string file = options_.conf_dir + "/app.yaml";
+  auto loaded = config::LoadConfigFile(file);
+  if (!loaded.ok()) {
+    spdlog::error("reload failed, keeping the running configuration: {}",
+                  loaded.status().message());
+    return;
+  }
+  for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
+  if (loaded->config.runtime_dir != config_.runtime_dir) {
+    spdlog::warn("runtime_dir changed; it takes effect at the next start");
+  }
+  spdlog::info("reloading {}", file);
+  config_.apps = loaded->config.apps;
+  config_.jobs = loaded->config.jobs;
+  config_.timings = loaded->config.timings;
+  role_->Apply(config_);
+}
+
+void Daemon::ArmSampling() {
+  auto interval = std::chrono::seconds(std::max(1, config_.system.moniter));
+  loop_->RunAfter(interval, [this] {
+    role_->Sample();
+    ArmSampling();
+  });
+}
+
+void Daemon::Cleanup() {
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (!socket_.empty() && server_) unlink(socket_.c_str());
+  if (!addr_file_.empty()) unlink(addr_file_.c_str());
+}
+
+int Daemon::Run(const RoleFactory& make_role) {
+  if (auto s = Prepare(make_role); !s.ok()) {
+    spdlog::error("{}", s.message());
+    std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
+    return 1;
+  }
+  role_->Apply(config_);
+  if (auto s = Serve(); !s.ok()) {
+    std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
+    role_->StopAll([this] { loop_->Stop(); });
+    loop_->Run();
+    return 1;
+  }
+  ArmSampling();
+  loop_->OnClockJump([this] { role_->OnClockJump(); });
+  loop_->Run();
+  Cleanup();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void BlockDaemonSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : kDaemonSignals) sigaddset(&mask, sig);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+std::string DefaultSocketPath(const std::string& role, const std::string& conf_dir,
+                              const std::string& socket_flag) {
+  if (!socket_flag.empty()) return socket_flag;
+  std::string runtime_dir = "runtime";
+  if (auto loaded = config::LoadConfigFile(conf_dir + "/app.yaml"); loaded.ok()) {
+    runtime_dir = loaded->config.runtime_dir;
+  }
+  return runtime_dir + "/asgard_" + role;
+}
+
+int RunDaemon(const DaemonOptions& options, const RoleFactory& make_role) {
+  std::string file = options.conf_dir + "/app.yaml";
+  auto loaded = config::LoadConfigFile(file);
+  if (!loaded.ok()) {
+    std::cerr << "asgard " << options.role << ": " << loaded.status().message() << std::endl;
+    return 2;
+  }
+  for (const auto& w : loaded->warnings) std::cerr << "warning: " << w << std::endl;
+  const config::Config& cfg = loaded->config;
+  if (auto s = MakeDirs(cfg.runtime_dir, 0700); !s.ok()) {
+    std::cerr << "asgard " << options.role << ": runtime_dir: " << s.message() << std::endl;
+    return 1;
+  }
+  LogOptions log{cfg.log.level, cfg.log.dir.empty() ? cfg.runtime_dir : cfg.log.dir,
+                 cfg.log.console};
+  if (auto s = SetupLogging(log, options.role); !s.ok()) {
+    std::cerr << "asgard " << options.role << ": " << s.message() << std::endl;
+    return 1;
+  }
+  for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
+  Daemon daemon(options, cfg);
+  return daemon.Run(make_role);
+}
+
+}  // namespace asgard::standalone

@@ -1,0 +1,47 @@
+// File: task_view.h
+// A standalone daemon's view of one task for `status` and `show`: plain data, filled on the loop
+// thread, turned into asgard.v1.TaskStatus by rpc/local_convert.h.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "process/records.h"
+
+namespace asgard::standalone {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+struct TaskView {
+  int id = 0;
+  process::TaskKind kind = process::TaskKind::kApp;
+  std::string name, dir, program, args, std_out, std_err, user;
+  std::string state;
+  std::string desired = "run";
+  pid_t pid = 0;
+  int running = 0;
+  std::optional<WallTime> started_at;
+  int restarts = 0;
+  std::optional<process::ArchiveRecord> last_exit;
+  std::string spec;              // jobs
+  std::optional<WallTime> time;  // timings
+  std::optional<WallTime> next_run_at, last_run_at;
+  bool auto_restart = false;
+  int64_t timeout = 0;
+  std::string concurrency;
+  int skipped = 0;
+  double cpu = 0, memory_mb = 0;
+  int threads = 0;
+};
+
+struct TaskDetailView {
+  TaskView task;
+  std::deque<process::ArchiveRecord> archives;      // latest first
+  std::deque<process::ExceptionRecord> exceptions;  // latest first
+};
+
+}  // namespace asgard::standalone
