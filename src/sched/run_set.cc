@@ -8,11 +8,11 @@ namespace asgard::sched {
 using process::ArchiveRecord;
 using process::ExitInfo;
 
-RunSet::RunSet(process::TaskKind kind, process::ProcessSpec spec, RunPolicy policy,
+RunSet::RunSet(process::TaskKind kind, const process::ProcessSpec& spec, RunPolicy policy,
                process::Launcher& launcher, TimerService& timers,
                process::RunObserver& observer, RunEnded on_ended)
     : kind_(kind),
-      spec_(std::move(spec)),
+      spec_(spec),
       policy_(policy),
       launcher_(launcher),
       timers_(timers),

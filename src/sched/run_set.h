@@ -36,7 +36,8 @@ class RunSet {
   // retry follows.
   using RunEnded = std::function<void(const process::ArchiveRecord&, bool ok, bool retrying)>;
 
-  RunSet(process::TaskKind kind, process::ProcessSpec spec, RunPolicy policy,
+  // `spec` must outlive the RunSet (it belongs to the job or timing that owns it).
+  RunSet(process::TaskKind kind, const process::ProcessSpec& spec, RunPolicy policy,
          process::Launcher& launcher, TimerService& timers, process::RunObserver& observer,
          RunEnded on_ended);
   ~RunSet();
@@ -72,7 +73,7 @@ class RunSet {
   void MaybeFinishStop();
 
   process::TaskKind kind_;
-  process::ProcessSpec spec_;
+  const process::ProcessSpec& spec_;
   RunPolicy policy_;
   process::Launcher& launcher_;
   TimerService& timers_;

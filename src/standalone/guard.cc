@@ -1,6 +1,7 @@
 #include "standalone/guard.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "spdlog/spdlog.h"
 
@@ -38,8 +39,9 @@ void Guard::Remove(const std::string& name, std::function<void()> then) {
 void Guard::Apply(const config::Config& config) {
   std::vector<std::string> next_order;
   for (const auto& app : config.apps) next_order.push_back(app.spec.name);
+  std::unordered_set<std::string> keep(next_order.begin(), next_order.end());
   for (const auto& name : order_) {
-    if (std::find(next_order.begin(), next_order.end(), name) == next_order.end()) {
+    if (!keep.count(name)) {
       spdlog::info("app {}: removed from the configuration, stopping it", name);
       Remove(name);
       records_.Forget(process::TaskKind::kApp, name);
