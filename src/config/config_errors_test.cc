@@ -197,7 +197,7 @@ TEST_F(LoadConfigFileTest, UnreadableFileGivesTheErrnoText) {
   absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(dir_ + "/sub");
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.status().message(), dir_ + "/sub: Is a directory");
-  if (geteuid() == 0) GTEST_SKIP() << "root reads files whatever their mode";
+  if (geteuid() == 0) return;  // root reads files whatever their mode: the rest needs a user
   const std::string path = dir_ + "/app.yaml";
   std::ofstream(path) << "web: {}\n";
   ASSERT_EQ(chmod(path.c_str(), 0), 0);
@@ -208,10 +208,10 @@ TEST_F(LoadConfigFileTest, UnreadableFileGivesTheErrnoText) {
 
 TEST_F(LoadConfigFileTest, RefusesHugeFiles) {
   const std::string path = dir_ + "/app.yaml";
-  std::ofstream(path) << std::string(2 << 20, '#');
+  std::ofstream(path) << std::string((64 << 20) + 1, '#');
   absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(path);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(loaded.status().message(), path + ": larger than 1 MiB, not a config");
+  EXPECT_EQ(loaded.status().message(), path + ": larger than 64 MiB, not a config");
 }
 
 TEST_F(LoadConfigFileTest, BadFileNamesThePath) {

@@ -25,7 +25,8 @@ namespace {
 constexpr char kOriginalCookieSalt[] = "sdswqeqx";
 constexpr int kMaxIntervalSeconds = 86400;
 // Bounds what a mistaken path (a device, a FIFO, a log file) can make the loader read.
-constexpr size_t kMaxFileBytes = 1 << 20;
+// Big enough for 100,000 tasks (about 7 MiB), small enough to refuse a device or a log file.
+constexpr size_t kMaxFileBytes = 64 << 20;
 
 absl::Status ReadRpc(MapReader& root, Config& config) {
   ASSIGN_OR_RETURN(MapReader rpc, root.Map("rpc"));
@@ -188,7 +189,7 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     if (n < 0) return ErrnoStatus(path);
     text.append(buffer, static_cast<size_t>(n));
     if (text.size() > kMaxFileBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 1 MiB, not a config"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 64 MiB, not a config"));
     }
   }
 }

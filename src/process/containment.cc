@@ -69,10 +69,12 @@ void KillCgroup(const std::string& dir) {
   for (pid_t pid : ReadPids(dir + "/cgroup.procs")) kill(pid, SIGKILL);  // kernels before 5.14
 }
 
-// Kills and removes the cgroups of daemons with the same tag that are no longer alive.
-void SweepStale(const std::string& parent, const std::string& prefix) {
+// Kills the processes in the cgroups of daemons with the same tag that are no longer alive;
+// returns those cgroups (runs and daemons) to be removed once their processes are gone.
+std::vector<std::string> SweepStale(const std::string& parent, const std::string& prefix) {
+  std::vector<std::string> stale;
   DIR* d = opendir(parent.c_str());
-  if (!d) return;
+  if (!d) return stale;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name.rfind(prefix, 0) != 0) continue;
@@ -82,12 +84,18 @@ void SweepStale(const std::string& parent, const std::string& prefix) {
     DIR* runs = opendir(dir.c_str());
     while (runs && (e = readdir(runs))) {
       if (e->d_name[0] == '.' || e->d_type != DT_DIR) continue;
-      KillCgroup(dir + "/" + e->d_name);
-      spdlog::warn("killed processes left by a previous daemon (cgroup {}/{})", dir, e->d_name);
+      std::string run = dir + "/" + e->d_name;
+      if (!ReadPids(run + "/cgroup.procs").empty()) {
+        KillCgroup(run);
+        spdlog::warn("killed processes left by a previous daemon (cgroup {})", run);
+      }
+      stale.push_back(run);
     }
     if (runs) closedir(runs);
+    stale.push_back(dir);
   }
   closedir(d);
+  return stale;
 }
 
 }  // namespace
@@ -99,14 +107,18 @@ std::unique_ptr<Containment> Containment::Create(const std::string& tag) {
   if (mount.empty() || own.empty()) return std::unique_ptr<Containment>(new Containment(""));
   std::string parent = mount + (own == "/" ? "" : own);
   std::string prefix = "asgard-" + tag + "-";
-  SweepStale(parent, prefix);
+  std::vector<std::string> stale = SweepStale(parent, prefix);
   std::string base = parent + "/" + prefix + std::to_string(getpid());
   if (mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) {
     spdlog::debug("cgroup2 at {} is not writable ({}); using run markers only", parent,
                   std::strerror(errno));
     return std::unique_ptr<Containment>(new Containment(""));
   }
-  return std::unique_ptr<Containment>(new Containment(base));
+  std::unique_ptr<Containment> c(new Containment(base));
+  // Killed processes take a moment to die: what cannot go now goes after a later reap.
+  c->pending_removal_.insert(stale.begin(), stale.end());
+  c->RemoveEmptyCgroups();
+  return c;
 }
 
 Containment::~Containment() {
@@ -153,13 +165,12 @@ void Containment::KillMarked(const std::string& run_id) {
 }
 
 void Containment::RemoveEmptyCgroups() {
-  for (auto it = pending_removal_.begin(); it != pending_removal_.end();) {
-    if (rmdir(it->c_str()) == 0 || errno == ENOENT) {
-      it = pending_removal_.erase(it);
-    } else {
-      ++it;
-    }
+  // Deepest first: a cgroup sorts after its parent, which can go only once it is empty.
+  std::vector<std::string> removed;
+  for (auto it = pending_removal_.rbegin(); it != pending_removal_.rend(); ++it) {
+    if (rmdir(it->c_str()) == 0 || errno == ENOENT) removed.push_back(*it);
   }
+  for (const auto& dir : removed) pending_removal_.erase(dir);
 }
 
 std::vector<pid_t> Containment::FindMarked(const std::string& run_id) {

@@ -13,11 +13,14 @@ namespace asgard::process {
 namespace {
 
 absl::StatusOr<UniqueFd> OpenAppend(const std::string& path, int64_t* size) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+  UniqueFd fd(open(path.c_str(), kFlags, 0644));
   auto slash = path.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
+  if (!fd.valid() && errno == ENOENT && slash != std::string::npos && slash > 0) {
+    // Only a missing directory costs the extra system calls (this is on the restart path).
     if (auto s = MakeDirs(path.substr(0, slash), 0755); !s.ok()) return s;
+    fd.reset(open(path.c_str(), kFlags, 0644));
   }
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!fd.valid()) return ErrnoStatus("open " + path);
   struct stat st {};
   fstat(fd.get(), &st);

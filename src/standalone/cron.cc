@@ -31,22 +31,12 @@ sched::RunPolicy Policy(std::chrono::seconds timeout, int retries, std::chrono::
 void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
                 const sched::RunSet& runs, const process::ProcSample& sample) {
   v.id = id;
-  v.name = spec.name;
-  v.dir = spec.dir;
-  v.program = spec.program;
-  v.args = spec.args;
-  v.std_out = spec.std_out;
-  v.std_err = spec.std_err;
-  v.user = spec.user;
+  FillFromSpec(spec, v);
   auto pids = runs.pids();
   v.running = static_cast<int>(pids.size());
   v.pid = pids.empty() ? 0 : pids.front();
   v.last_exit = runs.last();
-  if (v.pid) {
-    v.cpu = sample.cpu_percent;
-    v.memory_mb = sample.rss_mb;
-    v.threads = sample.threads;
-  }
+  FillFromSample(sample, v);
 }
 
 }  // namespace
@@ -125,7 +115,9 @@ void Cron::ApplyJobs(const std::vector<config::JobConfig>& jobs) {
       spdlog::info("job {}: definition changed", job.spec.name);
       auto old = std::move(it->second.runner);
       jobs_.erase(it);
-      Retire(std::move(old), [this, job] { AddJob(job); });
+      Retire(std::move(old), [this, job] {
+        if (!stopping_) AddJob(job);  // not when the daemon began stopping meanwhile
+      });
     }
   }
   job_order_ = std::move(next);
@@ -149,7 +141,9 @@ void Cron::ApplyTimings(const std::vector<config::TimingConfig>& timings) {
       spdlog::info("timing {}: definition changed", timing.spec.name);
       auto old = std::move(it->second.runner);
       timings_.erase(it);
-      Retire(std::move(old), [this, timing] { AddTiming(timing); });
+      Retire(std::move(old), [this, timing] {
+        if (!stopping_) AddTiming(timing);  // would mark it fired, then kill it
+      });
     }
   }
   timing_order_ = std::move(next);
@@ -161,6 +155,7 @@ void Cron::Apply(const config::Config& config) {
 }
 
 void Cron::StopAll(std::function<void()> done) {
+  stopping_ = true;
   auto remaining = std::make_shared<size_t>(jobs_.size() + timings_.size() + 1);
   auto one_done = [remaining, done] {
     if (--*remaining == 0) done();

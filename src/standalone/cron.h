@@ -62,6 +62,7 @@ class Cron final : public StandaloneRole {
   std::map<std::string, JobEntry> jobs_;
   std::map<std::string, TimingEntry> timings_;
   size_t retiring_ = 0;  // runners stopping after a reload
+  bool stopping_ = false;  // StopAll() was called: nothing starts any more
   std::vector<std::function<void()>> on_retired_;
 };
 

@@ -108,7 +108,11 @@ void Daemon::OnSignal() {
   while (read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
     int sig = static_cast<int>(info.ssi_signo);
     if (sig == SIGHUP) {
-      Reload();
+      if (stopping_) {
+        spdlog::warn("SIGHUP while stopping: not reloading");
+      } else {
+        Reload();
+      }
       continue;
     }
     if (stopping_) {

@@ -55,12 +55,15 @@ void Guard::Apply(const config::Config& config) {
     }
     if (it->second.config == app) continue;
     spdlog::info("app {}: definition changed, restarting it", app.spec.name);
-    Remove(app.spec.name, [this, app] { Add(app); });
+    Remove(app.spec.name, [this, app] {
+      if (!stopping_) Add(app);  // not when the daemon began stopping meanwhile
+    });
   }
   order_ = std::move(next_order);
 }
 
 void Guard::StopAll(std::function<void()> done) {
+  stopping_ = true;
   auto remaining = std::make_shared<size_t>(apps_.size() + retiring_.size());
   auto one_done = [remaining, done] {
     if (--*remaining == 0) done();
@@ -87,13 +90,7 @@ TaskView Guard::View(int id, const Entry& entry) const {
   TaskView v;
   v.id = id;
   v.kind = process::TaskKind::kApp;
-  v.name = spec.name;
-  v.dir = spec.dir;
-  v.program = spec.program;
-  v.args = spec.args;
-  v.std_out = spec.std_out;
-  v.std_err = spec.std_err;
-  v.user = spec.user;
+  FillFromSpec(spec, v);
   v.state = process::StateName(sup.state());
   v.desired = process::DesiredName(sup.desired());
   v.pid = sup.pid();
@@ -102,11 +99,7 @@ TaskView Guard::View(int id, const Entry& entry) const {
   v.restarts = sup.restarts();
   v.last_exit = sup.last_exit();
   v.auto_restart = sup.policy().auto_restart;
-  if (v.pid) {
-    v.cpu = entry.sample.cpu_percent;
-    v.memory_mb = entry.sample.rss_mb;
-    v.threads = entry.sample.threads;
-  }
+  FillFromSample(entry.sample, v);
   return v;
 }
 

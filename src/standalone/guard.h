@@ -49,6 +49,7 @@ class Guard final : public StandaloneRole {
   std::vector<std::string> order_;                 // names in app.yaml order
   std::map<std::string, Entry> apps_;              // by name
   std::vector<std::unique_ptr<process::Supervisor>> retiring_;  // stopping after a reload
+  bool stopping_ = false;  // StopAll() was called: nothing starts any more
 };
 
 }  // namespace asgard::standalone

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "process/proc_sampler.h"
+#include "process/process_spec.h"
 #include "process/records.h"
 
 namespace asgard::standalone {
@@ -43,5 +45,10 @@ struct TaskDetailView {
   std::deque<process::ArchiveRecord> archives;      // latest first
   std::deque<process::ExceptionRecord> exceptions;  // latest first
 };
+
+// Copies what the configuration says (name, dir, command, files, user) into `view`.
+void FillFromSpec(const process::ProcessSpec& spec, TaskView& view);
+// Copies the latest CPU/memory/threads sample when the task has a process (view.pid != 0).
+void FillFromSample(const process::ProcSample& sample, TaskView& view);
 
 }  // namespace asgard::standalone
