@@ -97,61 +97,45 @@ void Cron::AddTiming(const config::TimingConfig& timing) {
   entry.runner->Enable();
 }
 
-void Cron::ApplyJobs(const std::vector<config::JobConfig>& jobs) {
-  auto next = Names(jobs);
+// Applies one list (jobs or timings): removed names stop, changed ones restart with their new
+// definition, new ones start, unchanged ones are left alone.
+template <typename Config, typename Runner>
+void Cron::ApplyList(process::TaskKind kind, const std::vector<Config>& list,
+                     std::vector<std::string>& order,
+                     std::map<std::string, Entry<Config, Runner>>& entries,
+                     void (Cron::*add)(const Config&)) {
+  const char* what = process::TaskKindName(kind);
+  auto next = Names(list);
   auto keep = NameSet(next);
-  for (const auto& name : job_order_) {
+  for (const auto& name : order) {
     if (keep.count(name)) continue;
-    spdlog::info("job {}: removed from the configuration", name);
-    Retire(std::move(jobs_[name].runner), {});
-    jobs_.erase(name);
-    records_.Forget(process::TaskKind::kJob, name);
+    spdlog::info("{} {}: removed from the configuration", what, name);
+    Retire(std::move(entries[name].runner), {});
+    entries.erase(name);
+    records_.Forget(kind, name);
   }
-  for (const auto& job : jobs) {
-    auto it = jobs_.find(job.spec.name);
-    if (it == jobs_.end()) {
-      AddJob(job);
-    } else if (!(it->second.config == job)) {
-      spdlog::info("job {}: definition changed", job.spec.name);
-      auto old = std::move(it->second.runner);
-      jobs_.erase(it);
-      Retire(std::move(old), [this, job] {
-        if (!stopping_) AddJob(job);  // not when the daemon began stopping meanwhile
-      });
+  for (const auto& item : list) {
+    auto it = entries.find(item.spec.name);
+    if (it == entries.end()) {
+      (this->*add)(item);
+      continue;
     }
+    if (it->second.config == item) continue;
+    spdlog::info("{} {}: definition changed", what, item.spec.name);
+    auto old = std::move(it->second.runner);
+    entries.erase(it);
+    // Not once the daemon began stopping: a timing would be marked fired, then killed.
+    Retire(std::move(old), [this, item, add] {
+      if (!stopping_) (this->*add)(item);
+    });
   }
-  job_order_ = std::move(next);
-}
-
-void Cron::ApplyTimings(const std::vector<config::TimingConfig>& timings) {
-  auto next = Names(timings);
-  auto keep = NameSet(next);
-  for (const auto& name : timing_order_) {
-    if (keep.count(name)) continue;
-    spdlog::info("timing {}: removed from the configuration", name);
-    Retire(std::move(timings_[name].runner), {});
-    timings_.erase(name);
-    records_.Forget(process::TaskKind::kTiming, name);
-  }
-  for (const auto& timing : timings) {
-    auto it = timings_.find(timing.spec.name);
-    if (it == timings_.end()) {
-      AddTiming(timing);
-    } else if (!(it->second.config == timing)) {
-      spdlog::info("timing {}: definition changed", timing.spec.name);
-      auto old = std::move(it->second.runner);
-      timings_.erase(it);
-      Retire(std::move(old), [this, timing] {
-        if (!stopping_) AddTiming(timing);  // would mark it fired, then kill it
-      });
-    }
-  }
-  timing_order_ = std::move(next);
+  order = std::move(next);
 }
 
 void Cron::Apply(const config::Config& config) {
-  ApplyJobs(config.jobs);
-  ApplyTimings(config.timings);
+  ApplyList(process::TaskKind::kJob, config.jobs, job_order_, jobs_, &Cron::AddJob);
+  ApplyList(process::TaskKind::kTiming, config.timings, timing_order_, timings_,
+            &Cron::AddTiming);
 }
 
 void Cron::StopAll(std::function<void()> done) {

@@ -42,8 +42,11 @@ class Cron final : public StandaloneRole {
   using JobEntry = Entry<config::JobConfig, sched::JobRunner>;
   using TimingEntry = Entry<config::TimingConfig, sched::TimingRunner>;
 
-  void ApplyJobs(const std::vector<config::JobConfig>& jobs);
-  void ApplyTimings(const std::vector<config::TimingConfig>& timings);
+  template <typename Config, typename Runner>
+  void ApplyList(process::TaskKind kind, const std::vector<Config>& list,
+                 std::vector<std::string>& order,
+                 std::map<std::string, Entry<Config, Runner>>& entries,
+                 void (Cron::*add)(const Config&));
   void AddJob(const config::JobConfig& job);
   void AddTiming(const config::TimingConfig& timing);
   // Stops a runner and destroys it once its runs are gone.
