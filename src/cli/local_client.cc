@@ -9,7 +9,8 @@
 namespace asgard::cli {
 namespace {
 
-constexpr auto kCallTimeout = std::chrono::seconds(10);
+constexpr auto kCallTimeout = std::chrono::seconds(30);
+constexpr int kMaxReply = 256 * 1024 * 1024;
 
 absl::StatusOr<std::unique_ptr<asgard::v1::Local::Stub>> Connect(const std::string& role,
                                                                  const std::string& socket) {
@@ -18,7 +19,11 @@ absl::StatusOr<std::unique_ptr<asgard::v1::Local::Stub>> Connect(const std::stri
     return absl::UnavailableError("asgard " + role + " is not running (no socket at " + socket +
                                   "; start it with `asgard " + role + "`, or pass -s PATH)");
   }
-  auto channel = grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  // A status of 100,000 tasks is about 8 MB; the default 4 MiB limit would refuse it.
+  args.SetMaxReceiveMessageSize(kMaxReply);
+  auto channel =
+      grpc::CreateCustomChannel("unix:" + socket, grpc::InsecureChannelCredentials(), args);
   return asgard::v1::Local::NewStub(channel);
 }
 

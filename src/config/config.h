@@ -161,4 +161,9 @@ absl::StatusOr<LoadedConfig> ParseConfig(const std::string& yaml_text, const std
 // Reads and parses a file; a missing file is NotFound, a bad one InvalidArgument.
 absl::StatusOr<LoadedConfig> LoadConfigFile(const std::string& path);
 
+// The top-level `runtime_dir` of an app.yaml without parsing the rest, for client commands
+// that only need the socket path (a 100,000-task file takes seconds to parse). "runtime" when
+// the file, or the key, is missing or unreadable.
+std::string ReadRuntimeDir(const std::string& path);
+
 }  // namespace asgard::config

@@ -5,7 +5,6 @@
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,12 +14,11 @@
 #include <cstring>
 
 #include "common/errno_status.h"
-#include "common/unique_fd.h"
 
 namespace asgard::process {
 namespace {
 
-// Which step failed in the child; reported back through the error pipe with errno.
+// Which step failed in the child; reported back with errno through ChildArgs.
 enum class Step : int { kSetsid = 1, kCgroup, kDup, kChdir, kGroups, kGid, kUid, kExec };
 
 const char* StepName(Step step) {
@@ -45,23 +43,26 @@ const char* StepName(Step step) {
   return "spawn";
 }
 
+// Shared with the child (CLONE_VM): the child writes `failed_step` and `error` before it exits;
+// a successful exec leaves them 0. No pipe, so the parent never waits for close-on-exec.
 struct ChildArgs {
   const SpawnPlan* plan;
   char* const* argv;
   char* const* envp;
-  int error_fd;
+  volatile int failed_step = 0;
+  volatile int error = 0;
 };
 
-[[noreturn]] void Fail(const ChildArgs& a, Step step) {
-  int report[2] = {static_cast<int>(step), errno};
-  [[maybe_unused]] ssize_t n = write(a.error_fd, report, sizeof(report));
+[[noreturn]] void Fail(ChildArgs& a, Step step) {
+  a.error = errno;
+  a.failed_step = static_cast<int>(step);
   _exit(127);
 }
 
 // Runs in the child, sharing the parent's memory until exec: raw system calls only. glibc's
 // setuid()/setgroups() would broadcast to the parent's threads, so use syscall() directly.
 int ChildMain(void* raw) {
-  const ChildArgs& a = *static_cast<ChildArgs*>(raw);
+  ChildArgs& a = *static_cast<ChildArgs*>(raw);
   const SpawnPlan& p = *a.plan;
   sigset_t none;
   sigemptyset(&none);
@@ -98,38 +99,27 @@ std::vector<char*> CStrings(const std::vector<std::string>& items) {
 }
 
 // The child's stack: only a few frames of system calls run on it.
-constexpr size_t kChildStack = 64 * 1024;
+constexpr size_t kChildStack = 32 * 1024;
 
 }  // namespace
 
 absl::StatusOr<pid_t> SpawnProcess(const SpawnPlan& plan) {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
-  UniqueFd err_read(pipe_fds[0]), err_write(pipe_fds[1]);
   std::vector<char*> argv = CStrings(plan.argv);
   std::vector<char*> envp = CStrings(plan.env);
-  ChildArgs args{&plan, argv.data(), envp.data(), err_write.get()};
-
-  void* stack = mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return ErrnoStatus("mmap child stack");
-  // CLONE_VFORK: we resume only once the child has exec'd or exited, so the stack and the
-  // plan stay valid for as long as the child uses them.
-  pid_t pid = clone(ChildMain, static_cast<char*>(stack) + kChildStack,
-                    CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-  int clone_errno = errno;
-  munmap(stack, kChildStack);
-  if (pid < 0) return ErrnoStatus("clone", clone_errno);
-  err_write.reset();
-
-  int report[2] = {0, 0};
-  ssize_t n = read(err_read.get(), report, sizeof(report));
-  if (n == sizeof(report)) {
+  ChildArgs args{&plan, argv.data(), envp.data()};
+  // The child runs on this buffer in our own frame: with CLONE_VFORK we are suspended until it
+  // has exec'd or exited, so nothing else uses it meanwhile, and no mmap/munmap (a TLB
+  // shootdown across the daemon's threads) is paid per spawn.
+  alignas(64) char stack[kChildStack];
+  pid_t pid = clone(ChildMain, stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  if (pid < 0) return ErrnoStatus("clone");
+  if (args.failed_step != 0) {
     // The child failed before exec and has exited; the caller's reaper collects it.
-    std::string what = StepName(static_cast<Step>(report[0]));
-    if (static_cast<Step>(report[0]) == Step::kChdir) what += " " + plan.dir;
-    if (static_cast<Step>(report[0]) == Step::kExec) what += " " + plan.path;
-    return ErrnoStatus(what, report[1]);
+    auto step = static_cast<Step>(args.failed_step);
+    std::string what = StepName(step);
+    if (step == Step::kChdir) what += " " + plan.dir;
+    if (step == Step::kExec) what += " " + plan.path;
+    return ErrnoStatus(what, args.error);
   }
   return pid;
 }

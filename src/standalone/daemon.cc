@@ -1,5 +1,6 @@
 #include "standalone/daemon.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/signalfd.h>
@@ -143,6 +144,7 @@ void Daemon::Reload() {
   config_.jobs = loaded->config.jobs;
   config_.timings = loaded->config.timings;
   role_->Apply(config_);
+  malloc_trim(0);
 }
 
 void Daemon::ArmSampling() {
@@ -166,6 +168,8 @@ int Daemon::Run(const RoleFactory& make_role) {
     return 1;
   }
   role_->Apply(config_);
+  // The YAML parse of a large app.yaml leaves hundreds of MB freed but kept by malloc.
+  malloc_trim(0);
   if (auto s = Serve(); !s.ok()) {
     std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
     role_->StopAll([this] { loop_->Stop(); });
@@ -193,11 +197,7 @@ void BlockDaemonSignals() {
 std::string DefaultSocketPath(const std::string& role, const std::string& conf_dir,
                               const std::string& socket_flag) {
   if (!socket_flag.empty()) return socket_flag;
-  std::string runtime_dir = "runtime";
-  if (auto loaded = config::LoadConfigFile(conf_dir + "/app.yaml"); loaded.ok()) {
-    runtime_dir = loaded->config.runtime_dir;
-  }
-  return runtime_dir + "/asgard_" + role;
+  return config::ReadRuntimeDir(conf_dir + "/app.yaml") + "/asgard_" + role;
 }
 
 int RunDaemon(const DaemonOptions& options, const RoleFactory& make_role) {
@@ -208,7 +208,7 @@ int RunDaemon(const DaemonOptions& options, const RoleFactory& make_role) {
     return 2;
   }
   for (const auto& w : loaded->warnings) std::cerr << "warning: " << w << std::endl;
-  const config::Config& cfg = loaded->config;
+  const config::Config& cfg = loaded->config;  // moved into the daemon below
   if (auto s = MakeDirs(cfg.runtime_dir, 0700); !s.ok()) {
     std::cerr << "asgard " << options.role << ": runtime_dir: " << s.message() << std::endl;
     return 1;
@@ -220,7 +220,8 @@ int RunDaemon(const DaemonOptions& options, const RoleFactory& make_role) {
     return 1;
   }
   for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
-  Daemon daemon(options, cfg);
+  Daemon daemon(options, std::move(loaded->config));
+  loaded = absl::InternalError("moved");  // frees the warnings and the rest of the parse
   return daemon.Run(make_role);
 }
 

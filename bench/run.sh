@@ -1,0 +1,32 @@
+#!/bin/sh
+# Runs the Asgard benchmarks against their Debian peers (supervisord, cron). See bench/README.md.
+#   bench/run.sh restart|footprint|precision|scale|all [options of that bench]
+# The asgard binary is $ASGARD_BIN, else build/asgard. Needs root for the cron peer
+# (/etc/cron.d) and the packages: apt-get install -y supervisor cron gcc g++ pkg-config
+# libgrpc++-dev libprotobuf-dev libyaml-cpp-dev libspdlog-dev (the last four are Asgard's own
+# build dependencies, used by the link-only program of the footprint bench).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+what=${1:-help}
+[ $# -gt 0 ] && shift
+case "$what" in
+  restart)   exec "$py" "$here/restart_latency.py" "$@" ;;
+  footprint) exec "$py" "$here/footprint.py" "$@" ;;
+  precision) exec "$py" "$here/precision.py" "$@" ;;
+  scale)     exec "$py" "$here/scale.py" "$@" ;;
+  all)
+    for b in restart_latency footprint precision scale; do
+      echo "==== $b"
+      "$py" "$here/$b.py" "$@"
+      echo
+    done ;;
+  *)
+    echo "usage: $0 restart|footprint|precision|scale|all [options]" >&2
+    echo "  restart    restart latency after SIGKILL, asgard guard vs supervisord (~2 min)" >&2
+    echo "  footprint  RSS/PSS/CPU with 100 idle apps, vs supervisord and a link-only program (~70 s)" >&2
+    echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst (~3 min)" >&2
+    echo "  scale      100,000 cron entries; 1,000 apps vs supervisord (~2 min)" >&2
+    exit 2 ;;
+esac
