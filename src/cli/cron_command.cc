@@ -88,6 +88,10 @@ void AddCronCommand(CLI::App& app, Invocation& inv) {
       "cron",
       "Single-machine cron for the `cron:` and `timing:` lists of app.yaml (单机计划/定时任务)");
   AddDaemonFlags(*cron, inv.cron);
+  cron->footer(
+      "Without a subcommand, runs cron in the foreground: `cron:` jobs on their spec, `timing:`\n"
+      "entries once at their time (remembered in <runtime_dir>/timings.fired). SIGTERM/SIGINT\n"
+      "stop running jobs gracefully; SIGHUP reloads app.yaml. Keys: docs/config.md.");
   cron->require_subcommand(0, 1);
   AddStatusAndShow(*cron, "cron", inv.cron, &RenderCronStatus, inv.action);
   AddNext(*cron, inv);

@@ -21,6 +21,10 @@ void AddGuardCommand(CLI::App& app, Invocation& inv) {
   CLI::App* guard = app.add_subcommand(
       "guard", "Single-machine process guard for the `app:` list of app.yaml (单机进程守护)");
   AddDaemonFlags(*guard, inv.guard);
+  guard->footer(
+      "Without a subcommand, runs the guard in the foreground. SIGTERM/SIGINT stop every app\n"
+      "(stop_signal, then SIGKILL after stop_timeout); SIGHUP reloads app.yaml and changes only\n"
+      "what differs. Keys: docs/config.md. Exit codes: 0 ok, 1 runtime failure, 2 bad config.");
   guard->require_subcommand(0, 1);
   AddStatusAndShow(*guard, "guard", inv.guard, &RenderGuardStatus, inv.action);
   guard->final_callback([&inv, guard] {
