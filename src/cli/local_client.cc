@@ -1,67 +1,90 @@
 #include "cli/local_client.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include "asgard/v1/local.grpc.pb.h"
-#include "grpcpp/grpcpp.h"
-#include "rpc/grpc_status.h"
+#include <cerrno>
+#include <cstring>
+
+#include "common/unique_fd.h"
+#include "standalone/local_protocol.h"
 
 namespace asgard::cli {
 namespace {
 
-constexpr auto kCallTimeout = std::chrono::seconds(30);
-constexpr int kMaxReply = 256 * 1024 * 1024;
+constexpr int kCallTimeoutSeconds = 30;
 
-absl::StatusOr<std::unique_ptr<asgard::v1::Local::Stub>> Connect(const std::string& role,
-                                                                 const std::string& socket) {
-  struct stat st {};
-  if (stat(socket.c_str(), &st) != 0) {
-    return absl::UnavailableError("asgard " + role + " is not running (no socket at " + socket +
-                                  "; start it with `asgard " + role + "`, or pass -s PATH)");
-  }
-  grpc::ChannelArguments args;
-  // A status of 100,000 tasks is about 8 MB; the default 4 MiB limit would refuse it.
-  args.SetMaxReceiveMessageSize(kMaxReply);
-  auto channel =
-      grpc::CreateCustomChannel("unix:" + socket, grpc::InsecureChannelCredentials(), args);
-  return asgard::v1::Local::NewStub(channel);
+absl::Status NotRunning(const std::string& role, const std::string& socket,
+                        const std::string& why) {
+  return absl::UnavailableError("asgard " + role + " is not running (" + why + " " + socket +
+                                "; start it with `asgard " + role + "`, or pass -s PATH)");
 }
 
-absl::Status Explain(const std::string& role, const std::string& socket, const grpc::Status& s) {
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::UnavailableError("asgard " + role + " is not running (nothing answers on " +
-                                  socket + ")");
+absl::StatusOr<UniqueFd> Connect(const std::string& role, const std::string& socket) {
+  struct stat st {};
+  if (stat(socket.c_str(), &st) != 0) return NotRunning(role, socket, "no socket at");
+  sockaddr_un addr{};
+  if (socket.size() >= sizeof(addr.sun_path)) {
+    return absl::InvalidArgumentError("socket path too long: " + socket);
   }
-  return rpc::FromGrpc(s);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, socket.c_str(), socket.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return absl::InternalError(std::string("socket: ") + std::strerror(errno));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (errno == EACCES) {
+      return absl::PermissionDeniedError("no permission to use " + socket +
+                                         " (it belongs to the user running the daemon)");
+    }
+    return NotRunning(role, socket, "nothing answers on");
+  }
+  timeval timeout{kCallTimeoutSeconds, 0};
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  return fd;
+}
+
+// One request, one reply; the reply's code becomes the Status.
+absl::StatusOr<asgard::v1::LocalResponse> Call(const std::string& role, const std::string& socket,
+                                               const asgard::v1::LocalRequest& request) {
+  auto fd = Connect(role, socket);
+  if (!fd.ok()) return fd.status();
+  if (auto s = standalone::WriteFrame(fd->get(), request); !s.ok()) {
+    return NotRunning(role, socket, "no answer on");
+  }
+  asgard::v1::LocalResponse response;
+  if (auto s = standalone::ReadFrame(fd->get(), standalone::kMaxResponseBytes, &response);
+      !s.ok()) {
+    return absl::UnavailableError("asgard " + role + " did not answer on " + socket + ": " +
+                                  std::string(s.message()));
+  }
+  if (response.code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(response.code()), response.message());
+  }
+  return response;
 }
 
 }  // namespace
 
 absl::StatusOr<asgard::v1::ListResponse> ListTasks(const std::string& role,
                                                    const std::string& socket) {
-  auto stub = Connect(role, socket);
-  if (!stub.ok()) return stub.status();
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-  asgard::v1::ListResponse resp;
-  grpc::Status s = (*stub)->List(&ctx, asgard::v1::ListRequest(), &resp);
-  if (!s.ok()) return Explain(role, socket, s);
-  return resp;
+  asgard::v1::LocalRequest request;
+  request.mutable_list();
+  auto response = Call(role, socket, request);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_list());
 }
 
 absl::StatusOr<asgard::v1::TaskDetail> GetTask(const std::string& role, const std::string& socket,
                                                const std::string& name) {
-  auto stub = Connect(role, socket);
-  if (!stub.ok()) return stub.status();
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
-  asgard::v1::GetRequest req;
-  req.set_name(name);
-  asgard::v1::TaskDetail resp;
-  grpc::Status s = (*stub)->Get(&ctx, req, &resp);
-  if (!s.ok()) return Explain(role, socket, s);
-  return resp;
+  asgard::v1::LocalRequest request;
+  request.mutable_get()->set_name(name);
+  auto response = Call(role, socket, request);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_detail());
 }
 
 }  // namespace asgard::cli

@@ -13,10 +13,9 @@
 
 #include "common/absl_fmt.h"
 #include "common/logging.h"
-#include "grpcpp/grpcpp.h"
 #include "process/posix_launcher.h"
 #include "spdlog/spdlog.h"
-#include "standalone/local_service.h"
+#include "standalone/local_server.h"
 #include "standalone/unix_socket.h"
 
 namespace asgard::standalone {
@@ -59,8 +58,7 @@ class Daemon {
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<process::PosixLauncher> launcher_;
   std::unique_ptr<StandaloneRole> role_;
-  std::unique_ptr<LocalService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<LocalServer> server_;
   UniqueFd signals_;
   bool stopping_ = false;
 };
@@ -89,14 +87,12 @@ absl::Status Daemon::Prepare(const RoleFactory& make_role) {
 }
 
 absl::Status Daemon::Serve() {
-  service_ = std::make_unique<LocalService>(*loop_, *role_);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + socket_, grpc::InsecureServerCredentials());
-  builder.RegisterService(service_.get());
-  builder.SetMaxReceiveMessageSize(64 * 1024);
-  server_ = builder.BuildAndStart();
-  if (!server_) return absl::UnavailableError("cannot listen on unix:" + socket_);
-  chmod(socket_.c_str(), 0600);
+  auto server = LocalServer::Listen(*loop_, *role_, socket_);
+  if (!server.ok()) {
+    return absl::UnavailableError("cannot listen on unix:" + socket_ + ": " +
+                                  std::string(server.status().message()));
+  }
+  server_ = std::move(*server);
   addr_file_ = config_.runtime_dir + "/" + options_.role + ".addr";
   std::ofstream(addr_file_, std::ios::trunc) << "unix:" << socket_ << "\n";
   spdlog::info("listening on unix:{}", socket_);
@@ -156,8 +152,8 @@ void Daemon::ArmSampling() {
 }
 
 void Daemon::Cleanup() {
-  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  if (!socket_.empty() && server_) unlink(socket_.c_str());
+  if (server_) unlink(socket_.c_str());
+  server_.reset();
   if (!addr_file_.empty()) unlink(addr_file_.c_str());
 }
 

@@ -1,0 +1,127 @@
+#include "standalone/local_server.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/errno_status.h"
+#include "standalone/local_convert.h"
+
+namespace asgard::standalone {
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(5);
+constexpr int kReplySendTimeoutSeconds = 10;
+
+asgard::v1::LocalResponse Failure(int code, const std::string& message) {
+  asgard::v1::LocalResponse r;
+  r.set_code(code);
+  r.set_message(message);
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LocalServer>> LocalServer::Listen(EventLoop& loop,
+                                                                 StandaloneRole& role,
+                                                                 const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return absl::InvalidArgumentError("socket path too long (max 107 bytes): " + path);
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) return ErrnoStatus("socket");
+  // Owner only from the start: umask covers the window between bind() and chmod().
+  mode_t old_mask = umask(0177);
+  int bound = bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  umask(old_mask);
+  if (bound != 0) return ErrnoStatus("bind " + path);
+  if (listen(fd.get(), 64) != 0) return ErrnoStatus("listen " + path);
+  std::unique_ptr<LocalServer> server(new LocalServer(loop, role, std::move(fd)));
+  auto* self = server.get();
+  if (auto s = loop.Watch(self->listener_.get(), [self] { self->OnAccept(); }); !s.ok()) return s;
+  return server;
+}
+
+LocalServer::LocalServer(EventLoop& loop, StandaloneRole& role, UniqueFd listener)
+    : loop_(loop), role_(role), listener_(std::move(listener)) {}
+
+LocalServer::~LocalServer() {
+  while (!connections_.empty()) Close(connections_.begin()->first);
+  loop_.Unwatch(listener_.get());
+}
+
+void LocalServer::OnAccept() {
+  for (;;) {
+    UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!fd.valid()) return;  // EAGAIN: no more pending connections
+    int raw = fd.get();
+    Connection& conn = connections_[raw];
+    conn.fd = std::move(fd);
+    conn.deadline = loop_.RunAfter(kRequestTimeout, [this, raw] {
+      auto it = connections_.find(raw);
+      if (it == connections_.end()) return;
+      it->second.deadline = 0;  // firing now: nothing to cancel
+      Close(raw);
+    });
+    if (!loop_.Watch(raw, [this, raw] { OnReadable(raw); }).ok()) Close(raw);
+  }
+}
+
+void LocalServer::OnReadable(int fd) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof(buf));
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0 || !it->second.buffer.Append(buf, static_cast<size_t>(n)).ok()) return Close(fd);
+  if (auto payload = it->second.buffer.Payload()) Answer(it->second, *payload);
+}
+
+void LocalServer::Answer(Connection& conn, const std::string& payload) {
+  int fd = conn.fd.get();
+  asgard::v1::LocalRequest request;
+  asgard::v1::LocalResponse response = request.ParseFromString(payload)
+                                           ? Handle(request)
+                                           : Failure(3, "malformed request");
+  // The reply is written blocking (bounded by a send timeout): replies are small except for
+  // very large task lists, and the client reads at once.
+  int flags = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  timeval timeout{kReplySendTimeoutSeconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  [[maybe_unused]] absl::Status ignored = WriteFrame(fd, response);
+  Close(fd);
+}
+
+asgard::v1::LocalResponse LocalServer::Handle(const asgard::v1::LocalRequest& request) {
+  asgard::v1::LocalResponse response;
+  if (request.has_list()) {
+    for (const auto& view : role_.List()) ToProto(view, response.mutable_list()->add_tasks());
+    return response;
+  }
+  if (request.has_get()) {
+    auto detail = role_.Get(request.get().name());
+    if (!detail) return Failure(5, "no task named '" + request.get().name() + "'");
+    ToProto(*detail, response.mutable_detail());
+    return response;
+  }
+  return Failure(3, "empty request");
+}
+
+void LocalServer::Close(int fd) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  if (it->second.deadline) loop_.Cancel(it->second.deadline);
+  loop_.Unwatch(fd);
+  connections_.erase(it);
+}
+
+}  // namespace asgard::standalone

@@ -1,0 +1,47 @@
+// File: migrate.h
+// Versioned migrations, recorded in `schema_version`, applied on open under a lock (MySQL
+// GET_LOCK('asgard_migrate', 30); SQLite BEGIN IMMEDIATE), so that a second process opening
+// at the same time waits and then finds nothing to do. Idempotent: each step checks what is
+// already there, so a step interrupted half-way is completed by the next open.
+//
+//   1 original tables   MySQL: the original's schema (CREATE TABLE IF NOT EXISTS: an original
+//                       database keeps its tables). SQLite: the whole current schema.
+//   2 local times->UTC  MySQL: every DATETIME of the original's tables (and monitors_YYYYMM)
+//                       converted from OpenOptions::legacy_zone to UTC, in one transaction with
+//                       its schema_version row, so it never runs twice. SQLite: nothing.
+//   3 asgard schema     MySQL: missing columns, widened types and keys (schema.h). SQLite: -.
+//   4 admin account     `admin` / 123456 (argon2id, must_change_password) unless a user
+//                       called admin exists (an original database keeps its admin).
+//
+//   RETURN_IF_ERROR(Migrate(conn, {.legacy_zone = absl::LocalTimeZone(), .now = absl::Now()}));
+#pragma once
+
+#include <set>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "store/schema.h"
+#include "store/sql.h"
+
+namespace asgard::store {
+
+inline constexpr int kSchemaVersion = 4;
+
+struct MigrateOptions {
+  absl::TimeZone legacy_zone;
+  absl::Time now;
+};
+
+absl::Status Migrate(SqlConn& conn, const MigrateOptions& options);
+
+// Versions recorded in schema_version.
+absl::StatusOr<std::set<int>> AppliedVersions(SqlConn& conn);
+
+// MySQL steps, in migrate_mysql.cc.
+absl::Status ConvertLocalTimesToUtc(SqlConn& conn, absl::TimeZone zone);
+absl::Status ApplyUpgrade(SqlConn& conn, const TableUpgrade& upgrade);
+// Names of the monitors_YYYYMM tables present, oldest first (both backends).
+absl::StatusOr<std::vector<std::string>> MonitorTables(SqlConn& conn);
+
+}  // namespace asgard::store

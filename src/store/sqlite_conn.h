@@ -1,0 +1,48 @@
+// File: sqlite_conn.h
+// SqlConn on one SQLite connection: WAL journal, a busy timeout (so a second process waits for
+// the write lock instead of failing), prepared statements cached by SQL text.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, SqliteConn::Open("runtime/asgard.db"));
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/sql.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace asgard::store {
+
+class SqliteConn final : public SqlConn {
+ public:
+  // Opens (creating if missing) the database file and switches it to WAL.
+  static absl::StatusOr<std::unique_ptr<SqliteConn>> Open(const std::string& path);
+  ~SqliteConn() override;
+  SqliteConn(const SqliteConn&) = delete;
+  SqliteConn& operator=(const SqliteConn&) = delete;
+
+  Backend backend() const override { return Backend::kSqlite; }
+  using SqlConn::Exec;
+  using SqlConn::Query;
+  absl::StatusOr<ExecResult> Exec(const std::string& sql, const SqlParams& params) override;
+  absl::StatusOr<std::vector<SqlRow>> Query(const std::string& sql,
+                                            const SqlParams& params) override;
+  absl::Status ExecScript(const std::string& sql) override;
+  absl::Status Begin() override;
+  absl::Status Commit() override;
+  void Rollback() override;
+
+ private:
+  explicit SqliteConn(sqlite3* db) : db_(db) {}
+  // A cached statement with `params` bound; reset by the caller's StmtReset.
+  absl::StatusOr<sqlite3_stmt*> Prepare(const std::string& sql, const SqlParams& params);
+  absl::Status Error(int rc, const std::string& sql) const;
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;  // SQL text -> prepared statement
+};
+
+}  // namespace asgard::store

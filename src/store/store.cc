@@ -1,0 +1,211 @@
+// File: store.cc
+// Opening a store (backend choice, migrations) and the agent registry.
+#include "store/store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "store/migrate.h"
+#include "store/mysql_conn.h"
+#include "store/sqlite_conn.h"
+#include "store/store_internal.h"
+#include "store/task_sql.h"
+
+namespace asgard::store {
+namespace {
+
+constexpr char kAgentSelect[] =
+    "SELECT id, alias, ip, port, master, status, uuid, pid, last_heartbeat_at, "
+    "assignment_version, created_at, updated_at FROM agents";
+
+Agent ReadAgentRow(const SqlRow& row) {
+  RowReader r(row);
+  Agent a;
+  a.id = r.Int();
+  a.alias = r.Str();
+  a.ip = r.Str();
+  a.port = r.Str();
+  a.master = r.Str();
+  a.status = static_cast<int>(r.Int());
+  a.uuid = r.Str();
+  a.pid = r.Int();
+  a.last_heartbeat_at = r.OptTime();
+  a.assignment_version = r.Int();
+  a.created_at = r.Time();
+  a.updated_at = r.Time();
+  return a;
+}
+
+absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
+                                                 const std::string& runtime_dir) {
+  if (db.driver == "mysql") {
+    MysqlOptions o{db.host.empty() ? "127.0.0.1" : db.host, db.port, db.user, db.password,
+                   db.database};
+    if (o.database.empty()) return absl::InvalidArgumentError("mysql store: database is empty");
+    ASSIGN_OR_RETURN(std::unique_ptr<MysqlConn> conn, MysqlConn::Open(o));
+    return std::unique_ptr<SqlConn>(std::move(conn));
+  }
+  if (db.driver != "sqlite" && !db.driver.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("store driver '", db.driver, "': expected sqlite or mysql"));
+  }
+  std::string path = db.path;
+  if (path.empty()) {
+    RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
+    path = absl::StrCat(runtime_dir, "/asgard.db");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, SqliteConn::Open(path));
+  return std::unique_ptr<SqlConn>(std::move(conn));
+}
+
+}  // namespace
+
+namespace internal {
+
+absl::StatusOr<Agent> ReadAgent(SqlConn& conn, int64_t id) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query(absl::StrCat(kAgentSelect, " WHERE id = ?"), {id}));
+  if (rows.empty()) return absl::NotFoundError(absl::StrCat("agent ", id, " not found"));
+  return ReadAgentRow(rows.front());
+}
+
+absl::Status BumpVersion(SqlConn& conn, int64_t agent_id) {
+  return conn
+      .Exec("UPDATE agents SET assignment_version = assignment_version + 1 WHERE id = ?",
+            {agent_id})
+      .status();
+}
+
+}  // namespace internal
+
+Store::Store(std::unique_ptr<SqlConn> conn, OpenOptions options)
+    : backend_(conn->backend()), options_(std::move(options)), conn_(std::move(conn)) {}
+
+Store::~Store() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
+                                                   const std::string& runtime_dir,
+                                                   const OpenOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir));
+  return OpenOn(std::move(conn), options);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenOn(std::unique_ptr<SqlConn> conn,
+                                                     const OpenOptions& options) {
+  RETURN_IF_ERROR(Migrate(*conn, {options.legacy_zone, options.now()}));
+  return std::unique_ptr<Store>(new Store(std::move(conn), options));
+}
+
+absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  Agent agent;
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(
+        c.Exec(absl::StrCat("INSERT INTO agents (alias, ip, port, master, status, uuid, pid, "
+                            "last_heartbeat_at, created_at, updated_at) "
+                            "VALUES ('', ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                            IgnoreDuplicateClause(c.backend())),
+               {reg.ip, reg.port, reg.master, reg.uuid, reg.pid, now, now, now})
+            .status());
+    ASSIGN_OR_RETURN(
+        auto rows, c.Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"), {reg.ip, reg.port}));
+    if (rows.empty()) return absl::InternalError("agent row vanished during registration");
+    agent = ReadAgentRow(rows.front());
+    if (agent.forbidden()) return absl::OkStatus();  // stays forbidden, unchanged
+    RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 1, master = ?, uuid = ?, pid = ?, "
+                           "last_heartbeat_at = ?, updated_at = ? WHERE id = ?",
+                           {reg.master, reg.uuid, reg.pid, now, now, agent.id})
+                        .status());
+    ASSIGN_OR_RETURN(agent, internal::ReadAgent(c, agent.id));
+    return absl::OkStatus();
+  }));
+  return agent;
+}
+
+absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(conn_->Exec("UPDATE agents SET status = CASE WHEN status = -1 THEN -1 ELSE 1 "
+                              "END, last_heartbeat_at = ? WHERE id = ?",
+                              {now, agent_id})
+                      .status());
+  return internal::ReadAgent(*conn_, agent_id);
+}
+
+absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  std::vector<int64_t> ids;
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    ids.clear();
+    ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM agents WHERE status = 1 AND "
+                                        "(last_heartbeat_at IS NULL OR last_heartbeat_at < ?)",
+                                        {cutoff}));
+    for (const SqlRow& row : rows) ids.push_back(RowReader(row).Int());
+    for (int64_t id : ids) {
+      RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 0 WHERE id = ?", {id}).status());
+      for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
+        std::string table = TaskTable(kind);
+        RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET state = 'unknown' WHERE "
+                                            "agent_id = ? AND status <> -1"),
+                               {id})
+                            .status());
+        RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET status = ",
+                                            StatusCase(kind, DeriveMode::kOffline),
+                                            " WHERE agent_id = ? AND status <> -1"),
+                               {id})
+                            .status());
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return ids;
+}
+
+absl::StatusOr<Agent> Store::GetAgent(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  return internal::ReadAgent(*conn_, id);
+}
+
+absl::StatusOr<Agent> Store::FindAgent(const std::string& ip, const std::string& port) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"),
+                                           {ip, port}));
+  if (rows.empty()) return absl::NotFoundError(absl::StrCat("agent ", ip, ":", port, " not found"));
+  return ReadAgentRow(rows.front());
+}
+
+absl::StatusOr<std::vector<Agent>> Store::ListAgents() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kAgentSelect, " ORDER BY id")));
+  std::vector<Agent> agents;
+  for (const SqlRow& row : rows) agents.push_back(ReadAgentRow(row));
+  return agents;
+}
+
+absl::StatusOr<int64_t> Store::AssignmentVersion(int64_t agent_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Agent agent, internal::ReadAgent(*conn_, agent_id));
+  return agent.assignment_version;
+}
+
+absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  absl::Time now = options_.now();
+  return InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(internal::ReadAgent(c, agent_id).status());
+    RETURN_IF_ERROR(
+        c.Exec("UPDATE agents SET status = -1, updated_at = ? WHERE id = ?", {now, agent_id})
+            .status());
+    for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
+      RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", TaskTable(kind),
+                                          "` SET status = -1, updator = ?, updated_at = ? "
+                                          "WHERE agent_id = ? AND status <> -1"),
+                             {user_id, now, agent_id})
+                          .status());
+    }
+    return internal::BumpVersion(c, agent_id);
+  });
+}
+
+}  // namespace asgard::store

@@ -1,0 +1,147 @@
+// File: store.h
+// The store of the master, the web node and `asgard all`: agents, apps/jobs/timings with their
+// desired and observed state, reports (archives, exceptions, monthly monitor tables), users,
+// groups and the operation log, on SQLite (the embedded default, WAL) or MySQL/MariaDB. Open()
+// migrates the database to the current schema first, under a lock, so that web and master may
+// start together; an original Asgard MySQL database is upgraded in place (see migrate.h).
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(config.db["asgard"], "runtime"));
+//   ASSIGN_OR_RETURN(Agent agent, store->RegisterAgent({.ip = "10.0.0.5", .port = "27149"}, now));
+//   ASSIGN_OR_RETURN(Assignment work, store->GetAssignment(agent.id));
+//
+// Every value that comes from a user or an agent is a bound parameter, never SQL text.
+// Errors: NotFound for a missing row, AlreadyExists for a duplicate unique value,
+// InvalidArgument for bad input, Unavailable when the database cannot be reached (retry),
+// Aborted for a deadlock (retry the call), Internal otherwise; messages name what failed.
+// Thread-safety: every method may be called from any thread; calls are serialised on one
+// connection (a mutex; SQLite waits up to 30 s for another process's write lock, and a lost
+// MySQL connection is reopened on the next call). Calls block: run them off event loops.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "config/config.h"
+#include "store/records.h"
+#include "store/sql.h"
+
+namespace asgard::store {
+
+struct OpenOptions {
+  // Zone in which an original Asgard database wrote its DATETIMEs (the writer's local time);
+  // used once, when such a database is migrated. Default: this process's zone, as the original.
+  absl::TimeZone legacy_zone = absl::LocalTimeZone();
+  // Source of created_at / updated_at times.
+  std::function<absl::Time()> now = [] { return absl::Now(); };
+};
+
+enum class UserKey { kNickname, kEmail, kMobile };
+
+class Store {
+ public:
+  // driver "sqlite": the file db.path, or <runtime_dir>/asgard.db (runtime_dir is created 0700);
+  // driver "mysql": db.host, port, user, password, database (the database must exist).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const config::DbConfig& db,
+                                                     const std::string& runtime_dir,
+                                                     const OpenOptions& options = {});
+  // On a connection already open (tools and tests); migrates it like Open.
+  static absl::StatusOr<std::unique_ptr<Store>> OpenOn(std::unique_ptr<SqlConn> conn,
+                                                       const OpenOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Backend backend() const { return backend_; }
+
+  // --- Agents ---------------------------------------------------------------------------
+  // Known ip:port: online again with the new master, uuid and pid, unless forbidden (then the
+  // row is returned unchanged and agent.forbidden() is true). Unknown: a new online row.
+  absl::StatusOr<Agent> RegisterAgent(const AgentRegistration& reg, absl::Time now);
+  // Online (unless forbidden) with last_heartbeat_at = now; returns the row (with its
+  // assignment_version for the heartbeat answer).
+  absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now);
+  // Online agents whose last heartbeat is before `cutoff` go offline (status 0), and the
+  // observed state of their tasks becomes "unknown" (status -2); desired state is untouched.
+  absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff);
+  absl::StatusOr<Agent> GetAgent(int64_t id);
+  absl::StatusOr<Agent> FindAgent(const std::string& ip, const std::string& port);
+  absl::StatusOr<std::vector<Agent>> ListAgents();
+  absl::StatusOr<int64_t> AssignmentVersion(int64_t agent_id);
+  // Status -1 for the agent and (as the original) for all its tasks; bumps its version.
+  absl::Status ForbidAgent(int64_t agent_id, int64_t user_id);
+
+  // --- Apps, jobs, timings ----------------------------------------------------------------
+  // Each change of what an agent must run bumps that agent's assignment_version in the same
+  // transaction (both agents when a task moves).
+  absl::StatusOr<Task> CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id);
+  // Replaces the editable fields (not desired); NotFound for a deleted task. A move to another
+  // agent clears the observed state.
+  absl::StatusOr<Task> UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
+                                  int64_t user_id);
+  absl::StatusOr<Task> GetTask(TaskKind kind, int64_t id);  // deleted ones too (status -1)
+  absl::Status DeleteTask(TaskKind kind, int64_t id, int64_t user_id);  // soft: status -1
+  absl::StatusOr<Task> SetDesired(TaskKind kind, int64_t id, Desired desired, int64_t user_id);
+  absl::StatusOr<std::vector<Task>> ListTasksByAgent(TaskKind kind, int64_t agent_id);
+  absl::StatusOr<Page<Task>> ListTasks(TaskKind kind, const TaskFilter& filter);
+  // What the agent must run (not deleted, not a finished timing) and the version it reflects.
+  absl::StatusOr<Assignment> GetAssignment(int64_t agent_id);
+  // Writes observed fields only (never desired) of the listed tasks that belong to the agent,
+  // re-deriving status; a timing whose run ended on its own ("exited") becomes 3 (done).
+  // Reports about tasks of other agents, or deleted ones, are ignored.
+  absl::Status RecordObserved(int64_t agent_id, const std::vector<ObservedReport>& reports,
+                              absl::Time now);
+
+  // --- Reports ----------------------------------------------------------------------------
+  // Each stores the records it has not stored before (by uuid and seq; an empty uuid is
+  // InvalidArgument) and returns how many were new.
+  absl::StatusOr<int> InsertArchives(const std::vector<ArchiveRecord>& batch);
+  absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
+  // Into monitors_YYYYMM of each sample's UTC month, creating the table when missing.
+  absl::StatusOr<int> InsertMonitors(const std::vector<MonitorSample>& batch);
+  absl::StatusOr<std::vector<ArchiveRecord>> ListArchives(int type, int64_t related_id,
+                                                          int limit);
+  absl::StatusOr<std::vector<ExceptionRecord>> ListExceptions(int limit);
+  // Creates this month's and next month's tables.
+  absl::Status EnsureMonitorTables(absl::Time now);
+  // Samples with from <= created_at < to, across months: the newest `limit`, oldest first.
+  absl::StatusOr<std::vector<MonitorSample>> QueryMonitors(int type, int64_t related_id,
+                                                           absl::Time from, absl::Time to,
+                                                           int limit);
+  // Keeps the current month and the months_to_keep - 1 before it; drops older tables and
+  // returns their names. months_to_keep < 1 drops nothing.
+  absl::StatusOr<std::vector<std::string>> DropMonitorTablesOlderThan(int months_to_keep,
+                                                                      absl::Time now);
+  absl::StatusOr<std::vector<std::string>> ListMonitorTables();  // oldest first
+
+  // --- Users, groups, operations ------------------------------------------------------------
+  // Hashes `plain_password` (argon2id). Nickname, and email and mobile when not empty, must be
+  // unique (AlreadyExists names the field).
+  absl::StatusOr<User> CreateUser(const User& user, const std::string& plain_password);
+  absl::StatusOr<User> GetUser(int64_t id);
+  absl::StatusOr<User> FindUser(UserKey key, const std::string& value);
+  absl::StatusOr<std::vector<User>> ListUsers();
+  absl::Status SetUserPassword(int64_t id, const std::string& plain, bool must_change);
+  // Whether the account "admin" still accepts "123456" (roles warn while it does).
+  absl::StatusOr<bool> AdminPasswordIsDefault();
+  absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id);
+  absl::StatusOr<Group> GetGroup(int64_t id);
+  absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
+  absl::StatusOr<int64_t> InsertOperation(const Operation& op);
+
+ private:
+  Store(std::unique_ptr<SqlConn> conn, OpenOptions options);
+
+  absl::Mutex mu_;
+  const Backend backend_;
+  const OpenOptions options_;
+  const std::unique_ptr<SqlConn> conn_ ABSL_PT_GUARDED_BY(mu_);
+};
+
+}  // namespace asgard::store

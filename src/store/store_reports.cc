@@ -1,0 +1,222 @@
+// File: store_reports.cc
+// Reports from agents, each stored once by its (uuid, seq), and the monthly monitor tables.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "store/migrate.h"
+#include "store/monitor_tables.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace asgard::store {
+namespace {
+
+constexpr int kMaxQueryRows = 100000;
+
+absl::Status RequireIdentity(const std::string& uuid, const char* what) {
+  if (!uuid.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(what, " without a uuid cannot be deduplicated"));
+}
+
+absl::Status CreateMonitorTable(SqlConn& c, const std::string& table) {
+  return c.ExecScript(c.backend() == Backend::kSqlite ? SqliteMonitorTableDdl(table)
+                                                      : MysqlMonitorTableDdl(table));
+}
+
+// Inserts each row with `sql` (ending in the ignore-duplicate clause); returns how many were new.
+template <typename T>
+absl::StatusOr<int> InsertEach(SqlConn& c, const std::vector<T>& batch, const std::string& sql,
+                               SqlParams (*params)(const T&)) {
+  int inserted = 0;
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    inserted = 0;
+    for (const T& record : batch) {
+      ASSIGN_OR_RETURN(ExecResult r, c.Exec(sql, params(record)));
+      inserted += r.affected > 0 ? 1 : 0;
+    }
+    return absl::OkStatus();
+  }));
+  return inserted;
+}
+
+SqlParams ArchiveParams(const ArchiveRecord& a) {
+  return {a.type, a.related_id, a.uuid, a.seq, a.pid, a.begin_time, a.end_time, a.status,
+          a.signal, a.created_at};
+}
+
+SqlParams ExceptionParams(const ExceptionRecord& e) {
+  return {e.type, e.related_id, e.uuid, e.seq, e.desc, e.created_at};
+}
+
+SqlParams MonitorParams(const MonitorSample& m) {
+  return {m.type, m.related_id, m.uuid, m.seq, m.pid, m.cpu, m.memory, m.threads, m.created_at};
+}
+
+MonitorSample ReadMonitor(const SqlRow& row) {
+  RowReader r(row);
+  MonitorSample m;
+  m.type = static_cast<int>(r.Int());
+  m.related_id = r.Int();
+  m.uuid = r.Str();
+  m.seq = r.Int();
+  m.pid = r.Int();
+  m.cpu = r.Double();
+  m.memory = r.Double();
+  m.threads = static_cast<int>(r.Int());
+  m.created_at = r.Time();
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<int> Store::InsertArchives(const std::vector<ArchiveRecord>& batch) {
+  for (const ArchiveRecord& a : batch) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
+  absl::MutexLock lock(&mu_);
+  return InsertEach<ArchiveRecord>(
+      *conn_, batch,
+      absl::StrCat("INSERT INTO archives (type, related_id, uuid, seq, pid, begin_time, end_time, "
+                   "status, `signal`, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   IgnoreDuplicateClause(backend_)),
+      &ArchiveParams);
+}
+
+absl::StatusOr<int> Store::InsertExceptions(const std::vector<ExceptionRecord>& batch) {
+  for (const ExceptionRecord& e : batch) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
+  absl::MutexLock lock(&mu_);
+  return InsertEach<ExceptionRecord>(
+      *conn_, batch,
+      absl::StrCat("INSERT INTO exceptions (type, related_id, uuid, seq, `desc`, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   IgnoreDuplicateClause(backend_)),
+      &ExceptionParams);
+}
+
+absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batch) {
+  std::map<std::string, std::vector<MonitorSample>> by_table;
+  for (const MonitorSample& m : batch) {
+    RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
+    by_table[MonitorTableName(m.created_at)].push_back(m);
+  }
+  absl::MutexLock lock(&mu_);
+  int inserted = 0;
+  for (const auto& [table, samples] : by_table) {
+    // Outside the transaction: DDL commits implicitly on MySQL.
+    RETURN_IF_ERROR(CreateMonitorTable(*conn_, table));
+    ASSIGN_OR_RETURN(int n, InsertEach<MonitorSample>(
+                                *conn_, samples,
+                                absl::StrCat("INSERT INTO ", table,
+                                             " (type, related_id, uuid, seq, pid, cpu, memory, "
+                                             "threads, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             IgnoreDuplicateClause(backend_)),
+                                &MonitorParams));
+    inserted += n;
+  }
+  return inserted;
+}
+
+absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t related_id,
+                                                               int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT type, related_id, uuid, seq, pid, begin_time, "
+                                           "end_time, status, `signal`, created_at FROM archives "
+                                           "WHERE type = ? AND related_id = ? "
+                                           "ORDER BY id DESC LIMIT ?",
+                                           {type, related_id, std::clamp(limit, 1, kMaxQueryRows)}));
+  std::vector<ArchiveRecord> out;
+  for (const SqlRow& row : rows) {
+    RowReader r(row);
+    ArchiveRecord a;
+    a.type = static_cast<int>(r.Int());
+    a.related_id = r.Int();
+    a.uuid = r.Str();
+    a.seq = r.Int();
+    a.pid = r.Int();
+    a.begin_time = r.Time();
+    a.end_time = r.Time();
+    a.status = static_cast<int>(r.Int());
+    a.signal = r.Str();
+    a.created_at = r.Time();
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ExceptionRecord>> Store::ListExceptions(int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT type, related_id, uuid, seq, `desc`, created_at "
+                                           "FROM exceptions ORDER BY id DESC LIMIT ?",
+                                           {std::clamp(limit, 1, kMaxQueryRows)}));
+  std::vector<ExceptionRecord> out;
+  for (const SqlRow& row : rows) {
+    RowReader r(row);
+    ExceptionRecord e;
+    e.type = static_cast<int>(r.Int());
+    e.related_id = r.Int();
+    e.uuid = r.Str();
+    e.seq = r.Int();
+    e.desc = r.Str();
+    e.created_at = r.Time();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::Status Store::EnsureMonitorTables(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::CivilMonth month = UtcMonth(now);
+  RETURN_IF_ERROR(CreateMonitorTable(*conn_, MonitorTableName(month)));
+  return CreateMonitorTable(*conn_, MonitorTableName(month + 1));
+}
+
+absl::StatusOr<std::vector<MonitorSample>> Store::QueryMonitors(int type, int64_t related_id,
+                                                                absl::Time from, absl::Time to,
+                                                                int limit) {
+  limit = std::clamp(limit, 1, kMaxQueryRows);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(std::vector<std::string> tables, MonitorTables(*conn_));
+  absl::CivilMonth first = UtcMonth(from);
+  absl::CivilMonth last = UtcMonth(to - absl::Seconds(1));
+  std::vector<MonitorSample> newest_first;
+  // Newest month first, so that `limit` keeps the newest samples.
+  for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
+    absl::CivilMonth month = *ParseMonitorTableName(*it);
+    if (month < first || month > last) continue;
+    int remaining = limit - static_cast<int>(newest_first.size());
+    if (remaining <= 0) break;
+    ASSIGN_OR_RETURN(auto rows,
+                     conn_->Query(absl::StrCat("SELECT type, related_id, uuid, seq, pid, cpu, "
+                                               "memory, threads, created_at FROM ",
+                                               *it,
+                                               " WHERE type = ? AND related_id = ? AND "
+                                               "created_at >= ? AND created_at < ? "
+                                               "ORDER BY created_at DESC, id DESC LIMIT ?"),
+                                  {type, related_id, from, to, remaining}));
+    for (const SqlRow& row : rows) newest_first.push_back(ReadMonitor(row));
+  }
+  return std::vector<MonitorSample>(newest_first.rbegin(), newest_first.rend());
+}
+
+absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int months_to_keep,
+                                                                           absl::Time now) {
+  std::vector<std::string> dropped;
+  if (months_to_keep < 1) return dropped;
+  absl::CivilMonth oldest_kept = UtcMonth(now) - (months_to_keep - 1);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(std::vector<std::string> tables, MonitorTables(*conn_));
+  for (const std::string& table : tables) {
+    if (*ParseMonitorTableName(table) >= oldest_kept) continue;
+    RETURN_IF_ERROR(conn_->ExecScript(absl::StrCat("DROP TABLE IF EXISTS ", table)));
+    dropped.push_back(table);
+  }
+  return dropped;
+}
+
+absl::StatusOr<std::vector<std::string>> Store::ListMonitorTables() {
+  absl::MutexLock lock(&mu_);
+  return MonitorTables(*conn_);
+}
+
+}  // namespace asgard::store

@@ -1,0 +1,186 @@
+// File: store_tasks.cc
+// Apps, jobs and timings: edits by users (each bumps the agent's assignment version in the same
+// transaction) and listing.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "store/store.h"
+#include "store/store_internal.h"
+#include "store/task_sql.h"
+
+namespace asgard::store {
+namespace internal {
+
+absl::StatusOr<std::vector<Task>> ReadTasks(SqlConn& conn, TaskKind kind, const std::string& where,
+                                            const SqlParams& params) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query(absl::StrCat(TaskSelect(kind), " ", where), params));
+  std::vector<Task> tasks;
+  tasks.reserve(rows.size());
+  for (const SqlRow& row : rows) tasks.push_back(store::ReadTask(kind, row));
+  return tasks;
+}
+
+absl::StatusOr<Task> ReadTask(SqlConn& conn, TaskKind kind, int64_t id) {
+  ASSIGN_OR_RETURN(std::vector<Task> tasks, ReadTasks(conn, kind, "WHERE id = ?", {id}));
+  if (tasks.empty()) {
+    return absl::NotFoundError(absl::StrCat(TaskTable(kind), " row ", id, " not found"));
+  }
+  return std::move(tasks.front());
+}
+
+absl::StatusOr<Task> ReadLiveTask(SqlConn& conn, TaskKind kind, int64_t id) {
+  ASSIGN_OR_RETURN(Task task, ReadTask(conn, kind, id));
+  if (task.status == kTaskDeleted) {
+    return absl::NotFoundError(absl::StrCat(TaskTable(kind), " row ", id, " is deleted"));
+  }
+  return task;
+}
+
+std::string LikeContains(const std::string& text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '!' || c == '%' || c == '_') out.push_back('!');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
+}  // namespace internal
+
+namespace {
+
+absl::Status RequireAgent(SqlConn& c, int64_t agent_id) {
+  absl::StatusOr<Agent> agent = internal::ReadAgent(c, agent_id);
+  if (agent.ok()) return absl::OkStatus();
+  if (absl::IsNotFound(agent.status())) {
+    return absl::FailedPreconditionError(absl::StrCat("agent ", agent_id, " does not exist"));
+  }
+  return agent.status();
+}
+
+absl::Status Rederive(SqlConn& c, TaskKind kind, int64_t id, DeriveMode mode) {
+  return c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET status = ", StatusCase(kind, mode),
+                             " WHERE id = ?"),
+                {id})
+      .status();
+}
+
+}  // namespace
+
+absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  absl::Time now = options_.now();
+  int64_t id = 0;
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(RequireAgent(c, input.agent_id));
+    const std::vector<std::string>& cols = TaskColumns(kind);
+    SqlParams params = TaskParams(kind, input);
+    for (SqlParam p : {SqlParam(static_cast<int>(input.desired)), SqlParam(now),
+                       SqlParam(user_id), SqlParam(now), SqlParam(user_id)}) {
+      params.push_back(std::move(p));
+    }
+    std::string marks = absl::StrJoin(std::vector<std::string>(cols.size(), "?"), ", ");
+    ASSIGN_OR_RETURN(ExecResult r,
+                     c.Exec(absl::StrCat("INSERT INTO `", TaskTable(kind), "` (",
+                                         absl::StrJoin(cols, ", "),
+                                         ", desired, created_at, creator, updated_at, updator, "
+                                         "status) VALUES (",
+                                         marks, ", ?, ?, ?, ?, ?, 0)"),
+                            params));
+    id = r.last_insert_id;
+    RETURN_IF_ERROR(Rederive(c, kind, id, DeriveMode::kUser));
+    return internal::BumpVersion(c, input.agent_id);
+  }));
+  return internal::ReadTask(c, kind, id);
+}
+
+absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
+                                       int64_t user_id) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  absl::Time now = options_.now();
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Task old, internal::ReadLiveTask(c, kind, id));
+    bool moved = old.input.agent_id != input.agent_id;
+    if (moved) RETURN_IF_ERROR(RequireAgent(c, input.agent_id));
+    std::vector<std::string> sets;
+    for (const std::string& col : TaskColumns(kind)) sets.push_back(absl::StrCat(col, " = ?"));
+    SqlParams params = TaskParams(kind, input);
+    for (SqlParam p : {SqlParam(now), SqlParam(user_id), SqlParam(id)}) params.push_back(p);
+    // A task that moves has not been seen by its new agent yet.
+    std::string observed = moved ? ", state = '', pid = 0, restarts = 0, last_exit_status = NULL, "
+                                   "last_exit_signal = '', last_exit_at = NULL, observed_at = NULL"
+                                 : "";
+    RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET ",
+                                        absl::StrJoin(sets, ", "), observed,
+                                        ", updated_at = ?, updator = ? WHERE id = ?"),
+                           params)
+                        .status());
+    RETURN_IF_ERROR(Rederive(c, kind, id, DeriveMode::kUser));
+    RETURN_IF_ERROR(internal::BumpVersion(c, old.input.agent_id));
+    return moved ? internal::BumpVersion(c, input.agent_id) : absl::OkStatus();
+  }));
+  return internal::ReadTask(c, kind, id);
+}
+
+absl::StatusOr<Task> Store::GetTask(TaskKind kind, int64_t id) {
+  absl::MutexLock lock(&mu_);
+  return internal::ReadTask(*conn_, kind, id);
+}
+
+absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  absl::Time now = options_.now();
+  return InTransaction(c, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Task old, internal::ReadLiveTask(c, kind, id));
+    RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", TaskTable(kind),
+                                        "` SET status = -1, updated_at = ?, updator = ? "
+                                        "WHERE id = ?"),
+                           {now, user_id, id})
+                        .status());
+    return internal::BumpVersion(c, old.input.agent_id);
+  });
+}
+
+absl::StatusOr<std::vector<Task>> Store::ListTasksByAgent(TaskKind kind, int64_t agent_id) {
+  absl::MutexLock lock(&mu_);
+  return internal::ReadTasks(*conn_, kind, "WHERE agent_id = ? AND status <> -1 ORDER BY id",
+                             {agent_id});
+}
+
+absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& filter) {
+  std::string where = "WHERE 1 = 1";
+  SqlParams params;
+  auto add = [&](const char* clause, SqlParam value) {
+    absl::StrAppend(&where, " AND ", clause);
+    params.push_back(std::move(value));
+  };
+  if (filter.agent_id) add("agent_id = ?", *filter.agent_id);
+  if (filter.group_id) add("group_id = ?", *filter.group_id);
+  if (filter.creator) add("creator = ?", *filter.creator);
+  if (filter.status) add("status = ?", *filter.status);
+  if (!filter.status) absl::StrAppend(&where, " AND status <> -1");
+  if (!filter.name.empty()) add("name LIKE ? ESCAPE '!'", internal::LikeContains(filter.name));
+  int size = std::clamp(filter.size, 1, 1000);
+  int64_t offset = static_cast<int64_t>(std::max(filter.page, 1) - 1) * size;
+
+  absl::MutexLock lock(&mu_);
+  Page<Task> page;
+  ASSIGN_OR_RETURN(page.total, conn_->QueryInt(absl::StrCat("SELECT COUNT(*) FROM `",
+                                                            TaskTable(kind), "` ", where),
+                                               params));
+  params.push_back(size);
+  params.push_back(offset);
+  ASSIGN_OR_RETURN(page.items, internal::ReadTasks(*conn_, kind,
+                                                   absl::StrCat(where, " ORDER BY id DESC "
+                                                                       "LIMIT ? OFFSET ?"),
+                                                   params));
+  return page;
+}
+
+}  // namespace asgard::store
