@@ -7,6 +7,9 @@ start=$(date +%s)
 scripts/install-deps.sh --test
 scripts/build.sh
 status=0
-(cd build && ctest --output-on-failure --timeout 300 -j"$(nproc 2>/dev/null || echo 2)") || status=$?
+# Test services (a throw-away MariaDB on a free loopback port) run only around ctest and are
+# stopped on every exit path; the store tests find it through ASGARD_TEST_MYSQL.
+(cd build && ../scripts/test-services/with-services.sh \
+  ctest --output-on-failure --timeout 300 -j"$(nproc 2>/dev/null || echo 2)") || status=$?
 echo "test.sh: wall time $(( $(date +%s) - start ))s, ctest exit $status"
 exit $status

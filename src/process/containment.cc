@@ -123,7 +123,13 @@ std::unique_ptr<Containment> Containment::Create(const std::string& tag) {
 
 Containment::~Containment() {
   if (base_.empty()) return;
-  RemoveEmptyCgroups();
+  // At shutdown the last killed descendants may still be dying: give them a moment (bounded)
+  // so that their cgroups, and ours, can be removed instead of being left for the next start.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    RemoveEmptyCgroups();
+    if (pending_removal_.empty()) break;
+    usleep(10'000);
+  }
   rmdir(base_.c_str());
 }
 

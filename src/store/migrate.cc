@@ -27,28 +27,30 @@ constexpr Step kSteps[] = {{1, "original tables"},
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 absl::Status Record(SqlConn& conn, const Step& step, absl::Time now) {
-  return conn.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                   {step.version, step.name, now})
+  return conn
+      .Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+            {step.version, step.name, now})
       .status();
 }
 
 absl::Status SeedAdmin(SqlConn& conn, absl::Time now) {
-  ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM users WHERE nickname = ?",
-                                            {kAdminNickname}));
+  ASSIGN_OR_RETURN(
+      int64_t n, conn.QueryInt("SELECT COUNT(*) FROM users WHERE nickname = ?", {kAdminNickname}));
   if (n > 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string hash, HashPassword(kAdminDefaultPassword));
   return conn
       .Exec(
           "INSERT INTO users (nickname, avatar, email, mobile, role, salt, password, status, "
-          "created_at, updated_at, must_change_password) VALUES (?, '', ?, ?, ?, '', ?, 1, ?, ?, 1)",
+          "created_at, updated_at, must_change_password) VALUES (?, '', ?, ?, ?, '', ?, 1, ?, ?, "
+          "1)",
           {kAdminNickname, "admin@admin.com", "13888888888", "Administrator", hash, now, now})
       .status();
 }
 
 absl::Status WithContext(const Step& step, absl::Status s) {
   if (s.ok()) return s;
-  return absl::Status(s.code(), absl::StrCat("migration ", step.version, " (", step.name,
-                                             "): ", s.message()));
+  return absl::Status(
+      s.code(), absl::StrCat("migration ", step.version, " (", step.name, "): ", s.message()));
 }
 
 absl::Status MigrateSqlite(SqlConn& conn, const MigrateOptions& options) {
@@ -82,10 +84,8 @@ absl::Status MysqlStep(SqlConn& conn, const Step& step, const MigrateOptions& op
       RETURN_IF_ERROR(conn.ExecScript(MysqlOriginalSchema()));
       return Record(conn, step, options.now);
     case 2:
-      return InTransaction(conn, [&]() -> absl::Status {
-        RETURN_IF_ERROR(ConvertLocalTimesToUtc(conn, options.legacy_zone));
-        return Record(conn, step, options.now);
-      });
+      return ConvertOriginalTimesToUtc(conn, options.legacy_zone,
+                                       [&] { return Record(conn, step, options.now); });
     case 3:
       RETURN_IF_ERROR(UpgradeMysqlTables(conn));
       return Record(conn, step, options.now);

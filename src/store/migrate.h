@@ -18,6 +18,7 @@
 
 #include <set>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -39,7 +40,9 @@ absl::Status Migrate(SqlConn& conn, const MigrateOptions& options);
 absl::StatusOr<std::set<int>> AppliedVersions(SqlConn& conn);
 
 // MySQL steps, in migrate_mysql.cc.
-absl::Status ConvertLocalTimesToUtc(SqlConn& conn, absl::TimeZone zone);
+// Migration 2 (utc_convert.cc): converts, then calls `record` in the same transaction.
+absl::Status ConvertOriginalTimesToUtc(SqlConn& conn, absl::TimeZone zone,
+                                       absl::FunctionRef<absl::Status()> record);
 absl::Status ApplyUpgrade(SqlConn& conn, const TableUpgrade& upgrade);
 // Names of the monitors_YYYYMM tables present, oldest first (both backends).
 absl::StatusOr<std::vector<std::string>> MonitorTables(SqlConn& conn);

@@ -3,8 +3,8 @@
 // mysql_stmt.cc.
 #include "store/mysql_conn.h"
 
-#include <mysql.h>
 #include <errmsg.h>
+#include <mysql.h>
 #include <mysqld_error.h>
 
 #include "absl/strings/str_cat.h"
@@ -40,9 +40,7 @@ absl::StatusCode CodeFor(unsigned err) {
   }
 }
 
-bool IsConnectionLoss(unsigned err) {
-  return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST;
-}
+bool IsConnectionLoss(unsigned err) { return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST; }
 
 }  // namespace
 
@@ -88,8 +86,8 @@ absl::Status MysqlConn::Connect() {
 
 absl::Status MysqlConn::Error(unsigned err, const char* msg, const std::string& sql) {
   lost_ = IsConnectionLoss(err);
-  return absl::Status(CodeFor(err), absl::StrCat("mysql: ", msg, " (errno ", err, ") in: ",
-                                                 sql.substr(0, 120)));
+  return absl::Status(CodeFor(err),
+                      absl::StrCat("mysql: ", msg, " (errno ", err, ") in: ", sql.substr(0, 120)));
 }
 
 absl::Status MysqlConn::WithReconnect(const std::string& sql,
@@ -146,7 +144,8 @@ absl::StatusOr<std::vector<SqlRow>> MysqlConn::Query(const std::string& sql,
 }
 
 absl::Status MysqlConn::Begin() {
-  absl::Status s = WithReconnect("START TRANSACTION", [&] { return TextQuery("START TRANSACTION"); });
+  absl::Status s =
+      WithReconnect("START TRANSACTION", [&] { return TextQuery("START TRANSACTION"); });
   if (s.ok()) in_txn_ = true;
   return s;
 }

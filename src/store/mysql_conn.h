@@ -61,8 +61,8 @@ class MysqlConn final : public SqlConn {
 
   MysqlOptions options_;
   st_mysql* mysql_ = nullptr;
-  bool lost_ = false;    // the last error was a lost connection
-  bool in_txn_ = false;  // between Begin and Commit/Rollback
+  bool lost_ = false;                                      // the last error was a lost connection
+  bool in_txn_ = false;                                    // between Begin and Commit/Rollback
   std::unordered_map<std::string, st_mysql_stmt*> cache_;  // SQL text -> prepared statement
 };
 

@@ -51,42 +51,61 @@ struct ParamBinds {
   }
 };
 
-// Reads every row of an executed statement that has a result set, each cell as text.
-bool FetchAll(MYSQL_STMT* stmt, MYSQL_RES* meta, std::vector<SqlRow>* rows) {
-  if (mysql_stmt_store_result(stmt) != 0) return false;
-  unsigned n = mysql_num_fields(meta);
-  MYSQL_FIELD* fields = mysql_fetch_fields(meta);
-  std::vector<MYSQL_BIND> binds(n);
-  std::vector<std::string> bufs(n);
-  std::vector<unsigned long> lengths(n);
-  std::vector<my_bool> nulls(n), errors(n);
-  for (unsigned i = 0; i < n; ++i) {
-    bufs[i].resize(std::max(fields[i].max_length, kMinCellBuffer) + 1);
-    binds[i].buffer_type = MYSQL_TYPE_STRING;
-    binds[i].buffer = bufs[i].data();
-    binds[i].buffer_length = bufs[i].size();
-    binds[i].length = &lengths[i];
-    binds[i].is_null = &nulls[i];
-    binds[i].error = &errors[i];
+// Output buffers for one result set: every column fetched as text.
+struct ResultBinds {
+  std::vector<MYSQL_BIND> binds;
+  std::vector<std::string> bufs;
+  std::vector<unsigned long> lengths;
+  std::vector<my_bool> nulls, errors;
+
+  explicit ResultBinds(MYSQL_RES* meta)
+      : binds(mysql_num_fields(meta)),
+        bufs(binds.size()),
+        lengths(binds.size()),
+        nulls(binds.size()),
+        errors(binds.size()) {
+    MYSQL_FIELD* fields = mysql_fetch_fields(meta);
+    for (size_t i = 0; i < binds.size(); ++i) {
+      bufs[i].resize(std::max(fields[i].max_length, kMinCellBuffer) + 1);
+      binds[i].buffer_type = MYSQL_TYPE_STRING;
+      binds[i].buffer = bufs[i].data();
+      binds[i].buffer_length = bufs[i].size();
+      binds[i].length = &lengths[i];
+      binds[i].is_null = &nulls[i];
+      binds[i].error = &errors[i];
+    }
   }
-  if (n > 0 && mysql_stmt_bind_result(stmt, binds.data()) != 0) return false;
-  int rc;
-  while ((rc = mysql_stmt_fetch(stmt)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
-    if (rows == nullptr) continue;
-    SqlRow row(n);
-    for (unsigned i = 0; i < n; ++i) {
+
+  // The current row; a cell longer than its buffer is fetched again whole.
+  bool Row(MYSQL_STMT* stmt, SqlRow* row) {
+    row->assign(binds.size(), std::nullopt);
+    for (unsigned i = 0; i < binds.size(); ++i) {
       if (nulls[i]) continue;
       if (lengths[i] <= bufs[i].size()) {
-        row[i] = std::string(bufs[i].data(), lengths[i]);
+        (*row)[i] = std::string(bufs[i].data(), lengths[i]);
         continue;
       }
-      std::string big(lengths[i], '\0');  // longer than max_length said: fetch it whole
+      std::string big(lengths[i], '\0');
       MYSQL_BIND b = binds[i];
       b.buffer = big.data();
       b.buffer_length = big.size();
       if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) return false;
-      row[i] = std::move(big);
+      (*row)[i] = std::move(big);
     }
+    return true;
+  }
+};
+
+// Reads every row of an executed statement that has a result set (`rows` may be null: drain).
+bool FetchAll(MYSQL_STMT* stmt, MYSQL_RES* meta, std::vector<SqlRow>* rows) {
+  if (mysql_stmt_store_result(stmt) != 0) return false;
+  ResultBinds out(meta);
+  if (!out.binds.empty() && mysql_stmt_bind_result(stmt, out.binds.data()) != 0) return false;
+  int rc;
+  while ((rc = mysql_stmt_fetch(stmt)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+    if (rows == nullptr) continue;
+    SqlRow row;
+    if (!out.Row(stmt, &row)) return false;
     rows->push_back(std::move(row));
   }
   return rc == MYSQL_NO_DATA;

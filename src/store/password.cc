@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -25,8 +26,7 @@ std::string LegacyPasswordHash(absl::string_view plain, absl::string_view salt) 
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(input.data(), input.size(), digest, &len, EVP_md5(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), len));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 PasswordCheck VerifyPassword(const User& user, absl::string_view plain) {
@@ -38,9 +38,9 @@ PasswordCheck VerifyPassword(const User& user, absl::string_view plain) {
     char str[crypto_pwhash_STRBYTES] = {};
     stored.copy(str, stored.size());
     check.ok = crypto_pwhash_str_verify(str, plain.data(), plain.size()) == 0;
-    check.rehash = check.ok && crypto_pwhash_str_needs_rehash(
-                                   str, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+    check.rehash =
+        check.ok && crypto_pwhash_str_needs_rehash(str, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
     return check;
   }
   std::string expected = LegacyPasswordHash(plain, user.salt);

@@ -43,6 +43,8 @@ std::string MysqlOriginalSchema();
 std::vector<TableUpgrade> MysqlUpgrades();
 // What an original monitors_YYYYMM gains (migration 3).
 TableUpgrade MysqlMonitorUpgrade(const std::string& table);
+// An original monitors_YYYYMM (before migration 3).
+std::string MysqlOriginalMonitorTableDdl(const std::string& table);
 // A current monitors_YYYYMM; `table` must come from MonitorTableName.
 std::string MysqlMonitorTableDdl(const std::string& table);
 

@@ -14,17 +14,17 @@ constexpr char kTableOptions[] = ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n";
 
 // Columns every original app, job and timing row has before its kind-specific ones.
 std::string TaskHead(const char* table) {
-  return absl::StrCat(
-      "CREATE TABLE IF NOT EXISTS `", table, "` (\n"
-      "  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n"
-      "  `group_id` int(11) NOT NULL DEFAULT 0,\n"
-      "  `name` varchar(1000) NOT NULL DEFAULT '',\n"
-      "  `agent_id` int(11) NOT NULL DEFAULT 0,\n"
-      "  `dir` varchar(2000) NOT NULL DEFAULT '',\n"
-      "  `program` varchar(2000) NOT NULL DEFAULT '',\n"
-      "  `args` varchar(2000) NOT NULL DEFAULT '',\n"
-      "  `std_out` varchar(2000) NOT NULL DEFAULT '',\n"
-      "  `std_err` varchar(2000) NOT NULL DEFAULT '',\n");
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS `", table,
+                      "` (\n"
+                      "  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n"
+                      "  `group_id` int(11) NOT NULL DEFAULT 0,\n"
+                      "  `name` varchar(1000) NOT NULL DEFAULT '',\n"
+                      "  `agent_id` int(11) NOT NULL DEFAULT 0,\n"
+                      "  `dir` varchar(2000) NOT NULL DEFAULT '',\n"
+                      "  `program` varchar(2000) NOT NULL DEFAULT '',\n"
+                      "  `args` varchar(2000) NOT NULL DEFAULT '',\n"
+                      "  `std_out` varchar(2000) NOT NULL DEFAULT '',\n"
+                      "  `std_err` varchar(2000) NOT NULL DEFAULT '',\n");
 }
 
 constexpr char kTaskTail[] =
@@ -37,15 +37,14 @@ constexpr char kTaskTail[] =
     "  PRIMARY KEY (`id`)\n";
 
 std::string OriginalTasks() {
-  return absl::StrCat(
-      TaskHead("apps"), "  `auto_restart` tinyint(4) NOT NULL DEFAULT 0,\n", kTaskTail,
-      kTableOptions, TaskHead("jobs"),
-      "  `spec` varchar(50) NOT NULL DEFAULT '0',\n"
-      "  `timeout` int(11) NOT NULL DEFAULT -1,\n",
-      kTaskTail, kTableOptions, TaskHead("timings"),
-      "  `time` datetime NOT NULL,\n"
-      "  `timeout` int(11) NOT NULL DEFAULT -1,\n",
-      kTaskTail, kTableOptions);
+  return absl::StrCat(TaskHead("apps"), "  `auto_restart` tinyint(4) NOT NULL DEFAULT 0,\n",
+                      kTaskTail, kTableOptions, TaskHead("jobs"),
+                      "  `spec` varchar(50) NOT NULL DEFAULT '0',\n"
+                      "  `timeout` int(11) NOT NULL DEFAULT -1,\n",
+                      kTaskTail, kTableOptions, TaskHead("timings"),
+                      "  `time` datetime NOT NULL,\n"
+                      "  `timeout` int(11) NOT NULL DEFAULT -1,\n",
+                      kTaskTail, kTableOptions);
 }
 
 constexpr char kOriginalOthers[] = R"sql(
@@ -119,6 +118,16 @@ CREATE TABLE IF NOT EXISTS `users` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 )sql";
 
+constexpr char kOriginalMonitorColumns[] =
+    "  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n"
+    "  `type` tinyint(4) NOT NULL,\n"
+    "  `related_id` int(11) NOT NULL,\n"
+    "  `uuid` varchar(100) NOT NULL DEFAULT '',\n"
+    "  `pid` int(11) NOT NULL,\n"
+    "  `cpu` float NOT NULL,\n"
+    "  `memory` float NOT NULL,\n"
+    "  `created_at` datetime NOT NULL,\n";
+
 // Report identity: a re-sent report hits the unique key and is ignored.
 std::vector<ColumnDef> SeqColumn() { return {{"seq", "`seq` bigint NOT NULL DEFAULT 0", ""}}; }
 
@@ -132,13 +141,12 @@ IndexDef ReportKey(const std::string& table) {
 
 TableUpgrade TaskUpgrade(const std::string& table, std::vector<ColumnDef> specific) {
   TableUpgrade u{table, {}, {}, {Key("idx_agent", "KEY `idx_agent` (`agent_id`,`status`)")}};
-  u.columns = {
-      {"user", "`user` varchar(100) NOT NULL DEFAULT ''", ""},
-      {"env", "`env` text DEFAULT NULL", ""},
-      {"stop_signal", "`stop_signal` varchar(16) NOT NULL DEFAULT 'TERM'", ""},
-      {"stop_timeout", "`stop_timeout` int NOT NULL DEFAULT 10", ""},
-      {"max_bytes", "`max_bytes` bigint NOT NULL DEFAULT 52428800", ""},
-      {"backups", "`backups` int NOT NULL DEFAULT 10", ""}};
+  u.columns = {{"user", "`user` varchar(100) NOT NULL DEFAULT ''", ""},
+               {"env", "`env` text DEFAULT NULL", ""},
+               {"stop_signal", "`stop_signal` varchar(16) NOT NULL DEFAULT 'TERM'", ""},
+               {"stop_timeout", "`stop_timeout` int NOT NULL DEFAULT 10", ""},
+               {"max_bytes", "`max_bytes` bigint NOT NULL DEFAULT 52428800", ""},
+               {"backups", "`backups` int NOT NULL DEFAULT 10", ""}};
   u.columns.insert(u.columns.end(), specific.begin(), specific.end());
   std::vector<ColumnDef> observed = {
       // The original ran every row with status 1, 0, -2 (and -3); 2 was paused.
@@ -175,9 +183,10 @@ std::vector<TableUpgrade> MysqlUpgrades() {
                   {"assignment_version", "`assignment_version` bigint NOT NULL DEFAULT 0", ""}},
                  {},
                  {{"uk_ip_port", "UNIQUE KEY `uk_ip_port` (`ip`,`port`)", true, ""}}});
-  all.push_back(TaskUpgrade("apps", {{"start_secs", "`start_secs` int NOT NULL DEFAULT 1", ""},
-                                     {"max_restarts", "`max_restarts` int NOT NULL DEFAULT 5", ""},
-                                     {"backoff_max", "`backoff_max` int NOT NULL DEFAULT 30", ""}}));
+  all.push_back(
+      TaskUpgrade("apps", {{"start_secs", "`start_secs` int NOT NULL DEFAULT 1", ""},
+                           {"max_restarts", "`max_restarts` int NOT NULL DEFAULT 5", ""},
+                           {"backoff_max", "`backoff_max` int NOT NULL DEFAULT 30", ""}}));
   std::vector<ColumnDef> job = {
       {"concurrency", "`concurrency` varchar(16) NOT NULL DEFAULT 'forbid'", ""}};
   for (const ColumnDef& c : RetryColumns()) job.push_back(c);
@@ -185,10 +194,11 @@ std::vector<TableUpgrade> MysqlUpgrades() {
   std::vector<ColumnDef> timing = RetryColumns();
   timing.push_back({"grace", "`grace` int NOT NULL DEFAULT 60", ""});
   all.push_back(TaskUpgrade("timings", timing));
-  all.push_back({"users",
-                 {{"must_change_password", "`must_change_password` tinyint NOT NULL DEFAULT 0", ""}},
-                 {},
-                 {{"uk_nickname", "UNIQUE KEY `uk_nickname` (`nickname`)", true, ""}}});
+  all.push_back(
+      {"users",
+       {{"must_change_password", "`must_change_password` tinyint NOT NULL DEFAULT 0", ""}},
+       {},
+       {{"uk_nickname", "UNIQUE KEY `uk_nickname` (`nickname`)", true, ""}}});
   all.push_back({"archives",
                  SeqColumn(),
                  // related_id above 255 and exit statuses above 127 did not fit.
@@ -215,16 +225,13 @@ TableUpgrade MysqlMonitorUpgrade(const std::string& table) {
            ReportKey(table)}};
 }
 
+std::string MysqlOriginalMonitorTableDdl(const std::string& table) {
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS `", table, "` (\n", kOriginalMonitorColumns,
+                      "  PRIMARY KEY (`id`)\n", kTableOptions);
+}
+
 std::string MysqlMonitorTableDdl(const std::string& table) {
-  return absl::StrCat("CREATE TABLE IF NOT EXISTS `", table, "` (\n",
-                      "  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n"
-                      "  `type` tinyint(4) NOT NULL,\n"
-                      "  `related_id` int(11) NOT NULL,\n"
-                      "  `uuid` varchar(100) NOT NULL DEFAULT '',\n"
-                      "  `pid` int(11) NOT NULL,\n"
-                      "  `cpu` float NOT NULL,\n"
-                      "  `memory` float NOT NULL,\n"
-                      "  `created_at` datetime NOT NULL,\n"
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS `", table, "` (\n", kOriginalMonitorColumns,
                       "  `threads` int NOT NULL DEFAULT 0,\n"
                       "  `seq` bigint NOT NULL DEFAULT 0,\n"
                       "  PRIMARY KEY (`id`),\n"

@@ -8,40 +8,41 @@ namespace asgard::store {
 namespace {
 
 std::string TaskTable(const char* table, const char* specific) {
-  return absl::StrCat(
-      "CREATE TABLE IF NOT EXISTS `", table, "` (\n"
-      "  id INTEGER PRIMARY KEY,\n"
-      "  group_id INTEGER NOT NULL DEFAULT 0,\n"
-      "  name TEXT NOT NULL DEFAULT '',\n"
-      "  agent_id INTEGER NOT NULL DEFAULT 0,\n"
-      "  dir TEXT NOT NULL DEFAULT '',\n"
-      "  program TEXT NOT NULL DEFAULT '',\n"
-      "  args TEXT NOT NULL DEFAULT '',\n"
-      "  std_out TEXT NOT NULL DEFAULT '',\n"
-      "  std_err TEXT NOT NULL DEFAULT '',\n"
-      "  is_monitor INTEGER NOT NULL DEFAULT 0,\n"
-      "  status INTEGER NOT NULL DEFAULT 0,\n"
-      "  created_at TEXT NOT NULL,\n"
-      "  creator INTEGER NOT NULL,\n"
-      "  updated_at TEXT NOT NULL,\n"
-      "  updator INTEGER NOT NULL,\n"
-      "  `user` TEXT NOT NULL DEFAULT '',\n"
-      "  env TEXT DEFAULT NULL,\n"
-      "  stop_signal TEXT NOT NULL DEFAULT 'TERM',\n"
-      "  stop_timeout INTEGER NOT NULL DEFAULT 10,\n"
-      "  max_bytes INTEGER NOT NULL DEFAULT 52428800,\n"
-      "  backups INTEGER NOT NULL DEFAULT 10,\n",
-      specific,
-      "  desired INTEGER NOT NULL DEFAULT 2,\n"
-      "  state TEXT NOT NULL DEFAULT '',\n"
-      "  pid INTEGER NOT NULL DEFAULT 0,\n"
-      "  restarts INTEGER NOT NULL DEFAULT 0,\n"
-      "  last_exit_status INTEGER DEFAULT NULL,\n"
-      "  last_exit_signal TEXT NOT NULL DEFAULT '',\n"
-      "  last_exit_at TEXT DEFAULT NULL,\n"
-      "  observed_at TEXT DEFAULT NULL\n"
-      ");\n"
-      "CREATE INDEX IF NOT EXISTS ", table, "_idx_agent ON `", table, "` (agent_id, status);\n");
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS `", table,
+                      "` (\n"
+                      "  id INTEGER PRIMARY KEY,\n"
+                      "  group_id INTEGER NOT NULL DEFAULT 0,\n"
+                      "  name TEXT NOT NULL DEFAULT '',\n"
+                      "  agent_id INTEGER NOT NULL DEFAULT 0,\n"
+                      "  dir TEXT NOT NULL DEFAULT '',\n"
+                      "  program TEXT NOT NULL DEFAULT '',\n"
+                      "  args TEXT NOT NULL DEFAULT '',\n"
+                      "  std_out TEXT NOT NULL DEFAULT '',\n"
+                      "  std_err TEXT NOT NULL DEFAULT '',\n"
+                      "  is_monitor INTEGER NOT NULL DEFAULT 0,\n"
+                      "  status INTEGER NOT NULL DEFAULT 0,\n"
+                      "  created_at TEXT NOT NULL,\n"
+                      "  creator INTEGER NOT NULL,\n"
+                      "  updated_at TEXT NOT NULL,\n"
+                      "  updator INTEGER NOT NULL,\n"
+                      "  `user` TEXT NOT NULL DEFAULT '',\n"
+                      "  env TEXT DEFAULT NULL,\n"
+                      "  stop_signal TEXT NOT NULL DEFAULT 'TERM',\n"
+                      "  stop_timeout INTEGER NOT NULL DEFAULT 10,\n"
+                      "  max_bytes INTEGER NOT NULL DEFAULT 52428800,\n"
+                      "  backups INTEGER NOT NULL DEFAULT 10,\n",
+                      specific,
+                      "  desired INTEGER NOT NULL DEFAULT 2,\n"
+                      "  state TEXT NOT NULL DEFAULT '',\n"
+                      "  pid INTEGER NOT NULL DEFAULT 0,\n"
+                      "  restarts INTEGER NOT NULL DEFAULT 0,\n"
+                      "  last_exit_status INTEGER DEFAULT NULL,\n"
+                      "  last_exit_signal TEXT NOT NULL DEFAULT '',\n"
+                      "  last_exit_at TEXT DEFAULT NULL,\n"
+                      "  observed_at TEXT DEFAULT NULL\n"
+                      ");\n"
+                      "CREATE INDEX IF NOT EXISTS ",
+                      table, "_idx_agent ON `", table, "` (agent_id, status);\n");
 }
 
 constexpr char kOthers[] = R"sql(
@@ -127,25 +128,24 @@ CREATE TABLE IF NOT EXISTS users (
 }  // namespace
 
 std::string SqliteSchema() {
-  return absl::StrCat(
-      TaskTable("apps",
-                "  auto_restart INTEGER NOT NULL DEFAULT 0,\n"
-                "  start_secs INTEGER NOT NULL DEFAULT 1,\n"
-                "  max_restarts INTEGER NOT NULL DEFAULT 5,\n"
-                "  backoff_max INTEGER NOT NULL DEFAULT 30,\n"),
-      TaskTable("jobs",
-                "  spec TEXT NOT NULL DEFAULT '0',\n"
-                "  timeout INTEGER NOT NULL DEFAULT -1,\n"
-                "  concurrency TEXT NOT NULL DEFAULT 'forbid',\n"
-                "  retries INTEGER NOT NULL DEFAULT 0,\n"
-                "  retry_delay INTEGER NOT NULL DEFAULT 10,\n"),
-      TaskTable("timings",
-                "  `time` TEXT NOT NULL,\n"
-                "  timeout INTEGER NOT NULL DEFAULT -1,\n"
-                "  retries INTEGER NOT NULL DEFAULT 0,\n"
-                "  retry_delay INTEGER NOT NULL DEFAULT 10,\n"
-                "  grace INTEGER NOT NULL DEFAULT 60,\n"),
-      kOthers);
+  return absl::StrCat(TaskTable("apps",
+                                "  auto_restart INTEGER NOT NULL DEFAULT 0,\n"
+                                "  start_secs INTEGER NOT NULL DEFAULT 1,\n"
+                                "  max_restarts INTEGER NOT NULL DEFAULT 5,\n"
+                                "  backoff_max INTEGER NOT NULL DEFAULT 30,\n"),
+                      TaskTable("jobs",
+                                "  spec TEXT NOT NULL DEFAULT '0',\n"
+                                "  timeout INTEGER NOT NULL DEFAULT -1,\n"
+                                "  concurrency TEXT NOT NULL DEFAULT 'forbid',\n"
+                                "  retries INTEGER NOT NULL DEFAULT 0,\n"
+                                "  retry_delay INTEGER NOT NULL DEFAULT 10,\n"),
+                      TaskTable("timings",
+                                "  `time` TEXT NOT NULL,\n"
+                                "  timeout INTEGER NOT NULL DEFAULT -1,\n"
+                                "  retries INTEGER NOT NULL DEFAULT 0,\n"
+                                "  retry_delay INTEGER NOT NULL DEFAULT 10,\n"
+                                "  grace INTEGER NOT NULL DEFAULT 60,\n"),
+                      kOthers);
 }
 
 std::string SqliteMonitorTableDdl(const std::string& table) {
@@ -162,8 +162,8 @@ std::string SqliteMonitorTableDdl(const std::string& table) {
                       "  seq INTEGER NOT NULL DEFAULT 0,\n"
                       "  UNIQUE (uuid, seq)\n"
                       ");\n"
-                      "CREATE INDEX IF NOT EXISTS ", table, "_idx_related_time ON ", table,
-                      " (type, related_id, created_at);\n");
+                      "CREATE INDEX IF NOT EXISTS ",
+                      table, "_idx_related_time ON ", table, " (type, related_id, created_at);\n");
 }
 
 }  // namespace asgard::store

@@ -84,7 +84,8 @@ absl::Status InTransaction(SqlConn& conn, absl::FunctionRef<absl::Status()> body
 }
 
 const char* IgnoreDuplicateClause(Backend backend) {
-  return backend == Backend::kSqlite ? " ON CONFLICT DO NOTHING" : " ON DUPLICATE KEY UPDATE id = id";
+  return backend == Backend::kSqlite ? " ON CONFLICT DO NOTHING"
+                                     : " ON DUPLICATE KEY UPDATE id = id";
 }
 
 }  // namespace asgard::store

@@ -5,7 +5,8 @@
 // are written once against it. Internal to src/store.
 //
 //   ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT id, name FROM apps WHERE agent_id = ?", {7}));
-//   for (const SqlRow& row : rows) { RowReader r(row); int64_t id = r.Int(); std::string n = r.Str(); }
+//   for (const SqlRow& row : rows) { RowReader r(row); int64_t id = r.Int(); std::string n =
+//   r.Str(); }
 //
 // Thread-safety: none; a SqlConn is used by one thread at a time (Store holds a mutex).
 #pragma once
@@ -38,8 +39,7 @@ class SqlParam {
   enum class Type { kNull, kInt, kReal, kText };
   SqlParam(std::nullptr_t) {}
   template <typename T>
-    requires std::is_integral_v<T>
-  SqlParam(T v) : type_(Type::kInt), int_(static_cast<int64_t>(v)) {}
+  requires std::is_integral_v<T> SqlParam(T v) : type_(Type::kInt), int_(static_cast<int64_t>(v)) {}
   SqlParam(double v) : type_(Type::kReal), real_(v) {}
   SqlParam(std::string v) : type_(Type::kText), text_(std::move(v)) {}
   SqlParam(const char* v) : SqlParam(std::string(v)) {}

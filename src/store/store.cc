@@ -107,8 +107,8 @@ absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::T
                             IgnoreDuplicateClause(c.backend())),
                {reg.ip, reg.port, reg.master, reg.uuid, reg.pid, now, now, now})
             .status());
-    ASSIGN_OR_RETURN(
-        auto rows, c.Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"), {reg.ip, reg.port}));
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"),
+                                        {reg.ip, reg.port}));
     if (rows.empty()) return absl::InternalError("agent row vanished during registration");
     agent = ReadAgentRow(rows.front());
     if (agent.forbidden()) return absl::OkStatus();  // stays forbidden, unchanged
@@ -124,9 +124,10 @@ absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::T
 
 absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(conn_->Exec("UPDATE agents SET status = CASE WHEN status = -1 THEN -1 ELSE 1 "
-                              "END, last_heartbeat_at = ? WHERE id = ?",
-                              {now, agent_id})
+  RETURN_IF_ERROR(conn_
+                      ->Exec("UPDATE agents SET status = CASE WHEN status = -1 THEN -1 ELSE 1 "
+                             "END, last_heartbeat_at = ? WHERE id = ?",
+                             {now, agent_id})
                       .status());
   return internal::ReadAgent(*conn_, agent_id);
 }
@@ -145,7 +146,8 @@ absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff)
       RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 0 WHERE id = ?", {id}).status());
       for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
         std::string table = TaskTable(kind);
-        RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET state = 'unknown' WHERE "
+        RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table,
+                                            "` SET state = 'unknown' WHERE "
                                             "agent_id = ? AND status <> -1"),
                                {id})
                             .status());

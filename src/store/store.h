@@ -10,6 +10,8 @@
 //   ASSIGN_OR_RETURN(Assignment work, store->GetAssignment(agent.id));
 //
 // Every value that comes from a user or an agent is a bound parameter, never SQL text.
+// Times are stored in UTC, with whole seconds: DATETIME on MySQL (the session runs with
+// time_zone '+00:00'), TEXT "YYYY-MM-DD HH:MM:SS" on SQLite (it sorts in time order).
 // Errors: NotFound for a missing row, AlreadyExists for a duplicate unique value,
 // InvalidArgument for bad input, Unavailable when the database cannot be reached (retry),
 // Aborted for a deadlock (retry the call), Internal otherwise; messages name what failed.
@@ -105,8 +107,7 @@ class Store {
   absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
   // Into monitors_YYYYMM of each sample's UTC month, creating the table when missing.
   absl::StatusOr<int> InsertMonitors(const std::vector<MonitorSample>& batch);
-  absl::StatusOr<std::vector<ArchiveRecord>> ListArchives(int type, int64_t related_id,
-                                                          int limit);
+  absl::StatusOr<std::vector<ArchiveRecord>> ListArchives(int type, int64_t related_id, int limit);
   absl::StatusOr<std::vector<ExceptionRecord>> ListExceptions(int limit);
   // Creates this month's and next month's tables.
   absl::Status EnsureMonitorTables(absl::Time now);

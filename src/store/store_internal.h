@@ -15,8 +15,8 @@ absl::StatusOr<Agent> ReadAgent(SqlConn& conn, int64_t id);  // NotFound names t
 // assignment_version + 1 (nothing if the agent does not exist).
 absl::Status BumpVersion(SqlConn& conn, int64_t agent_id);
 absl::StatusOr<Task> ReadTask(SqlConn& conn, TaskKind kind, int64_t id);
-absl::StatusOr<std::vector<Task>> ReadTasks(SqlConn& conn, TaskKind kind,
-                                            const std::string& where, const SqlParams& params);
+absl::StatusOr<std::vector<Task>> ReadTasks(SqlConn& conn, TaskKind kind, const std::string& where,
+                                            const SqlParams& params);
 // NotFound unless the row exists and is not deleted.
 absl::StatusOr<Task> ReadLiveTask(SqlConn& conn, TaskKind kind, int64_t id);
 

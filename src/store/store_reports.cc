@@ -43,8 +43,8 @@ absl::StatusOr<int> InsertEach(SqlConn& c, const std::vector<T>& batch, const st
 }
 
 SqlParams ArchiveParams(const ArchiveRecord& a) {
-  return {a.type, a.related_id, a.uuid, a.seq, a.pid, a.begin_time, a.end_time, a.status,
-          a.signal, a.created_at};
+  return {a.type,       a.related_id, a.uuid,   a.seq,    a.pid,
+          a.begin_time, a.end_time,   a.status, a.signal, a.created_at};
 }
 
 SqlParams ExceptionParams(const ExceptionRecord& e) {
@@ -105,13 +105,14 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
   for (const auto& [table, samples] : by_table) {
     // Outside the transaction: DDL commits implicitly on MySQL.
     RETURN_IF_ERROR(CreateMonitorTable(*conn_, table));
-    ASSIGN_OR_RETURN(int n, InsertEach<MonitorSample>(
-                                *conn_, samples,
-                                absl::StrCat("INSERT INTO ", table,
-                                             " (type, related_id, uuid, seq, pid, cpu, memory, "
-                                             "threads, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                             IgnoreDuplicateClause(backend_)),
-                                &MonitorParams));
+    ASSIGN_OR_RETURN(int n,
+                     InsertEach<MonitorSample>(
+                         *conn_, samples,
+                         absl::StrCat("INSERT INTO ", table,
+                                      " (type, related_id, uuid, seq, pid, cpu, memory, "
+                                      "threads, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      IgnoreDuplicateClause(backend_)),
+                         &MonitorParams));
     inserted += n;
   }
   return inserted;
@@ -120,11 +121,12 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
 absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t related_id,
                                                                int limit) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT type, related_id, uuid, seq, pid, begin_time, "
-                                           "end_time, status, `signal`, created_at FROM archives "
-                                           "WHERE type = ? AND related_id = ? "
-                                           "ORDER BY id DESC LIMIT ?",
-                                           {type, related_id, std::clamp(limit, 1, kMaxQueryRows)}));
+  ASSIGN_OR_RETURN(auto rows,
+                   conn_->Query("SELECT type, related_id, uuid, seq, pid, begin_time, "
+                                "end_time, status, `signal`, created_at FROM archives "
+                                "WHERE type = ? AND related_id = ? "
+                                "ORDER BY id DESC LIMIT ?",
+                                {type, related_id, std::clamp(limit, 1, kMaxQueryRows)}));
   std::vector<ArchiveRecord> out;
   for (const SqlRow& row : rows) {
     RowReader r(row);

@@ -12,8 +12,8 @@ namespace asgard::store {
 absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desired,
                                        int64_t user_id) {
   if (desired != Desired::kRun && desired != Desired::kPause) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("desired state ", static_cast<int>(desired), ": expected 1 (run) or 2 (pause)"));
+    return absl::InvalidArgumentError(absl::StrCat("desired state ", static_cast<int>(desired),
+                                                   ": expected 1 (run) or 2 (pause)"));
   }
   absl::MutexLock lock(&mu_);
   SqlConn& c = *conn_;
@@ -21,7 +21,8 @@ absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desire
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(Task old, internal::ReadLiveTask(c, kind, id));
     std::string table = TaskTable(kind);
-    RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET desired = ?, updated_at = ?, "
+    RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table,
+                                        "` SET desired = ?, updated_at = ?, "
                                         "updator = ? WHERE id = ?"),
                            {static_cast<int>(desired), now, user_id, id})
                         .status());
@@ -46,10 +47,10 @@ absl::StatusOr<Assignment> Store::GetAssignment(int64_t agent_id) {
                                                  absl::StrCat(kLive, " ORDER BY id"), {agent_id}));
     ASSIGN_OR_RETURN(a.jobs, internal::ReadTasks(c, TaskKind::kJob,
                                                  absl::StrCat(kLive, " ORDER BY id"), {agent_id}));
-    ASSIGN_OR_RETURN(a.timings,
-                     internal::ReadTasks(c, TaskKind::kTiming,
-                                         absl::StrCat(kLive, " AND status <> 3 ORDER BY id"),
-                                         {agent_id}));
+    ASSIGN_OR_RETURN(
+        a.timings,
+        internal::ReadTasks(c, TaskKind::kTiming,
+                            absl::StrCat(kLive, " AND status <> 3 ORDER BY id"), {agent_id}));
     return absl::OkStatus();
   }));
   return a;
@@ -64,7 +65,8 @@ absl::Status Store::RecordObserved(int64_t agent_id, const std::vector<ObservedR
       const Observed& o = report.observed;
       std::string table = TaskTable(report.kind);
       constexpr char kMine[] = " WHERE id = ? AND agent_id = ? AND status <> -1";
-      RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET state = ?, pid = ?, "
+      RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table,
+                                          "` SET state = ?, pid = ?, "
                                           "restarts = ?, last_exit_status = ?, "
                                           "last_exit_signal = ?, last_exit_at = ?, "
                                           "observed_at = ?",

@@ -62,9 +62,10 @@ absl::Status RequireAgent(SqlConn& c, int64_t agent_id) {
 }
 
 absl::Status Rederive(SqlConn& c, TaskKind kind, int64_t id, DeriveMode mode) {
-  return c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET status = ", StatusCase(kind, mode),
-                             " WHERE id = ?"),
-                {id})
+  return c
+      .Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET status = ", StatusCase(kind, mode),
+                         " WHERE id = ?"),
+            {id})
       .status();
 }
 
@@ -79,18 +80,18 @@ absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, in
     RETURN_IF_ERROR(RequireAgent(c, input.agent_id));
     const std::vector<std::string>& cols = TaskColumns(kind);
     SqlParams params = TaskParams(kind, input);
-    for (SqlParam p : {SqlParam(static_cast<int>(input.desired)), SqlParam(now),
-                       SqlParam(user_id), SqlParam(now), SqlParam(user_id)}) {
+    for (SqlParam p : {SqlParam(static_cast<int>(input.desired)), SqlParam(now), SqlParam(user_id),
+                       SqlParam(now), SqlParam(user_id)}) {
       params.push_back(std::move(p));
     }
     std::string marks = absl::StrJoin(std::vector<std::string>(cols.size(), "?"), ", ");
-    ASSIGN_OR_RETURN(ExecResult r,
-                     c.Exec(absl::StrCat("INSERT INTO `", TaskTable(kind), "` (",
-                                         absl::StrJoin(cols, ", "),
-                                         ", desired, created_at, creator, updated_at, updator, "
-                                         "status) VALUES (",
-                                         marks, ", ?, ?, ?, ?, ?, 0)"),
-                            params));
+    ASSIGN_OR_RETURN(
+        ExecResult r,
+        c.Exec(absl::StrCat("INSERT INTO `", TaskTable(kind), "` (", absl::StrJoin(cols, ", "),
+                            ", desired, created_at, creator, updated_at, updator, "
+                            "status) VALUES (",
+                            marks, ", ?, ?, ?, ?, ?, 0)"),
+               params));
     id = r.last_insert_id;
     RETURN_IF_ERROR(Rederive(c, kind, id, DeriveMode::kUser));
     return internal::BumpVersion(c, input.agent_id);
@@ -115,11 +116,11 @@ absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInpu
     std::string observed = moved ? ", state = '', pid = 0, restarts = 0, last_exit_status = NULL, "
                                    "last_exit_signal = '', last_exit_at = NULL, observed_at = NULL"
                                  : "";
-    RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET ",
-                                        absl::StrJoin(sets, ", "), observed,
-                                        ", updated_at = ?, updator = ? WHERE id = ?"),
-                           params)
-                        .status());
+    RETURN_IF_ERROR(
+        c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET ", absl::StrJoin(sets, ", "),
+                            observed, ", updated_at = ?, updator = ? WHERE id = ?"),
+               params)
+            .status());
     RETURN_IF_ERROR(Rederive(c, kind, id, DeriveMode::kUser));
     RETURN_IF_ERROR(internal::BumpVersion(c, old.input.agent_id));
     return moved ? internal::BumpVersion(c, input.agent_id) : absl::OkStatus();
@@ -177,8 +178,9 @@ absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& fil
   params.push_back(size);
   params.push_back(offset);
   ASSIGN_OR_RETURN(page.items, internal::ReadTasks(*conn_, kind,
-                                                   absl::StrCat(where, " ORDER BY id DESC "
-                                                                       "LIMIT ? OFFSET ?"),
+                                                   absl::StrCat(where,
+                                                                " ORDER BY id DESC "
+                                                                "LIMIT ? OFFSET ?"),
                                                    params));
   return page;
 }

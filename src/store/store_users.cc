@@ -58,16 +58,17 @@ const char* KeyColumn(UserKey key) {
 }
 
 absl::StatusOr<User> ReadUserWhere(SqlConn& c, const char* column, const SqlParam& value) {
-  ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kUserSelect, " WHERE ", column, " = ?"), {value}));
+  ASSIGN_OR_RETURN(auto rows,
+                   c.Query(absl::StrCat(kUserSelect, " WHERE ", column, " = ?"), {value}));
   if (rows.empty()) return absl::NotFoundError("user not found");
   return ReadUser(rows.front());
 }
 
 absl::Status RequireUnused(SqlConn& c, const char* column, const std::string& value) {
   if (value.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(int64_t n, c.QueryInt(absl::StrCat("SELECT COUNT(*) FROM users WHERE ", column,
-                                                      " = ?"),
-                                         {value}));
+  ASSIGN_OR_RETURN(
+      int64_t n,
+      c.QueryInt(absl::StrCat("SELECT COUNT(*) FROM users WHERE ", column, " = ?"), {value}));
   if (n == 0) return absl::OkStatus();
   return absl::AlreadyExistsError(absl::StrCat("a user with this ", column, " already exists"));
 }
@@ -123,9 +124,10 @@ absl::Status Store::SetUserPassword(int64_t id, const std::string& plain, bool m
   return InTransaction(c, [&]() -> absl::Status {
     RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());
     return c
-        .Exec("UPDATE users SET password = ?, salt = '', must_change_password = ?, "
-              "updated_at = ? WHERE id = ?",
-              {hash, must_change, options_.now(), id})
+        .Exec(
+            "UPDATE users SET password = ?, salt = '', must_change_password = ?, "
+            "updated_at = ? WHERE id = ?",
+            {hash, must_change, options_.now(), id})
         .status();
   });
 }
@@ -144,8 +146,8 @@ absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_i
                                              "creator, updated_at, updator) "
                                              "VALUES (?, 1, ?, ?, ?, ?)",
                                              {name, now, user_id, now, user_id}));
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kGroupSelect, " WHERE id = ?"),
-                                           {r.last_insert_id}));
+  ASSIGN_OR_RETURN(auto rows,
+                   conn_->Query(absl::StrCat(kGroupSelect, " WHERE id = ?"), {r.last_insert_id}));
   if (rows.empty()) return absl::InternalError("group row vanished after insert");
   return ReadGroup(rows.front());
 }
@@ -169,10 +171,10 @@ absl::StatusOr<std::vector<Group>> Store::ListGroups() {
 absl::StatusOr<int64_t> Store::InsertOperation(const Operation& op) {
   absl::MutexLock lock(&mu_);
   absl::Time created = op.created_at == absl::Time() ? options_.now() : op.created_at;
-  ASSIGN_OR_RETURN(ExecResult r, conn_->Exec("INSERT INTO operations (user_id, type, related_id, "
-                                             "action, created_at) VALUES (?, ?, ?, ?, ?)",
-                                             {op.user_id, op.type, op.related_id, op.action,
-                                              created}));
+  ASSIGN_OR_RETURN(ExecResult r,
+                   conn_->Exec("INSERT INTO operations (user_id, type, related_id, "
+                               "action, created_at) VALUES (?, ?, ?, ?, ?)",
+                               {op.user_id, op.type, op.related_id, op.action, created}));
   return r.last_insert_id;
 }
 

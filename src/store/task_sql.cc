@@ -16,15 +16,15 @@ struct Field {
   void (*set)(RowReader&, TaskInput&);
 };
 
-#define ASGARD_INT_FIELD(col, m)                                       \
-  Field {                                                              \
-    col, [](const TaskInput& i) -> SqlParam { return i.m; },           \
+#define ASGARD_INT_FIELD(col, m)                                                      \
+  Field {                                                                             \
+    col, [](const TaskInput& i) -> SqlParam { return i.m; },                          \
         [](RowReader& r, TaskInput& i) { i.m = static_cast<decltype(i.m)>(r.Int()); } \
   }
-#define ASGARD_STR_FIELD(col, m)                                  \
-  Field {                                                         \
-    col, [](const TaskInput& i) -> SqlParam { return i.m; },      \
-        [](RowReader& r, TaskInput& i) { i.m = r.Str(); }         \
+#define ASGARD_STR_FIELD(col, m)                             \
+  Field {                                                    \
+    col, [](const TaskInput& i) -> SqlParam { return i.m; }, \
+        [](RowReader& r, TaskInput& i) { i.m = r.Str(); }    \
   }
 
 std::string EnvJson(const TaskInput& in) { return nlohmann::json(in.env).dump(); }
@@ -123,8 +123,8 @@ SqlParams TaskParams(TaskKind kind, const TaskInput& input) {
 }
 
 std::string TaskSelect(TaskKind kind) {
-  return absl::StrCat("SELECT id, ", absl::StrJoin(TaskColumns(kind), ", "), ", ",
-                      kTrailingColumns, " FROM `", TaskTable(kind), "`");
+  return absl::StrCat("SELECT id, ", absl::StrJoin(TaskColumns(kind), ", "), ", ", kTrailingColumns,
+                      " FROM `", TaskTable(kind), "`");
 }
 
 Task ReadTask(TaskKind kind, const SqlRow& row) {
