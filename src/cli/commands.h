@@ -40,10 +40,12 @@ struct Invocation {
   LocalFlags guard;
   LocalFlags cron;
   NextFlags next;
+  std::string master_conf = "conf";
 };
 
 void AddGuardCommand(CLI::App& app, Invocation& inv);
 void AddCronCommand(CLI::App& app, Invocation& inv);
+void AddMasterCommand(CLI::App& app, Invocation& inv);
 // Roles of later versions: present in --help, exit 1 with a sentence when run.
 void AddPlannedRoles(CLI::App& app, Action& action);
 

@@ -138,6 +138,13 @@ void Cron::Apply(const config::Config& config) {
             &Cron::AddTiming);
 }
 
+bool Cron::RunJobNow(const std::string& name) {
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return false;
+  it->second.runner->RunNow();
+  return true;
+}
+
 void Cron::StopAll(std::function<void()> done) {
   stopping_ = true;
   auto remaining = std::make_shared<size_t>(jobs_.size() + timings_.size() + 1);

@@ -31,6 +31,10 @@ class Cron final : public StandaloneRole {
   std::optional<TaskDetailView> Get(const std::string& name) override;
   void OnClockJump() override;
   void Sample() override;
+  // For the agent: its report queue also receives every record.
+  void SetForward(process::RunObserver* next) { records_.SetForward(next); }
+  // Runs the job now (its overlap policy applies); false if no such job.
+  bool RunJobNow(const std::string& name);
 
  private:
   template <typename Config, typename Runner>

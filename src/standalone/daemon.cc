@@ -16,6 +16,7 @@
 #include "process/posix_launcher.h"
 #include "spdlog/spdlog.h"
 #include "standalone/local_server.h"
+#include "standalone/role_setup.h"
 #include "standalone/unix_socket.h"
 
 namespace asgard::standalone {
@@ -197,27 +198,12 @@ std::string DefaultSocketPath(const std::string& role, const std::string& conf_d
 }
 
 int RunDaemon(const DaemonOptions& options, const RoleFactory& make_role) {
-  std::string file = options.conf_dir + "/app.yaml";
-  auto loaded = config::LoadConfigFile(file);
-  if (!loaded.ok()) {
-    std::cerr << "asgard " << options.role << ": " << loaded.status().message() << std::endl;
-    return 2;
+  auto config = SetupRole(options.role, options.conf_dir);
+  if (!config.ok()) {
+    std::cerr << "asgard " << options.role << ": " << config.status().message() << std::endl;
+    return RoleSetupExitCode(config.status());
   }
-  for (const auto& w : loaded->warnings) std::cerr << "warning: " << w << std::endl;
-  const config::Config& cfg = loaded->config;  // moved into the daemon below
-  if (auto s = MakeDirs(cfg.runtime_dir, 0700); !s.ok()) {
-    std::cerr << "asgard " << options.role << ": runtime_dir: " << s.message() << std::endl;
-    return 1;
-  }
-  LogOptions log{cfg.log.level, cfg.log.dir.empty() ? cfg.runtime_dir : cfg.log.dir,
-                 cfg.log.console};
-  if (auto s = SetupLogging(log, options.role); !s.ok()) {
-    std::cerr << "asgard " << options.role << ": " << s.message() << std::endl;
-    return 1;
-  }
-  for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
-  Daemon daemon(options, std::move(loaded->config));
-  loaded = absl::InternalError("moved");  // frees the warnings and the rest of the parse
+  Daemon daemon(options, std::move(*config));
   return daemon.Run(make_role);
 }
 

@@ -62,6 +62,13 @@ void Guard::Apply(const config::Config& config) {
   order_ = std::move(next_order);
 }
 
+bool Guard::Restart(const std::string& name) {
+  auto it = apps_.find(name);
+  if (it == apps_.end()) return false;
+  it->second.supervisor->Restart();
+  return true;
+}
+
 void Guard::StopAll(std::function<void()> done) {
   stopping_ = true;
   auto remaining = std::make_shared<size_t>(apps_.size() + retiring_.size());

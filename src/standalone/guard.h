@@ -30,6 +30,10 @@ class Guard final : public StandaloneRole {
   std::vector<TaskView> List() override;
   std::optional<TaskDetailView> Get(const std::string& name) override;
   void Sample() override;
+  // For the agent: its report queue also receives every record.
+  void SetForward(process::RunObserver* next) { records_.SetForward(next); }
+  // Stops the app's process and starts it again; false if no such app.
+  bool Restart(const std::string& name);
 
  private:
   struct Entry {

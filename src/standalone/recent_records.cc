@@ -21,6 +21,7 @@ void RecentRecords::OnStateChange(process::TaskKind kind, const std::string& nam
                                   process::ProcessState from, process::ProcessState to) {
   spdlog::info("{} {}: {} -> {}", process::TaskKindName(kind), name, process::StateName(from),
                process::StateName(to));
+  if (next_) next_->OnStateChange(kind, name, from, to);
 }
 
 void RecentRecords::OnArchive(const process::ArchiveRecord& r) {
@@ -28,12 +29,14 @@ void RecentRecords::OnArchive(const process::ArchiveRecord& r) {
                process::TaskKindName(r.kind), r.name, r.uuid, r.pid, Seconds(r.begin),
                Seconds(r.end), r.status, r.signal);
   PushBounded(archives_[{r.kind, r.name}], r, kKeep);
+  if (next_) next_->OnArchive(r);
 }
 
 void RecentRecords::OnException(const process::ExceptionRecord& e) {
   spdlog::warn("exception {} {}: {} (uuid={} pid={})", process::TaskKindName(e.kind), e.name,
                e.desc, e.uuid, e.pid);
   PushBounded(exceptions_[{e.kind, e.name}], e, kKeep);
+  if (next_) next_->OnException(e);
 }
 
 const std::deque<process::ArchiveRecord>& RecentRecords::Archives(process::TaskKind kind,

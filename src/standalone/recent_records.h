@@ -27,6 +27,8 @@ class RecentRecords final : public process::RunObserver {
                                                      const std::string& name) const;
   const std::deque<process::ExceptionRecord>& Exceptions(process::TaskKind kind,
                                                          const std::string& name) const;
+  // Also hands every state change, archive and exception to `next` (the agent's reports).
+  void SetForward(process::RunObserver* next) { next_ = next; }
   // Drops a removed task's history.
   void Forget(process::TaskKind kind, const std::string& name);
 
@@ -34,6 +36,7 @@ class RecentRecords final : public process::RunObserver {
   using Key = std::pair<process::TaskKind, std::string>;
   std::map<Key, std::deque<process::ArchiveRecord>> archives_;
   std::map<Key, std::deque<process::ExceptionRecord>> exceptions_;
+  process::RunObserver* next_ = nullptr;
 };
 
 }  // namespace asgard::standalone

@@ -1,0 +1,62 @@
+// File: master_service.h
+// The master's gRPC service (asgard.v1.Master): agents register, heartbeat with what they
+// observe, pull their assignment and send reports. The master writes observed state and
+// reports only; desired state belongs to the web node. Every handler checks the token first.
+//
+//   MasterService service(*store, {.name = "10.0.0.1:9527", .token = cfg.rpc_token});
+//   ASSIGN_OR_RETURN(auto server, rpc::StartServer(where, cfg, {&service}));
+//   service.SweepOffline(absl::Now());  // every second, from the role's maintenance thread
+//
+// Thread-safety: handlers run on gRPC's threads at once; the store serialises its calls.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "asgard/v1/master.grpc.pb.h"
+#include "rpc/auth.h"
+#include "store/store.h"
+
+namespace asgard::master {
+
+struct MasterOptions {
+  std::string name;                // this master's address, stored as agents.master
+  std::string token;               // rpc.token
+  int heartbeat_interval_s = 3;    // told to agents at Register
+  absl::Duration offline_after = absl::Seconds(7);  // no heartbeat for this long: offline
+  std::function<absl::Time()> now = [] { return absl::Now(); };
+};
+
+class MasterService final : public v1::Master::Service {
+ public:
+  MasterService(store::Store& store, MasterOptions options);
+
+  grpc::Status Register(grpc::ServerContext* ctx, const v1::RegisterRequest* req,
+                        v1::RegisterResponse* resp) override;
+  grpc::Status Heartbeat(grpc::ServerContext* ctx, const v1::HeartbeatRequest* req,
+                         v1::HeartbeatResponse* resp) override;
+  grpc::Status PullAssignment(grpc::ServerContext* ctx, const v1::PullAssignmentRequest* req,
+                              v1::Assignment* resp) override;
+  grpc::Status Report(grpc::ServerContext* ctx, const v1::ReportBatch* req,
+                      v1::ReportAck* resp) override;
+
+  // Agents silent for offline_after go offline and their tasks' observed state "unknown".
+  void SweepOffline();
+
+ private:
+  // The stored id must exist and not be 0; NOT_FOUND tells the agent to register again.
+  grpc::Status CheckAgent(int64_t agent_id) const;
+
+  store::Store& store_;
+  const MasterOptions options_;
+  const rpc::TokenAuth auth_;
+  absl::Mutex mu_;
+  // Agents whose complete observed state arrived since they were last (re)registered or
+  // marked offline; the others are asked for it.
+  std::set<int64_t> full_state_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace asgard::master

@@ -1,0 +1,208 @@
+// The master service in process, over a real SQLite store and a real loopback gRPC server.
+#include "master/master_service.h"
+
+#include <stdlib.h>
+
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "rpc/auth.h"
+#include "rpc/endpoint.h"
+
+namespace asgard::master {
+namespace {
+
+constexpr char kToken[] = "secret-token";
+
+class MasterServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/asgard-master-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    auto store = store::Store::Open(config::DbConfig{}, dir_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    MasterOptions options;
+    options.name = "test-master";
+    options.token = kToken;
+    options.offline_after = absl::Seconds(7);
+    options.now = [this] { return now_; };
+    service_ = std::make_unique<MasterService>(*store_, options);
+    config::Config cfg;
+    cfg.rpc_token = kToken;
+    auto server = rpc::StartServer({"127.0.0.1", 0, "master"}, cfg, {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::Master::NewStub(
+        grpc::CreateChannel(server_.address, grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_.server) server_.server->Shutdown();
+    std::string cmd = "rm -rf '" + dir_ + "'";
+    (void)system(cmd.c_str());
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = kToken) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    rpc::AttachToken(*ctx, token);
+    return ctx;
+  }
+
+  int64_t RegisterAgent(int port = 27149) {
+    v1::RegisterRequest req;
+    req.set_ip("127.0.0.1");
+    req.set_port(port);
+    req.set_uuid("agent-uuid");
+    req.set_pid(99);
+    v1::RegisterResponse resp;
+    auto s = stub_->Register(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.agent_id();
+  }
+
+  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<MasterService> service_;
+  rpc::ListeningServer server_;
+  std::unique_ptr<v1::Master::Stub> stub_;
+};
+
+TEST_F(MasterServiceTest, RegisterRecordsTheAgentOnline) {
+  int64_t id = RegisterAgent();
+  ASSERT_GT(id, 0);
+  auto agent = store_->GetAgent(id);
+  ASSERT_TRUE(agent.ok());
+  EXPECT_EQ(agent->status, store::kAgentOnline);
+  EXPECT_EQ(agent->master, "test-master");
+  EXPECT_EQ(agent->port, "27149");
+}
+
+TEST_F(MasterServiceTest, WrongOrMissingTokenIsUnauthenticated) {
+  v1::RegisterRequest req;
+  req.set_ip("127.0.0.1");
+  req.set_port(1);
+  v1::RegisterResponse resp;
+  EXPECT_EQ(stub_->Register(Ctx("wrong").get(), req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext bare;
+  EXPECT_EQ(stub_->Register(&bare, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto agents = store_->ListAgents();
+  ASSERT_TRUE(agents.ok());
+  EXPECT_TRUE(agents->empty());  // nothing changed
+}
+
+TEST_F(MasterServiceTest, HeartbeatAsksForFullStateUntilItArrives) {
+  int64_t id = RegisterAgent();
+  v1::HeartbeatRequest hb;
+  hb.set_agent_id(id);
+  v1::HeartbeatResponse resp;
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_TRUE(resp.send_full());
+  hb.set_full(true);
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_FALSE(resp.send_full());
+  hb.set_full(false);
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_FALSE(resp.send_full());
+}
+
+TEST_F(MasterServiceTest, SilentAgentGoesOfflineAndIsAskedForFullStateOnReturn) {
+  int64_t id = RegisterAgent();
+  store::TaskInput in;
+  in.name = "web";
+  in.agent_id = id;
+  in.program = "sleep";
+  in.desired = store::Desired::kRun;
+  auto task = store_->CreateTask(store::TaskKind::kApp, in, 1);
+  ASSERT_TRUE(task.ok()) << task.status();
+  v1::HeartbeatRequest hb;
+  hb.set_agent_id(id);
+  hb.set_full(true);
+  auto* t = hb.add_tasks();
+  t->mutable_ref()->set_kind(v1::TASK_KIND_APP);
+  t->mutable_ref()->set_id(task->id);
+  t->set_state("running");
+  t->set_pid(4242);
+  v1::HeartbeatResponse resp;
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_EQ(store_->GetTask(store::TaskKind::kApp, task->id)->observed.state, "running");
+
+  now_ += absl::Seconds(6);
+  service_->SweepOffline();
+  EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOnline);
+  now_ += absl::Seconds(2);
+  service_->SweepOffline();
+  EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOffline);
+  auto after = store_->GetTask(store::TaskKind::kApp, task->id);
+  EXPECT_EQ(after->observed.state, "unknown");
+  EXPECT_EQ(after->desired, store::Desired::kRun);  // desired untouched
+
+  hb.set_full(false);
+  hb.clear_tasks();
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_TRUE(resp.send_full());
+  EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOnline);
+}
+
+TEST_F(MasterServiceTest, AssignmentListsTheAgentsTasksWithDesiredState) {
+  int64_t a = RegisterAgent(1001);
+  int64_t b = RegisterAgent(1002);
+  store::TaskInput in;
+  in.name = "web";
+  in.agent_id = a;
+  in.program = "sleep";
+  in.desired = store::Desired::kRun;
+  ASSERT_TRUE(store_->CreateTask(store::TaskKind::kApp, in, 1).ok());
+  in.name = "other";
+  in.agent_id = b;
+  ASSERT_TRUE(store_->CreateTask(store::TaskKind::kApp, in, 1).ok());
+  v1::PullAssignmentRequest req;
+  req.set_agent_id(a);
+  v1::Assignment resp;
+  ASSERT_TRUE(stub_->PullAssignment(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.tasks_size(), 1);
+  EXPECT_EQ(resp.tasks(0).name(), "web");
+  EXPECT_EQ(resp.tasks(0).desired(), v1::DESIRED_RUN);
+  EXPECT_GT(resp.version(), 0);
+}
+
+TEST_F(MasterServiceTest, ResentReportIsStoredOnce) {
+  int64_t id = RegisterAgent();
+  v1::ReportBatch batch;
+  batch.set_agent_id(id);
+  batch.set_stream_uuid("stream-a");
+  batch.set_seq(1);
+  auto* arc = batch.add_archives();
+  arc->mutable_ref()->set_kind(v1::TASK_KIND_APP);
+  arc->mutable_ref()->set_id(5);
+  arc->set_uuid("run-1");
+  arc->set_end_time(1'800'000'000);
+  batch.add_exceptions()->set_desc("start fail: no such file");
+  auto* m = batch.add_monitors();
+  m->set_cpu(1.5);
+  m->set_time(1'800'000'000);
+  v1::ReportAck ack;
+  ASSERT_TRUE(stub_->Report(Ctx().get(), batch, &ack).ok());
+  EXPECT_EQ(ack.stored_seq(), 1);
+  ASSERT_TRUE(stub_->Report(Ctx().get(), batch, &ack).ok());
+  EXPECT_EQ(store_->ListArchives(2, 5, 100)->size(), 1u);
+  EXPECT_EQ(store_->ListExceptions(100)->size(), 1u);
+  auto samples = store_->QueryMonitors(1, id, absl::FromUnixSeconds(1'799'999'000),
+                                       absl::FromUnixSeconds(1'800'001'000), 100);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(samples->size(), 1u);
+}
+
+TEST_F(MasterServiceTest, ReportWithoutAgentIsRefused) {
+  v1::ReportBatch batch;
+  batch.set_stream_uuid("s");
+  batch.set_seq(1);
+  v1::ReportAck ack;
+  EXPECT_EQ(stub_->Report(Ctx().get(), batch, &ack).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace asgard::master
