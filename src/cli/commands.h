@@ -34,6 +34,13 @@ struct NextFlags {
   std::string from;
 };
 
+// Flags of `agent` and `agent status`.
+struct AgentFlags {
+  std::string conf_dir = "conf";
+  int port = 0;
+  bool json = false;
+};
+
 // Everything one command line sets, owned by Main() for the parse and the run.
 struct Invocation {
   Action action;
@@ -41,11 +48,13 @@ struct Invocation {
   LocalFlags cron;
   NextFlags next;
   std::string master_conf = "conf";
+  AgentFlags agent;
 };
 
 void AddGuardCommand(CLI::App& app, Invocation& inv);
 void AddCronCommand(CLI::App& app, Invocation& inv);
 void AddMasterCommand(CLI::App& app, Invocation& inv);
+void AddAgentCommand(CLI::App& app, Invocation& inv);
 // Roles of later versions: present in --help, exit 1 with a sentence when run.
 void AddPlannedRoles(CLI::App& app, Action& action);
 

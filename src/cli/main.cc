@@ -22,6 +22,7 @@ int Main(int argc, char** argv) {
   Invocation inv;
   AddGuardCommand(app, inv);
   AddCronCommand(app, inv);
+  AddAgentCommand(app, inv);
   AddMasterCommand(app, inv);
   AddPlannedRoles(app, inv.action);
   try {

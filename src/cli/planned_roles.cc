@@ -11,7 +11,6 @@ struct Planned {
 };
 
 constexpr Planned kPlanned[] = {
-    {"agent", "Run tasks on this server for a master (not built yet)"},
     {"web", "REST API and web console (not built yet)"},
     {"all", "web + master + agent in one process on SQLite (not built yet)"},
     {"debug", "Debugging helpers such as `debug mail` (not built yet)"},

@@ -1,0 +1,178 @@
+#include "agent/agent_service.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "agent/log_tail.h"
+#include "agent/on_loop.h"
+#include "process/proc_sampler.h"
+#include "rpc/grpc_status.h"
+
+namespace asgard::agent {
+namespace {
+
+constexpr auto kFollowPoll = std::chrono::milliseconds(200);
+constexpr int kDefaultTailLines = 50;
+
+int TailCount(int asked) { return asked <= 0 ? kDefaultTailLines : std::min(asked, kMaxTailLines); }
+
+}  // namespace
+
+AgentService::AgentService(EventLoop& loop, TaskHost& host, AgentServiceOptions options)
+    : loop_(loop), host_(host), options_(std::move(options)), auth_(options_.token) {}
+
+template <typename Fn>
+grpc::Status AgentService::TaskCall(grpc::ServerContext* ctx, v1::AgentTask* resp, Fn fn) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  auto result = OnLoop<v1::AgentTask>(loop_, std::move(fn));
+  if (!result.ok()) return rpc::ToGrpc(result.status());
+  *resp = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentService::Stat(grpc::ServerContext* ctx, const v1::StatRequest*,
+                                v1::StatResponse* resp) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  auto tasks = OnLoop<std::vector<v1::AgentTask>>(
+      loop_, [this] { return host_.List(v1::TASK_KIND_UNSPECIFIED); });
+  if (!tasks.ok()) return rpc::ToGrpc(tasks.status());
+  for (const v1::AgentTask& t : *tasks) {
+    switch (t.definition().ref().kind()) {
+      case v1::TASK_KIND_APP:
+        resp->set_apps(resp->apps() + 1);
+        break;
+      case v1::TASK_KIND_JOB:
+        resp->set_jobs(resp->jobs() + 1);
+        break;
+      default:
+        resp->set_timings(resp->timings() + 1);
+    }
+    (*resp->mutable_states())[t.observed().state()] += 1;
+  }
+  if (auto stat = process::ReadProcStat(getpid())) {
+    resp->set_memory(static_cast<double>(stat->rss_bytes) / (1024.0 * 1024.0));
+    resp->set_threads(stat->threads);
+    double alive = static_cast<double>(time(nullptr) - options_.started_at);
+    resp->set_cpu(alive > 0 ? 100.0 * stat->cpu_seconds / alive : 0);
+  }
+  resp->set_started_at(options_.started_at);
+  resp->set_version(options_.version);
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentService::List(grpc::ServerContext* ctx, const v1::AgentListRequest* req,
+                                v1::AgentListResponse* resp) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  v1::TaskKind kind = req->kind();
+  auto listed = OnLoop<v1::AgentListResponse>(loop_, [this, kind] {
+    v1::AgentListResponse out;
+    for (auto& t : host_.List(kind)) *out.add_tasks() = std::move(t);
+    out.set_assignment_version(host_.version());
+    return out;
+  });
+  if (!listed.ok()) return rpc::ToGrpc(listed.status());
+  *resp = std::move(*listed);
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentService::Get(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                               v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, ref = *req] { return host_.Get(ref); });
+}
+
+grpc::Status AgentService::Add(grpc::ServerContext* ctx, const v1::TaskDefinition* req,
+                               v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, def = *req] { return host_.Upsert(def); });
+}
+
+grpc::Status AgentService::Update(grpc::ServerContext* ctx, const v1::TaskDefinition* req,
+                                  v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, def = *req] { return host_.Upsert(def); });
+}
+
+grpc::Status AgentService::Remove(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                                  v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, ref = *req] { return host_.Remove(ref); });
+}
+
+grpc::Status AgentService::Start(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                                 v1::AgentTask* resp) {
+  return TaskCall(ctx, resp,
+                  [this, ref = *req] { return host_.SetDesired(ref, v1::DESIRED_RUN); });
+}
+
+grpc::Status AgentService::Stop(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                                v1::AgentTask* resp) {
+  return TaskCall(ctx, resp,
+                  [this, ref = *req] { return host_.SetDesired(ref, v1::DESIRED_PAUSE); });
+}
+
+grpc::Status AgentService::Restart(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                                   v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, ref = *req] { return host_.Restart(ref); });
+}
+
+grpc::Status AgentService::Trigger(grpc::ServerContext* ctx, const v1::TaskRef* req,
+                                   v1::AgentTask* resp) {
+  return TaskCall(ctx, resp, [this, ref = *req] { return host_.Trigger(ref); });
+}
+
+grpc::Status AgentService::Sync(grpc::ServerContext* ctx, const v1::SyncRequest*,
+                                v1::SyncResponse* resp) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (options_.on_sync) options_.on_sync();
+  auto version = OnLoop<int64_t>(loop_, [this] { return host_.version(); });
+  if (version.ok()) resp->set_assignment_version(*version);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<std::string> AgentService::LogPath(const v1::LogRequest& req) {
+  return OnLoop<std::string>(loop_, [this, ref = req.ref(), stream = req.stream()] {
+    return host_.LogPath(ref, stream);
+  });
+}
+
+grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
+                                   v1::LogLines* resp) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  auto path = LogPath(*req);
+  if (!path.ok()) return rpc::ToGrpc(path.status());
+  auto lines = TailLines(*path, TailCount(req->lines()));
+  if (!lines.ok()) {
+    if (absl::IsNotFound(lines.status())) return grpc::Status::OK;  // nothing written yet
+    return rpc::ToGrpc(lines.status());
+  }
+  for (auto& line : *lines) resp->add_lines(std::move(line));
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
+                                     grpc::ServerWriter<v1::LogLines>* writer) {
+  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  auto path = LogPath(*req);
+  if (!path.ok()) return rpc::ToGrpc(path.status());
+  // The follower starts at the end; the tail before it was read first, so nothing is missed
+  // except lines written in between (a few microseconds).
+  LogFollower follower(*path);
+  auto tail = TailLines(*path, TailCount(req->lines()));
+  v1::LogLines first;
+  if (tail.ok()) {
+    for (auto& line : *tail) first.add_lines(std::move(line));
+  }
+  if (!writer->Write(first)) return grpc::Status::OK;
+  while (!ctx->IsCancelled() && !stopping_) {
+    auto lines = follower.Poll();
+    if (!lines.ok()) return rpc::ToGrpc(lines.status());
+    if (lines->empty()) {
+      std::this_thread::sleep_for(kFollowPoll);
+      continue;
+    }
+    v1::LogLines batch;
+    for (auto& line : *lines) batch.add_lines(std::move(line));
+    if (!writer->Write(batch)) break;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace asgard::agent

@@ -1,0 +1,230 @@
+#include "agent/log_tail.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace asgard::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+class LogTailTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = testing::TempDir() + "asgard-tail-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/out.log";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& text, std::ios::openmode mode = std::ios::trunc) {
+    std::ofstream(path_, std::ios::binary | mode) << text;
+  }
+  void AppendText(const std::string& text) { Write(text, std::ios::app); }
+
+  std::vector<std::string> Tail(int lines) {
+    absl::StatusOr<std::vector<std::string>> got = TailLines(path_, lines);
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() ? *got : std::vector<std::string>{};
+  }
+
+  static std::vector<std::string> Poll(LogFollower& follower) {
+    absl::StatusOr<std::vector<std::string>> got = follower.Poll();
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() ? *got : std::vector<std::string>{};
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(LogTailTest, MissingFileIsNotFound) {
+  EXPECT_TRUE(absl::IsNotFound(TailLines(path_, 10).status()));
+}
+
+TEST_F(LogTailTest, EmptyFileHasNoLines) {
+  Write("");
+  EXPECT_THAT(Tail(10), IsEmpty());
+}
+
+TEST_F(LogTailTest, FewerLinesThanAsked) {
+  Write("a\nb\n");
+  EXPECT_THAT(Tail(10), ElementsAre("a", "b"));
+}
+
+TEST_F(LogTailTest, ExactCount) {
+  Write("a\nb\nc\n");
+  EXPECT_THAT(Tail(3), ElementsAre("a", "b", "c"));
+  EXPECT_THAT(Tail(2), ElementsAre("b", "c"));
+  EXPECT_THAT(Tail(1), ElementsAre("c"));
+}
+
+TEST_F(LogTailTest, FinalLineWithoutNewlineCounts) {
+  Write("a\nb");
+  EXPECT_THAT(Tail(5), ElementsAre("a", "b"));
+  EXPECT_THAT(Tail(1), ElementsAre("b"));
+}
+
+TEST_F(LogTailTest, EmptyLinesCount) {
+  Write("\n\nx\n\n");
+  EXPECT_THAT(Tail(10), ElementsAre("", "", "x", ""));
+  Write("\n");
+  EXPECT_THAT(Tail(10), ElementsAre(""));
+}
+
+TEST_F(LogTailTest, HugeLineIsCutToItsStart) {
+  std::string huge = "start" + std::string(200 * 1024, 'x') + "end";
+  Write("before\n" + huge + "\nafter\n" + huge);
+  std::vector<std::string> lines = Tail(4);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "before");
+  EXPECT_EQ(lines[1], huge.substr(0, kMaxLineBytes));
+  EXPECT_EQ(lines[2], "after");
+  EXPECT_EQ(lines[3], huge.substr(0, kMaxLineBytes));
+}
+
+TEST_F(LogTailTest, LineOfExactlyMaxBytesIsKept) {
+  std::string line(kMaxLineBytes, 'y');
+  Write("a\n" + line + "\n");
+  EXPECT_THAT(Tail(2), ElementsAre("a", line));
+}
+
+TEST_F(LogTailTest, ManyBlocksLastTen) {
+  std::string text;
+  for (int i = 1; i <= 100000; ++i) text += "line " + std::to_string(i) + "\n";
+  Write(text);
+  std::vector<std::string> lines = Tail(10);
+  ASSERT_EQ(lines.size(), 10u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(lines[i], "line " + std::to_string(99991 + i));
+}
+
+TEST_F(LogTailTest, LinesAcrossBlockBoundaries) {
+  // 7-byte lines do not divide the 64 KiB block size: lines straddle every boundary.
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "l" + std::to_string(100000 + i) + "\n";
+  Write(text);
+  std::vector<std::string> lines = Tail(kMaxTailLines);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kMaxTailLines));
+  for (int i = 0; i < kMaxTailLines; ++i) {
+    ASSERT_EQ(lines[i], "l" + std::to_string(100000 + 30000 - kMaxTailLines + i)) << i;
+  }
+}
+
+TEST_F(LogTailTest, CountIsClamped) {
+  std::string text;
+  for (int i = 1; i <= 6000; ++i) text += std::to_string(i) + "\n";
+  Write(text);
+  EXPECT_THAT(Tail(0), ElementsAre("6000"));
+  EXPECT_THAT(Tail(-5), ElementsAre("6000"));
+  std::vector<std::string> lines = Tail(100000);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kMaxTailLines));
+  EXPECT_EQ(lines.front(), "1001");
+  EXPECT_EQ(lines.back(), "6000");
+}
+
+TEST_F(LogTailTest, FollowerStartsAtEndAndReturnsAppendedLines) {
+  Write("old\n");
+  LogFollower follower(path_);
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  AppendText("a\nb\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("a", "b"));
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  AppendText("c\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("c"));
+}
+
+TEST_F(LogTailTest, FollowerHoldsPartialLineUntilItsNewline) {
+  Write("");
+  LogFollower follower(path_);
+  AppendText("par");
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  AppendText("tial\nnext");
+  EXPECT_THAT(Poll(follower), ElementsAre("partial"));
+  AppendText("\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("next"));
+}
+
+TEST_F(LogTailTest, FollowerCutsLongLines) {
+  Write("");
+  LogFollower follower(path_);
+  std::string huge = "start" + std::string(3 * kMaxLineBytes, 'z');
+  AppendText(huge.substr(0, 100 * 1024));
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  AppendText(huge.substr(100 * 1024) + "\nshort\n");
+  EXPECT_THAT(Poll(follower), ElementsAre(huge.substr(0, kMaxLineBytes), "short"));
+}
+
+TEST_F(LogTailTest, FollowerSurvivesRotation) {
+  Write("");
+  // The writer keeps its descriptor across the rename, as a task's stdout does.
+  int writer = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  LogFollower follower(path_);
+  ASSERT_EQ(write(writer, "1\n", 2), 2);
+  EXPECT_THAT(Poll(follower), ElementsAre("1"));
+
+  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".1").c_str()), 0);
+  ASSERT_EQ(write(writer, "2\nspl", 5), 5);
+  EXPECT_THAT(Poll(follower), ElementsAre("2"));  // not replaced yet: still the old file
+  ASSERT_EQ(write(writer, "it-", 3), 3);
+  close(writer);
+  Write("line\n3\n");  // the new file
+  EXPECT_THAT(Poll(follower), ElementsAre("split-line", "3"));
+  AppendText("4\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("4"));
+}
+
+TEST_F(LogTailTest, FollowerSurvivesTruncation) {
+  Write("aaaa\nbbbb\n");
+  LogFollower follower(path_);
+  AppendText("c\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("c"));
+  Write("d\n");  // truncates: shorter than what was read
+  EXPECT_THAT(Poll(follower), ElementsAre("d"));
+  AppendText("e\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("e"));
+}
+
+TEST_F(LogTailTest, FollowerWaitsForMissingFile) {
+  LogFollower follower(path_);
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  EXPECT_THAT(Poll(follower), IsEmpty());
+  Write("x\ny\n");  // created after the follower: all of it is new
+  EXPECT_THAT(Poll(follower), ElementsAre("x", "y"));
+  AppendText("z\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("z"));
+}
+
+TEST_F(LogTailTest, FollowerReadsABurstOverSeveralPolls) {
+  Write("");
+  LogFollower follower(path_);
+  std::string text;
+  int count = 0;
+  while (text.size() < kMaxPollBytes * 2 + 100) text += "burst line " + std::to_string(++count) + "\n";
+  AppendText(text);
+  std::vector<std::string> first = Poll(follower);
+  EXPECT_GT(first.size(), 0u);
+  EXPECT_LT(first.size(), static_cast<size_t>(count));
+  std::vector<std::string> all = first;
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> more = Poll(follower);
+    all.insert(all.end(), more.begin(), more.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(count));
+  EXPECT_EQ(all.front(), "burst line 1");
+  EXPECT_EQ(all.back(), "burst line " + std::to_string(count));
+}
+
+}  // namespace
+}  // namespace asgard::agent

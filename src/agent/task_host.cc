@@ -1,0 +1,356 @@
+#include "agent/task_host.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/definition_convert.h"
+#include "common/absl_fmt.h"
+#include "spdlog/spdlog.h"
+
+namespace asgard::agent {
+namespace {
+
+int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+int64_t UnixNow() { return UnixSeconds(std::chrono::system_clock::now()); }
+
+RefKey KeyOf(const v1::TaskRef& ref) { return {static_cast<int>(ref.kind()), ref.id()}; }
+
+// Timings are remembered as fired by id ("timing#<id>"), not by "<name>#<id>": renaming a
+// timing that already ran must not run it again.
+class FiredById final : public sched::FiredStore {
+ public:
+  explicit FiredById(std::unique_ptr<sched::FiredStore> inner) : inner_(std::move(inner)) {}
+  bool WasFired(const std::string& key, WallTime time) const override {
+    return inner_->WasFired(IdKey(key), time);
+  }
+  absl::Status MarkFired(const std::string& key, WallTime time) override {
+    return inner_->MarkFired(IdKey(key), time);
+  }
+
+ private:
+  static std::string IdKey(const std::string& key) {
+    auto hash = key.rfind('#');
+    return "timing" + (hash == std::string::npos ? "#" + key : key.substr(hash));
+  }
+  std::unique_ptr<sched::FiredStore> inner_;
+};
+
+// What a task that does not run because it is paused looks like.
+const char* PausedState(v1::TaskKind kind) {
+  switch (kind) {
+    case v1::TASK_KIND_JOB:
+      return "disabled";
+    case v1::TASK_KIND_TIMING:
+      return "paused";
+    default:
+      return "stopped";
+  }
+}
+
+// The runtime's state name as the store reads it: a timing whose run ended on its own is
+// "exited" there (status 3, done).
+std::string WireState(v1::TaskKind kind, const std::string& state) {
+  if (kind == v1::TASK_KIND_TIMING && state == "done") return "exited";
+  return state;
+}
+
+}  // namespace
+
+TaskHost::TaskHost(EventLoop& loop, process::Launcher& launcher,
+                   std::unique_ptr<sched::FiredStore> fired)
+    : loop_(loop),
+      guard_(loop, launcher),
+      cron_(loop, launcher, std::make_unique<FiredById>(std::move(fired))) {
+  guard_.SetForward(this);
+  cron_.SetForward(this);
+}
+
+TaskHost::~TaskHost() = default;
+
+void TaskHost::ApplyAssignment(const v1::Assignment& assignment) {
+  std::map<RefKey, v1::TaskDefinition> next;
+  for (const v1::TaskDefinition& def : assignment.tasks()) {
+    if (auto s = ValidateDefinition(def); !s.ok()) {
+      spdlog::error("assignment: skipping {}", s.message());
+      QueueException(def.ref(), absl::StrCat("invalid definition: ", s.message()));
+      continue;
+    }
+    next[KeyOf(def.ref())] = def;
+  }
+  if (has_assignment_ && next.size() == defs_.size() &&
+      std::equal(next.begin(), next.end(), defs_.begin(), [](const auto& a, const auto& b) {
+        return a.first == b.first &&
+               a.second.SerializeAsString() == b.second.SerializeAsString();
+      })) {
+    if (version_ != assignment.version()) {
+      version_ = assignment.version();
+      if (on_change_) on_change_();
+    }
+    return;  // the same work: nothing to touch
+  }
+  spdlog::info("applying assignment version {} ({} tasks)", assignment.version(), next.size());
+  defs_ = std::move(next);
+  version_ = assignment.version();
+  has_assignment_ = true;
+  Reapply();
+}
+
+v1::Assignment TaskHost::Snapshot() const {
+  v1::Assignment out;
+  out.set_version(version_);
+  for (const auto& [key, def] : defs_) *out.add_tasks() = def;
+  return out;
+}
+
+void TaskHost::Reapply() {
+  if (stopping_) return;
+  config::Config cfg;
+  // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
+  for (const auto& [key, def] : defs_) {
+    auto kind = RuntimeKind(def.ref().kind());
+    by_key_[{*kind, TaskKey(def)}] = def.ref();
+    if (def.desired() != v1::DESIRED_RUN) continue;
+    switch (*kind) {
+      case process::TaskKind::kApp:
+        cfg.apps.push_back(*ToAppConfig(def));
+        break;
+      case process::TaskKind::kJob:
+        cfg.jobs.push_back(*ToJobConfig(def));
+        break;
+      case process::TaskKind::kTiming:
+        cfg.timings.push_back(*ToTimingConfig(def));
+        break;
+    }
+  }
+  guard_.Apply(cfg);
+  cron_.Apply(cfg);
+  if (on_change_) on_change_();
+}
+
+const v1::TaskDefinition* TaskHost::Find(const v1::TaskRef& ref) const {
+  auto it = defs_.find(KeyOf(ref));
+  return it == defs_.end() ? nullptr : &it->second;
+}
+
+std::optional<v1::TaskRef> TaskHost::RefOf(process::TaskKind kind, const std::string& key) const {
+  auto it = by_key_.find({kind, key});
+  if (it == by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::Upsert(const v1::TaskDefinition& def) {
+  if (auto s = ValidateDefinition(def); !s.ok()) return s;
+  defs_[KeyOf(def.ref())] = def;
+  has_assignment_ = true;
+  Reapply();
+  return Get(def.ref());
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::Remove(const v1::TaskRef& ref) {
+  const v1::TaskDefinition* def = Find(ref);
+  if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  v1::AgentTask out;
+  *out.mutable_definition() = *def;
+  out.mutable_observed()->mutable_ref()->CopyFrom(ref);
+  out.mutable_observed()->set_state("removed");
+  defs_.erase(KeyOf(ref));
+  Reapply();
+  return out;
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::SetDesired(const v1::TaskRef& ref, v1::Desired desired) {
+  auto it = defs_.find(KeyOf(ref));
+  if (it == defs_.end()) {
+    return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  }
+  if (it->second.desired() != desired) {
+    it->second.set_desired(desired);
+    Reapply();
+  }
+  return Get(ref);
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::Restart(const v1::TaskRef& ref) {
+  const v1::TaskDefinition* def = Find(ref);
+  if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  if (ref.kind() != v1::TASK_KIND_APP) {
+    return absl::FailedPreconditionError("restart is for apps; trigger runs a job now");
+  }
+  if (def->desired() != v1::DESIRED_RUN) return SetDesired(ref, v1::DESIRED_RUN);
+  guard_.Restart(TaskKey(*def));
+  return Get(ref);
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::Trigger(const v1::TaskRef& ref) {
+  const v1::TaskDefinition* def = Find(ref);
+  if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  if (ref.kind() != v1::TASK_KIND_JOB) {
+    return absl::FailedPreconditionError(
+        "trigger runs a job now; an app is restarted, a timing runs at its time");
+  }
+  if (def->desired() != v1::DESIRED_RUN) {
+    return absl::FailedPreconditionError("the job is paused; start it first");
+  }
+  cron_.RunJobNow(TaskKey(*def));
+  return Get(ref);
+}
+
+std::map<std::string, standalone::TaskView> TaskHost::Views() {
+  std::map<std::string, standalone::TaskView> out;
+  for (auto& v : guard_.List()) out.emplace(v.name, std::move(v));
+  for (auto& v : cron_.List()) out.emplace(v.name, std::move(v));
+  return out;
+}
+
+v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def,
+                                 const std::map<std::string, standalone::TaskView>& views) const {
+  v1::AgentTask out;
+  *out.mutable_definition() = def;
+  v1::TaskObserved& o = *out.mutable_observed();
+  *o.mutable_ref() = def.ref();
+  auto it = views.find(TaskKey(def));
+  if (def.desired() != v1::DESIRED_RUN || it == views.end()) {
+    o.set_state(PausedState(def.ref().kind()));
+    return out;
+  }
+  const standalone::TaskView& v = it->second;
+  o.set_state(WireState(def.ref().kind(), v.state));
+  o.set_pid(v.pid);
+  o.set_restarts(v.restarts);
+  if (v.last_exit) {
+    o.set_has_last_exit(true);
+    o.set_last_exit_status(v.last_exit->status);
+    o.set_last_exit_signal(v.last_exit->signal);
+    o.set_last_exit_at(UnixSeconds(v.last_exit->end));
+  }
+  if (v.next_run_at) o.set_next_run_at(UnixSeconds(*v.next_run_at));
+  return out;
+}
+
+absl::StatusOr<v1::AgentTask> TaskHost::Get(const v1::TaskRef& ref) {
+  const v1::TaskDefinition* def = Find(ref);
+  if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  return Describe(*def, Views());
+}
+
+std::vector<v1::AgentTask> TaskHost::List(v1::TaskKind kind) {
+  auto views = Views();
+  std::vector<v1::AgentTask> out;
+  for (const auto& [key, def] : defs_) {
+    if (kind != v1::TASK_KIND_UNSPECIFIED && def.ref().kind() != kind) continue;
+    out.push_back(Describe(def, views));
+  }
+  return out;
+}
+
+std::vector<v1::TaskObserved> TaskHost::Observed() {
+  auto views = Views();
+  std::vector<v1::TaskObserved> out;
+  out.reserve(defs_.size());
+  for (const auto& [key, def] : defs_) out.push_back(Describe(def, views).observed());
+  return out;
+}
+
+absl::StatusOr<std::string> TaskHost::LogPath(const v1::TaskRef& ref,
+                                              const std::string& stream) const {
+  const v1::TaskDefinition* def = Find(ref);
+  if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
+  if (stream != "stdout" && stream != "stderr") {
+    return absl::InvalidArgumentError(absl::StrCat("stream: '", stream,
+                                                   "' is not stdout or stderr"));
+  }
+  const std::string& path = stream == "stdout" ? def->std_out() : def->std_err();
+  if (path.empty()) {
+    return absl::NotFoundError(absl::StrCat("task '", def->name(), "' discards its ", stream));
+  }
+  return path;
+}
+
+void TaskHost::SampleTasks() {
+  guard_.Sample();
+  cron_.Sample();
+  int64_t now = UnixNow();
+  auto views = Views();
+  for (const auto& [key, def] : defs_) {
+    if (!def.is_monitor() || def.desired() != v1::DESIRED_RUN) continue;
+    auto it = views.find(TaskKey(def));
+    if (it == views.end() || it->second.pid == 0) continue;
+    const standalone::TaskView& v = it->second;
+    v1::MonitorSample& m = *pending_.add_monitors();
+    *m.mutable_ref() = def.ref();
+    m.set_pid(v.pid);
+    m.set_cpu(v.cpu);
+    m.set_memory(v.memory_mb);
+    m.set_threads(v.threads);
+    m.set_time(now);
+  }
+}
+
+void TaskHost::SampleSelf() {
+  auto s = self_sampler_.Sample(getpid());
+  if (!s) return;
+  v1::MonitorSample& m = *pending_.add_monitors();
+  m.set_pid(getpid());
+  m.set_cpu(s->cpu_percent);
+  m.set_memory(s->rss_mb);
+  m.set_threads(s->threads);
+  m.set_time(UnixNow());
+}
+
+v1::ReportBatch TaskHost::TakeReports() {
+  v1::ReportBatch out;
+  out.Swap(&pending_);
+  return out;
+}
+
+bool TaskHost::HasReports() const {
+  return pending_.monitors_size() + pending_.archives_size() + pending_.exceptions_size() > 0;
+}
+
+void TaskHost::StopAll(std::function<void()> done) {
+  stopping_ = true;
+  auto remaining = std::make_shared<int>(2);
+  auto one = [remaining, done] {
+    if (--*remaining == 0) done();
+  };
+  guard_.StopAll(one);
+  cron_.StopAll(one);
+}
+
+void TaskHost::OnClockJump() { cron_.OnClockJump(); }
+
+void TaskHost::OnArchive(const process::ArchiveRecord& r) {
+  auto ref = RefOf(r.kind, r.name);
+  if (!ref) return;  // a task removed meanwhile: nothing to attach the record to
+  v1::RunArchive& a = *pending_.add_archives();
+  *a.mutable_ref() = *ref;
+  a.set_uuid(r.uuid);
+  a.set_pid(r.pid);
+  a.set_begin_time(UnixSeconds(r.begin));
+  a.set_end_time(UnixSeconds(r.end));
+  a.set_status(r.status);
+  a.set_signal(r.signal);
+}
+
+void TaskHost::OnException(const process::ExceptionRecord& e) {
+  auto ref = RefOf(e.kind, e.name);
+  if (!ref) return;
+  v1::RunException& x = *pending_.add_exceptions();
+  *x.mutable_ref() = *ref;
+  x.set_uuid(e.uuid);
+  x.set_pid(e.pid);
+  x.set_time(UnixSeconds(e.time));
+  x.set_desc(e.desc);
+}
+
+void TaskHost::QueueException(const v1::TaskRef& ref, const std::string& desc) {
+  v1::RunException& x = *pending_.add_exceptions();
+  *x.mutable_ref() = ref;
+  x.set_time(UnixNow());
+  x.set_desc(desc);
+}
+
+}  // namespace asgard::agent

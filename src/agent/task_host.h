@@ -1,0 +1,107 @@
+// File: task_host.h
+// What the agent runs: its assignment (task definitions with desired state, by kind and id)
+// driving the same Guard (apps) and Cron (jobs, timings) the standalone daemons use. A new
+// assignment, or one changed task, is applied as a difference: unchanged tasks are left alone,
+// paused ones are stopped, changed ones restarted with their new definition. Everything runs
+// leave behind (archives, exceptions) and the CPU/memory samples of monitored tasks are queued
+// here as report items until TakeReports().
+//
+//   TaskHost host(loop, launcher, std::move(fired));
+//   host.ApplyAssignment(assignment);
+//   v1::ReportBatch batch = host.TakeReports();   // every second, into the spool
+//
+// Thread-safety: loop thread only (the gRPC service and the uplink post to the loop).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "asgard/v1/agent.pb.h"
+#include "asgard/v1/master.pb.h"
+#include "common/event_loop.h"
+#include "process/launcher.h"
+#include "process/observer.h"
+#include "process/proc_sampler.h"
+#include "sched/timing_runner.h"
+#include "standalone/cron.h"
+#include "standalone/guard.h"
+
+namespace asgard::agent {
+
+using RefKey = std::pair<int, int64_t>;  // (kind, id)
+
+class TaskHost final : public process::RunObserver {
+ public:
+  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired);
+  ~TaskHost() override;
+
+  // Replaces the whole assignment. Invalid definitions are skipped (an exception is reported
+  // for each); the rest run.
+  void ApplyAssignment(const v1::Assignment& assignment);
+  int64_t version() const { return version_; }
+  bool has_assignment() const { return has_assignment_; }
+  v1::Assignment Snapshot() const;
+
+  // The web node's direct changes (the master's next assignment confirms them).
+  absl::StatusOr<v1::AgentTask> Upsert(const v1::TaskDefinition& def);
+  absl::StatusOr<v1::AgentTask> Remove(const v1::TaskRef& ref);
+  absl::StatusOr<v1::AgentTask> SetDesired(const v1::TaskRef& ref, v1::Desired desired);
+  absl::StatusOr<v1::AgentTask> Restart(const v1::TaskRef& ref);
+  absl::StatusOr<v1::AgentTask> Trigger(const v1::TaskRef& ref);
+
+  absl::StatusOr<v1::AgentTask> Get(const v1::TaskRef& ref);
+  // Every task in kind/id order; `kind` unspecified = all.
+  std::vector<v1::AgentTask> List(v1::TaskKind kind);
+  std::vector<v1::TaskObserved> Observed();
+  // stdout/stderr file of a task ("stdout" or "stderr"); NotFound for an unknown task or one
+  // whose stream is discarded, InvalidArgument for another stream name.
+  absl::StatusOr<std::string> LogPath(const v1::TaskRef& ref, const std::string& stream) const;
+
+  // Samples the processes of every task (every system.moniter seconds) and queues a monitor
+  // sample per running monitored task.
+  void SampleTasks();
+  // Queues a sample of the agent process itself (every agent.moniter seconds).
+  void SampleSelf();
+  // Report items queued since the last call (no agent id, stream or seq yet).
+  v1::ReportBatch TakeReports();
+  bool HasReports() const;
+
+  void StopAll(std::function<void()> done);
+  void OnClockJump();
+  // Called after every change of what runs (to keep the on-disk cache current).
+  void OnChange(std::function<void()> fn) { on_change_ = std::move(fn); }
+
+  // RunObserver: records of Guard and Cron, mapped back to task ids.
+  void OnArchive(const process::ArchiveRecord& record) override;
+  void OnException(const process::ExceptionRecord& record) override;
+
+ private:
+  const v1::TaskDefinition* Find(const v1::TaskRef& ref) const;
+  std::optional<v1::TaskRef> RefOf(process::TaskKind kind, const std::string& key) const;
+  // Rebuilds the runtime config from defs_ and applies the difference.
+  void Reapply();
+  v1::AgentTask Describe(const v1::TaskDefinition& def,
+                         const std::map<std::string, standalone::TaskView>& views) const;
+  std::map<std::string, standalone::TaskView> Views();
+  void QueueException(const v1::TaskRef& ref, const std::string& desc);
+
+  EventLoop& loop_;
+  std::unique_ptr<sched::FiredStore> fired_;
+  standalone::Guard guard_;
+  standalone::Cron cron_;
+  process::ProcSampler self_sampler_;
+  std::map<RefKey, v1::TaskDefinition> defs_;
+  std::map<std::pair<process::TaskKind, std::string>, v1::TaskRef> by_key_;
+  int64_t version_ = 0;
+  bool has_assignment_ = false;
+  bool stopping_ = false;
+  v1::ReportBatch pending_;
+  std::function<void()> on_change_;
+};
+
+}  // namespace asgard::agent

@@ -1,0 +1,95 @@
+// File: uplink.h
+// The agent's side of the master connection, on its own thread: register (again after a
+// master restart or a NOT_FOUND), heartbeat every few seconds with the observed state of its
+// tasks (all of them when the master asks, else what changed), pull the assignment when the
+// master's version differs from the one running, and move report items from the task host
+// into the spool every second and from the spool to the master, oldest first. If the first
+// registration fails, the cached assignment runs until the master answers.
+//
+//   Uplink uplink(loop, host, spool, channel, options);
+//   uplink.Start();
+//   ...
+//   uplink.Stop();          // before the loop stops: the thread posts to it
+//   uplink.FlushOnce(...);  // last reports, best effort, after the tasks stopped
+//
+// Thread-safety: Start/Stop/FlushOnce from the owner; SyncNow from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "agent/report_spool.h"
+#include "agent/task_host.h"
+#include "asgard/v1/master.grpc.pb.h"
+#include "common/event_loop.h"
+
+namespace asgard::agent {
+
+struct UplinkOptions {
+  std::string token;
+  std::string ip;  // announced to the master
+  int port = 0;
+  std::string uuid;  // of this agent process
+  std::string version;
+  std::optional<v1::Assignment> cached;  // run when the master cannot be reached at start
+  std::chrono::milliseconds register_timeout{3000};
+  std::chrono::milliseconds call_timeout{10000};
+  // Most samples, archives or exceptions in one report.
+  int max_batch_items = 5000;
+};
+
+class Uplink {
+ public:
+  Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
+         std::shared_ptr<grpc::ChannelInterface> channel, UplinkOptions options);
+  ~Uplink();
+
+  void Start();
+  void Stop();
+  // Heartbeat (and pull if needed) now rather than at the next interval.
+  void SyncNow();
+  // Appends `batch` (if not empty) to the spool and tries once to send what is pending.
+  void FlushOnce(v1::ReportBatch batch, std::chrono::milliseconds timeout);
+
+ private:
+  void Run();
+  bool Register();
+  bool Heartbeat();
+  bool Pull();
+  void RunCachedOnce();
+  void CollectReports();
+  void AppendToSpool(v1::ReportBatch batch);
+  bool SendReports(std::chrono::milliseconds timeout);
+  std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) const;
+  bool Sleep(std::chrono::steady_clock::duration d);  // false when stopping
+
+  EventLoop& loop_;
+  TaskHost& host_;
+  ReportSpool& spool_;
+  std::unique_ptr<v1::Master::Stub> stub_;
+  UplinkOptions options_;
+
+  // Uplink thread only.
+  int64_t agent_id_ = 0;
+  std::chrono::seconds interval_{3};
+  bool send_full_ = true;
+  bool cached_applied_ = false;
+  bool forbidden_ = false;
+  bool beat_soon_ = false;    // an assignment was just applied: report its state quickly
+  int register_failures_ = 0;
+  std::map<RefKey, std::string> last_sent_;  // serialized TaskObserved the master has
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;       // guarded by mu_
+  bool sync_now_ = false;   // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace asgard::agent

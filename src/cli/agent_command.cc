@@ -1,0 +1,126 @@
+// `asgard agent` (run the agent) and `asgard agent status` (ask a running agent over gRPC).
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "agent/agent_role.h"
+#include "asgard/v1/agent.grpc.pb.h"
+#include "cli/commands.h"
+#include "cli/status_output.h"
+#include "cli/table.h"
+#include "common/logging.h"
+#include "rpc/auth.h"
+#include "rpc/endpoint.h"
+
+namespace asgard::cli {
+namespace {
+
+const char* KindName(v1::TaskKind kind) {
+  switch (kind) {
+    case v1::TASK_KIND_APP:
+      return "app";
+    case v1::TASK_KIND_JOB:
+      return "job";
+    case v1::TASK_KIND_TIMING:
+      return "timing";
+    default:
+      return "?";
+  }
+}
+
+std::string RenderAgentStatus(const v1::AgentListResponse& list) {
+  int counts[5] = {0, 0, 0, 0, 0};
+  for (const auto& t : list.tasks()) ++counts[t.definition().ref().kind() % 5];
+  std::string out = absl::StrCat("app total: ", counts[2], ", job total: ", counts[3],
+                                 ", timing total: ", counts[4],
+                                 " (assignment version ", list.assignment_version(), ")\n");
+  Table table({"KIND", "ID", "NAME", "DESIRED", "STATE", "PID", "RESTARTS", "LAST EXIT", "NEXT RUN"});
+  for (const auto& t : list.tasks()) {
+    const auto& d = t.definition();
+    const auto& o = t.observed();
+    std::string last = "-";
+    if (o.has_last_exit()) {
+      last = absl::StrCat(o.last_exit_status(),
+                          o.last_exit_signal().empty() ? "" : " " + o.last_exit_signal(), " ",
+                          FormatLocalTime(o.last_exit_at()));
+    }
+    table.AddRow({KindName(d.ref().kind()), std::to_string(d.ref().id()), d.name(),
+                  d.desired() == v1::DESIRED_RUN ? "run" : "pause", o.state(),
+                  o.pid() ? std::to_string(o.pid()) : "-", std::to_string(o.restarts()), last,
+                  FormatLocalTime(o.next_run_at())});
+  }
+  return out + table.Render();
+}
+
+// The agent to ask: -p, else the address in <runtime_dir>/agent.addr, else agent.rpc.port.
+std::string AgentTarget(const config::Config& cfg, int port_flag) {
+  if (port_flag > 0) return absl::StrCat("127.0.0.1:", port_flag);
+  std::ifstream addr(cfg.runtime_dir + "/agent.addr");
+  std::string line;
+  if (addr && std::getline(addr, line) && !line.empty()) {
+    if (line.rfind("0.0.0.0:", 0) == 0) line = "127.0.0.1:" + line.substr(8);
+    return line;
+  }
+  return absl::StrCat("127.0.0.1:", cfg.agent.rpc_port);
+}
+
+int AgentStatus(const AgentFlags& flags) {
+  SetupClientLogging();
+  auto loaded = config::LoadConfigFile(flags.conf_dir + "/app.yaml");
+  config::Config cfg;
+  if (loaded.ok()) {
+    cfg = std::move(loaded->config);
+  } else if (!absl::IsNotFound(loaded.status())) {
+    std::cerr << "asgard agent status: " << loaded.status().message() << std::endl;
+    return kExitUsage;
+  }
+  std::string target = AgentTarget(cfg, flags.port);
+  auto channel = rpc::DialChannel(target, cfg);
+  if (!channel.ok()) {
+    std::cerr << "asgard agent status: " << channel.status().message() << std::endl;
+    return kExitFailure;
+  }
+  auto stub = v1::Agent::NewStub(*channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  rpc::AttachToken(ctx, cfg.rpc_token);
+  v1::AgentListRequest req;
+  v1::AgentListResponse resp;
+  grpc::Status s = stub->List(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::cerr << "asgard agent status: cannot ask the agent at " << target << ": "
+              << s.error_message() << std::endl;
+    return kExitFailure;
+  }
+  std::cout << (flags.json ? RenderJson(resp) + "\n" : RenderAgentStatus(resp));
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAgentCommand(CLI::App& app, Invocation& inv) {
+  CLI::App* agent = app.add_subcommand(
+      "agent", "Run apps, jobs and timings on this server for a master (任务执行节点)");
+  agent->add_option("-c,--conf", inv.agent.conf_dir, "Directory holding app.yaml")
+      ->capture_default_str();
+  agent->footer(
+      "Without a subcommand, runs the agent in the foreground: it serves gRPC on\n"
+      "agent.rpc.ip:agent.rpc.port (port 0: any free port; written to <runtime_dir>/agent.addr),\n"
+      "registers with agent.master.ip:port and runs the tasks the master assigns. When the\n"
+      "master cannot be reached at start it runs its last assignment. SIGTERM stops every task\n"
+      "(stop_signal, then SIGKILL). Exit codes: 0 ok, 1 runtime failure, 2 bad config.");
+  agent->require_subcommand(0, 1);
+  CLI::App* status = agent->add_subcommand("status", "Apps, jobs and timings of a running agent");
+  status->add_option("-p,--port", inv.agent.port,
+                     "Agent port on 127.0.0.1 (default: runtime/agent.addr, else agent.rpc.port)");
+  status->add_option("-c,--conf", inv.agent.conf_dir, "Directory holding app.yaml (for rpc.token)")
+      ->capture_default_str();
+  status->add_flag("--json", inv.agent.json, "Print JSON instead of a table");
+  status->final_callback([&inv] { inv.action = [&inv] { return AgentStatus(inv.agent); }; });
+  agent->final_callback([&inv, agent] {
+    if (!agent->get_subcommands().empty()) return;
+    inv.action = [&inv] { return agent::RunAgent(inv.agent.conf_dir); };
+  });
+}
+
+}  // namespace asgard::cli
