@@ -68,10 +68,10 @@ class LogFollower {
   void Consume(std::string_view data, std::vector<std::string>* out);
 
   std::string path_;
-  UniqueFd fd_;        // the file being read; invalid until path_ first exists
-  dev_t dev_ = 0;      // identity of fd_'s file, to notice that path_ names another one
+  UniqueFd fd_;    // the file being read; invalid until path_ first exists
+  dev_t dev_ = 0;  // identity of fd_'s file, to notice that path_ names another one
   ino_t ino_ = 0;
-  off_t offset_ = 0;   // bytes of fd_'s file consumed so far
+  off_t offset_ = 0;     // bytes of fd_'s file consumed so far
   std::string partial_;  // the current line's bytes before its '\n' (at most kMaxLineBytes)
 };
 

@@ -211,7 +211,9 @@ TEST_F(LogTailTest, FollowerReadsABurstOverSeveralPolls) {
   LogFollower follower(path_);
   std::string text;
   int count = 0;
-  while (text.size() < kMaxPollBytes * 2 + 100) text += "burst line " + std::to_string(++count) + "\n";
+  while (text.size() < kMaxPollBytes * 2 + 100) {
+    text += "burst line " + std::to_string(++count) + "\n";
+  }
   AppendText(text);
   std::vector<std::string> first = Poll(follower);
   EXPECT_GT(first.size(), 0u);

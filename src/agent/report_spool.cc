@@ -1,7 +1,6 @@
 #include "agent/report_spool.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -234,9 +233,10 @@ void ReportSpool::EnforceBound() {
     over_bound_warned_ = false;
   } else if (!over_bound_warned_) {
     over_bound_warned_ = true;
-    spdlog::warn("report spool {}: {} bytes in {} batches, over its bound of {}, all monitor "
-                 "samples dropped; archives and exceptions are kept",
-                 dir_, bytes_, index_.size(), max_bytes_);
+    spdlog::warn(
+        "report spool {}: {} bytes in {} batches, over its bound of {}, all monitor "
+        "samples dropped; archives and exceptions are kept",
+        dir_, bytes_, index_.size(), max_bytes_);
   }
 }
 

@@ -103,7 +103,7 @@ class ReportSpool {
   std::map<int64_t, Entry> index_ ABSL_GUARDED_BY(mu_);  // pending batches by seq, on disk
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;                // sum of index_ bytes
   int64_t acked_ ABSL_GUARDED_BY(mu_) = 0;               // as in the `acked` file
-  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;  // above every seq ever appended or acked
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;            // above every seq ever appended or acked
   int64_t dropped_monitors_ ABSL_GUARDED_BY(mu_) = 0;
   bool over_bound_warned_ ABSL_GUARDED_BY(mu_) = false;  // reset once back under max_bytes_
 };

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -61,7 +62,9 @@ v1::ReportBatch Batch(int monitors, int archives = 0, int exceptions = 0, int64_
     m->set_time(1700000000 + i);
   }
   for (int i = 0; i < archives; ++i) batch.add_archives()->set_uuid("archive-" + std::to_string(i));
-  for (int i = 0; i < exceptions; ++i) batch.add_exceptions()->set_desc("failed " + std::to_string(i));
+  for (int i = 0; i < exceptions; ++i) {
+    batch.add_exceptions()->set_desc("failed " + std::to_string(i));
+  }
   return batch;
 }
 
