@@ -5,6 +5,7 @@ master and the master notices dead agents."""
 import os
 import re
 import signal
+import subprocess
 import time
 
 import pytest
@@ -210,3 +211,52 @@ def test_bad_config_exits_2_and_names_the_key(asgard):
     assert a.wait_exit() == 2
     _, err = a.output()
     assert "agent.master.port" in err
+
+
+def make_certs(d):
+    """A test CA and one certificate for 127.0.0.1 good for server and client use."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=asgard-test-ca")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "node.key", "-out", "node.csr",
+        "-subj", "/CN=127.0.0.1")
+    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n"
+                               "extendedKeyUsage=serverAuth,clientAuth\n")
+    run("x509", "-req", "-in", "node.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "node.pem", "-days", "2", "-extfile", "ext.cnf")
+    return {k: str(d / f) for k, f in (("cert", "node.pem"), ("key", "node.key"), ("ca", "ca.pem"))}
+
+
+def test_mutual_tls_between_master_and_agent(asgard):
+    certs_dir = asgard.tmp_path / "certs"
+    certs_dir.mkdir()
+    certs = make_certs(certs_dir)
+    tls = (f"  tls: {{cert: {certs['cert']}, key: {certs['key']}, ca: {certs['ca']}}}\n")
+    port = free_port()
+    m_text = master_yaml(port).replace(f"rpc: {{token: \"{TOKEN}\"}}\n",
+                                       f"rpc:\n  token: \"{TOKEN}\"\n{tls}")
+    master = node(asgard, "master", "m", m_text)
+    master.start("-c", str(master.conf_dir))
+    a_text = agent_yaml(port).replace(f"rpc: {{token: \"{TOKEN}\"}}\n",
+                                      f"rpc:\n  token: \"{TOKEN}\"\n{tls}")
+    a = node(asgard, "agent", "a", a_text)
+    a.start("-c", str(a.conf_dir))
+    wait_until(lambda: "registered with the master" in a.log(), 20, "registration over TLS")
+    assert "(TLS)" in master.log()
+    assert a.cli("status", "-c", str(a.conf_dir)).returncode == 0
+    # Without a client certificate the master does not let the agent in.
+    half = f"  tls: {{ca: {certs['ca']}}}\n"
+    b = node(asgard, "agent", "b", agent_yaml(port).replace(
+        f"rpc: {{token: \"{TOKEN}\"}}\n", f"rpc:\n  token: \"{TOKEN}\"\n{half}"))
+    b.spawn("-c", str(b.conf_dir))
+    # b cannot serve TLS without cert and key: it refuses to start and says why.
+    assert b.wait_exit() == 1
+    _, err = b.output()
+    assert "cert and key" in err
+    # A plaintext agent cannot talk to a TLS master.
+    c = node(asgard, "agent", "c", agent_yaml(port))
+    c.start("-c", str(c.conf_dir))
+    wait_until(lambda: "cannot register" in c.log(), 20, "plaintext refused")
+    web = WebStandIn(master)
+    assert len(web.rows("SELECT id FROM agents")) == 1
