@@ -8,16 +8,21 @@ build_pkgs=(
   build-essential cmake pkg-config git ca-certificates tzdata
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libmariadb-dev libsodium-dev libssl-dev
+  libsqlite3-dev libmariadb-dev libsodium-dev libssl-dev libcpp-httplib-dev
 )
 test_pkgs=(
-  libgtest-dev libgmock-dev python3 python3-pytest procps util-linux
-  mariadb-server mariadb-client
+  libgtest-dev libgmock-dev python3 python3-pytest procps util-linux openssl
+  mariadb-server mariadb-client chromium
 )
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_pkgs[@]}")
+fi
+# The web console is built with Node.js and npm: the machine's own when present (any Node >= 18),
+# else Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  want+=(nodejs npm)
 fi
 
 missing=()

@@ -213,7 +213,11 @@ int RunAgent(const std::string& conf_dir) {
     std::cerr << "asgard agent: " << cfg.status().message() << std::endl;
     return standalone::RoleSetupExitCode(cfg.status());
   }
-  Agent agent(std::move(*cfg));
+  return RunAgentWith(std::move(*cfg));
+}
+
+int RunAgentWith(config::Config config) {
+  Agent agent(std::move(config));
   return agent.Run();
 }
 

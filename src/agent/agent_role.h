@@ -9,9 +9,15 @@
 
 #include <string>
 
+#include "config/config.h"
+
 namespace asgard::agent {
 
 // Returns the exit code: 0 after a signal, 1 runtime failure, 2 configuration error.
 int RunAgent(const std::string& conf_dir);
+
+// The agent on this thread with a configuration already loaded (logging set up), until a
+// stop signal; `asgard all` runs it beside the web node and the master.
+int RunAgentWith(config::Config config);
 
 }  // namespace asgard::agent

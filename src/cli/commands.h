@@ -49,12 +49,15 @@ struct Invocation {
   NextFlags next;
   std::string master_conf = "conf";
   AgentFlags agent;
+  std::string web_conf = "conf";
 };
 
 void AddGuardCommand(CLI::App& app, Invocation& inv);
 void AddCronCommand(CLI::App& app, Invocation& inv);
 void AddMasterCommand(CLI::App& app, Invocation& inv);
 void AddAgentCommand(CLI::App& app, Invocation& inv);
+// `web` and `all`.
+void AddWebCommands(CLI::App& app, Invocation& inv);
 // Roles of later versions: present in --help, exit 1 with a sentence when run.
 void AddPlannedRoles(CLI::App& app, Action& action);
 

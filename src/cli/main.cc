@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
   AddCronCommand(app, inv);
   AddAgentCommand(app, inv);
   AddMasterCommand(app, inv);
+  AddWebCommands(app, inv);
   AddPlannedRoles(app, inv.action);
   try {
     app.parse(argc, argv);

@@ -11,8 +11,6 @@ struct Planned {
 };
 
 constexpr Planned kPlanned[] = {
-    {"web", "REST API and web console (not built yet)"},
-    {"all", "web + master + agent in one process on SQLite (not built yet)"},
     {"debug", "Debugging helpers such as `debug mail` (not built yet)"},
 };
 

@@ -77,32 +77,55 @@ class Maintenance {
   std::thread thread_;
 };
 
-config::DbConfig AsgardDb(const config::Config& cfg) {
-  auto it = cfg.db.find("asgard");
-  return it == cfg.db.end() ? config::DbConfig{} : it->second;
-}
-
-int WaitForStopSignal() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&mask, sig);
-  while (true) {
-    int sig = sigwaitinfo(&mask, nullptr);
-    if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: the master has nothing to reload (restart it for config changes)");
-      continue;
-    }
-    if (sig > 0) return sig;
-  }
-}
-
 int Fail(const std::string& what) {
   spdlog::error("{}", what);
   std::cerr << "asgard master: " << what << std::endl;
   return 1;
 }
 
+class RunningMaster final : public MasterNode {
+ public:
+  RunningMaster(store::Store& store, const config::Config& cfg, MasterOptions options)
+      : service_(store, std::move(options)), store_(store), cfg_(cfg) {}
+  ~RunningMaster() override { Stop(); }
+
+  absl::Status Listen() {
+    auto server = rpc::StartServer({cfg_.master.ip, cfg_.master.port, "master"}, cfg_, {&service_});
+    if (!server.ok()) return server.status();
+    server_ = std::move(*server);
+    if (!server_.warning.empty()) std::cerr << "warning: " << server_.warning << std::endl;
+    spdlog::info("master listening on {}{}", server_.address, server_.tls ? " (TLS)" : "");
+    maintenance_ = std::make_unique<Maintenance>(service_, store_, cfg_.master.retention);
+    return absl::OkStatus();
+  }
+  const std::string& address() const override { return server_.address; }
+  void Stop() override {
+    maintenance_.reset();
+    if (server_.server) {
+      server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      server_.server.reset();
+    }
+  }
+
+ private:
+  MasterService service_;
+  store::Store& store_;
+  const config::Config& cfg_;
+  rpc::ListeningServer server_;
+  std::unique_ptr<Maintenance> maintenance_;
+};
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<MasterNode>> MasterNode::Start(store::Store& store,
+                                                              const config::Config& cfg) {
+  MasterOptions options;
+  options.token = cfg.rpc_token;
+  options.name = cfg.master.ip + ":" + std::to_string(cfg.master.port);
+  auto node = std::make_unique<RunningMaster>(store, cfg, options);
+  if (auto s = node->Listen(); !s.ok()) return s;
+  return node;
+}
 
 int RunMaster(const std::string& conf_dir) {
   auto cfg = standalone::SetupRole("master", conf_dir);
@@ -110,27 +133,17 @@ int RunMaster(const std::string& conf_dir) {
     std::cerr << "asgard master: " << cfg.status().message() << std::endl;
     return standalone::RoleSetupExitCode(cfg.status());
   }
-  auto store = store::Store::Open(AsgardDb(*cfg), cfg->runtime_dir);
+  auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
   if (!store.ok()) return Fail("store: " + std::string(store.status().message()));
-  MasterOptions options;
-  options.token = cfg->rpc_token;
-  options.name = cfg->master.ip + ":" + std::to_string(cfg->master.port);
-  MasterService service(**store, options);
-  auto server = rpc::StartServer({cfg->master.ip, cfg->master.port, "master"}, *cfg, {&service});
-  if (!server.ok()) return Fail(std::string(server.status().message()));
-  if (!server->warning.empty()) std::cerr << "warning: " << server->warning << std::endl;
-  if (auto s = rpc::WriteAddrFile(cfg->runtime_dir, "master", server->address); !s.ok()) {
+  auto node = MasterNode::Start(**store, *cfg);
+  if (!node.ok()) return Fail(std::string(node.status().message()));
+  if (auto s = rpc::WriteAddrFile(cfg->runtime_dir, "master", (*node)->address()); !s.ok()) {
     return Fail(std::string(s.message()));
   }
-  spdlog::info("listening on {}{}", server->address, server->tls ? " (TLS)" : "");
-  std::cout << "listening on " << server->address << std::endl;
-  int sig;
-  {
-    Maintenance maintenance(service, **store, cfg->master.retention);
-    sig = WaitForStopSignal();
-    spdlog::info("signal {}: stopping", sig);
-  }
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  std::cout << "listening on " << (*node)->address() << std::endl;
+  int sig = standalone::WaitForStopSignal("master");
+  spdlog::info("signal {}: stopping", sig);
+  (*node)->Stop();
   unlink((cfg->runtime_dir + "/master.addr").c_str());
   spdlog::info("stopped");
   return 0;

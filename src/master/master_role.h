@@ -6,9 +6,25 @@
 // Stops on SIGTERM/SIGINT/SIGQUIT.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "config/config.h"
+#include "store/store.h"
+
 namespace asgard::master {
+
+// The master's parts while it runs: the service, its gRPC server and the maintenance thread.
+// Used by `asgard master` and by `asgard all`. Stop() (or the destructor) shuts them down.
+class MasterNode {
+ public:
+  static absl::StatusOr<std::unique_ptr<MasterNode>> Start(store::Store& store,
+                                                           const config::Config& config);
+  virtual ~MasterNode() = default;
+  virtual const std::string& address() const = 0;  // ip:port bound
+  virtual void Stop() = 0;
+};
 
 // Returns the exit code: 0 after a signal, 1 runtime failure, 2 configuration error.
 int RunMaster(const std::string& conf_dir);

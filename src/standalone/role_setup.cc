@@ -1,5 +1,7 @@
 #include "standalone/role_setup.h"
 
+#include <signal.h>
+
 #include <iostream>
 
 #include "common/logging.h"
@@ -31,6 +33,26 @@ absl::StatusOr<config::Config> SetupRole(const std::string& role, const std::str
 
 int RoleSetupExitCode(const absl::Status& status) {
   return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
+}
+
+config::DbConfig AsgardDb(const config::Config& config) {
+  auto it = config.db.find("asgard");
+  return it == config.db.end() ? config::DbConfig{} : it->second;
+}
+
+int WaitForStopSignal(const std::string& role) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&mask, sig);
+  while (true) {
+    int sig = sigwaitinfo(&mask, nullptr);
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: `asgard {}` has nothing to reload (restart it for config changes)",
+                   role);
+      continue;
+    }
+    if (sig > 0) return sig;
+  }
 }
 
 }  // namespace asgard::standalone

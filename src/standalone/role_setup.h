@@ -26,4 +26,11 @@ absl::StatusOr<config::Config> SetupRole(const std::string& role, const std::str
 // 2 for configuration errors (InvalidArgument, NotFound), 1 otherwise.
 int RoleSetupExitCode(const absl::Status& status);
 
+// component.db.asgard, or the SQLite default.
+config::DbConfig AsgardDb(const config::Config& config);
+
+// Blocks until SIGTERM, SIGINT or SIGQUIT (blocked in main) and returns it; SIGHUP is logged
+// as having nothing to reload for `role`.
+int WaitForStopSignal(const std::string& role);
+
 }  // namespace asgard::standalone

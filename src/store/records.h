@@ -155,6 +155,7 @@ struct ArchiveRecord {
   int status = 0;  // exit code; -1 signalled, -2 stopped by Asgard, -3 unknown
   std::string signal;
   absl::Time created_at;
+  int64_t id = 0;  // filled when read
 };
 
 struct ExceptionRecord {
@@ -164,6 +165,7 @@ struct ExceptionRecord {
   int64_t seq = 0;
   std::string desc;
   absl::Time created_at;
+  int64_t id = 0;  // filled when read
 };
 
 struct MonitorSample {
@@ -176,6 +178,26 @@ struct MonitorSample {
   double memory = 0;  // RSS, as the agent reports it
   int threads = 0;
   absl::Time created_at;  // decides the monitors_YYYYMM table (UTC month)
+};
+
+// Filters of the web node's lists; page from 1, size clamped to [1, 1000].
+struct ExceptionFilter {
+  std::optional<int> type;
+  std::optional<int64_t> related_id;
+  std::optional<int64_t> creator;  // only exceptions of tasks this user created
+  int page = 1;
+  int size = 20;
+};
+
+struct OperationFilter {
+  std::optional<int64_t> user_id;
+  std::optional<int> type;
+  int page = 1;
+  int size = 20;
+};
+
+struct UserUpdate {
+  std::optional<std::string> nickname, email, mobile, avatar, role;
 };
 
 struct User {

@@ -21,6 +21,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -135,6 +137,25 @@ class Store {
   absl::StatusOr<Group> GetGroup(int64_t id);
   absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
   absl::StatusOr<int64_t> InsertOperation(const Operation& op);
+
+  // --- The web node's lists and edits (store_web.cc) ------------------------------------------
+  absl::Status SetAgentAlias(int64_t agent_id, const std::string& alias);  // NotFound
+  // Newest first; total counts every archive of the task.
+  absl::StatusOr<Page<ArchiveRecord>> ListArchivesPage(int type, int64_t related_id, int page,
+                                                       int size);
+  absl::StatusOr<Page<ExceptionRecord>> ListExceptionsPage(const ExceptionFilter& filter);
+  absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter);
+  // NotFound for an unknown or deleted group; AlreadyExists ("name") for a name in use.
+  absl::StatusOr<Group> UpdateGroup(int64_t id, const std::string& name, int64_t user_id);
+  absl::Status DeleteGroup(int64_t id, int64_t user_id);  // soft: status -1
+  // Only the fields given; AlreadyExists names a duplicate nickname, email or mobile;
+  // InvalidArgument for a role other than Administrator or User.
+  absl::StatusOr<User> UpdateUser(int64_t id, const UserUpdate& update);
+  absl::Status SetUserStatus(int64_t id, int status);  // 1, 0 or -1
+  // Tasks (not deleted) by derived status; agents by status.
+  absl::StatusOr<std::map<int, int64_t>> CountTasksByStatus(TaskKind kind,
+                                                            std::optional<int64_t> creator);
+  absl::StatusOr<std::map<int, int64_t>> CountAgentsByStatus();
 
  private:
   Store(std::unique_ptr<SqlConn> conn, OpenOptions options);

@@ -142,6 +142,10 @@ absl::StatusOr<bool> Store::AdminPasswordIsDefault() {
 absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id) {
   absl::MutexLock lock(&mu_);
   absl::Time now = options_.now();
+  ASSIGN_OR_RETURN(int64_t same, conn_->QueryInt("SELECT COUNT(*) FROM `groups` WHERE name = ? "
+                                                 "AND status <> -1",
+                                                 {name}));
+  if (same > 0) return absl::AlreadyExistsError("name: a group '" + name + "' already exists");
   ASSIGN_OR_RETURN(ExecResult r, conn_->Exec("INSERT INTO `groups` (name, status, created_at, "
                                              "creator, updated_at, updator) "
                                              "VALUES (?, 1, ?, ?, ?, ?)",

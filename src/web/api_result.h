@@ -1,0 +1,34 @@
+// File: api_result.h
+// The `{code, message, data}` envelope of every /api/v1 answer (API.md): `code` equals the HTTP
+// status, `message` is a sentence a person can act on. Store and agent errors map to codes in
+// one place (FromStatus), so a NotFound is a 404 and a bad field a 400 everywhere.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "nlohmann/json.hpp"
+
+namespace asgard::web {
+
+using Json = nlohmann::json;
+
+struct ApiResult {
+  int code = 200;
+  std::string message = "ok";
+  Json data = nullptr;
+};
+
+inline ApiResult Ok(Json data = nullptr) { return {200, "ok", std::move(data)}; }
+inline ApiResult Fail(int code, std::string message) { return {code, std::move(message), nullptr}; }
+inline ApiResult BadRequest(std::string message) { return Fail(400, std::move(message)); }
+inline ApiResult NotFound(std::string message) { return Fail(404, std::move(message)); }
+inline ApiResult Forbidden(std::string message) { return Fail(403, std::move(message)); }
+
+// InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
+// AlreadyExists/FailedPrecondition/Aborted 409, ResourceExhausted 429, Unavailable and
+// DeadlineExceeded 503 (an agent or the database is unreachable), anything else 500.
+int HttpCodeOf(const absl::Status& status);
+ApiResult FromStatus(const absl::Status& status);
+
+}  // namespace asgard::web

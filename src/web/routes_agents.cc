@@ -1,0 +1,161 @@
+// /agents and /groups.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "web/user_json.h"
+#include "web/web_api.h"
+
+namespace asgard::web {
+namespace {
+
+constexpr int kTypeAgent = 1;
+constexpr int kTypeGroup = 5;
+
+}  // namespace
+
+void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
+  auto agent_json = [this](const store::Agent& a) {
+    Json j = {{"id", a.id},         {"alias", a.alias},   {"ip", a.ip},
+              {"port", a.port},     {"master", a.master}, {"status", a.status},
+              {"name", AgentName(a)}, {"pid", a.pid},
+              {"created_at", TimeText(a.created_at, zone_)},
+              {"last_heartbeat_at", nullptr}};
+    if (a.last_heartbeat_at) j["last_heartbeat_at"] = TimeText(*a.last_heartbeat_at, zone_);
+    return j;
+  };
+
+  Route(s, "GET", "/agents", Access::kUser, [this, agent_json](Call& call) -> ApiResult {
+    auto paging = Paging(call);
+    if (!paging.ok()) return FromStatus(paging.status());
+    auto [page, size] = *paging;
+    auto agents = store_.ListAgents();
+    if (!agents.ok()) return FromStatus(agents.status());
+    std::string alias = call.Param("alias");
+    std::optional<int> status;
+    if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
+      status = std::atoi(st.c_str());
+    }
+    Json list = Json::array();
+    int64_t total = 0;
+    for (const auto& a : *agents) {
+      if (!alias.empty() && !absl::StrContains(a.alias, alias) &&
+          !absl::StrContains(a.ip, alias)) {
+        continue;
+      }
+      if (status && a.status != *status) continue;
+      if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
+        list.push_back(agent_json(a));
+      }
+      ++total;
+    }
+    return Ok(PageJson(std::move(list), total, page, size));
+  });
+
+  Route(s, "GET", R"(/agents/(\d+))", Access::kUser, [this, agent_json](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    auto agent = store_.GetAgent(*id);
+    if (!agent.ok()) return NotFound(absl::StrCat("no such agent ", *id));
+    return Ok(agent_json(*agent));
+  });
+
+  Route(s, "PUT", R"(/agents/(\d+))", Access::kAdmin, [this, agent_json](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    auto it = body->find("alias");
+    if (it == body->end() || !it->is_string()) return BadRequest("alias: is required");
+    if (it->get<std::string>().size() > 128) return BadRequest("alias: longer than 128 characters");
+    if (auto st = store_.SetAgentAlias(*id, it->get<std::string>()); !st.ok()) {
+      return FromStatus(st);
+    }
+    LogOperation(call, kTypeAgent, *id, kOpUpdate);
+    return Ok(agent_json(*store_.GetAgent(*id)));
+  });
+
+  Route(s, "POST", R"(/agents/(\d+)/forbidden)", Access::kAdmin, [this](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    auto agent = store_.GetAgent(*id);
+    if (!agent.ok()) return NotFound(absl::StrCat("no such agent ", *id));
+    if (auto st = store_.ForbidAgent(*id, call.user_id()); !st.ok()) return FromStatus(st);
+    LogOperation(call, kTypeAgent, *id, kOpDelete);
+    // The agent stops its tasks when it next hears from the master; tell it now.
+    v1::SyncRequest sync;
+    auto pushed = agents_.Call(*agent, &v1::Agent::Stub::Sync, sync);
+    if (!pushed.ok()) {
+      return Ok({{"pushed", false}, {"warning", std::string(pushed.status().message())}});
+    }
+    return Ok({{"pushed", true}});
+  });
+
+  Route(s, "GET", "/groups", Access::kUser, [this](Call& call) -> ApiResult {
+    auto paging = Paging(call);
+    if (!paging.ok()) return FromStatus(paging.status());
+    auto [page, size] = *paging;
+    auto groups = store_.ListGroups();
+    if (!groups.ok()) return FromStatus(groups.status());
+    std::string name = call.Param("name");
+    Json list = Json::array();
+    int64_t total = 0;
+    for (const auto& g : *groups) {
+      if (!name.empty() && !absl::StrContains(g.name, name)) continue;
+      if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
+        list.push_back(GroupToJson(g, zone_));
+      }
+      ++total;
+    }
+    return Ok(PageJson(std::move(list), total, page, size));
+  });
+
+  Route(s, "POST", "/groups", Access::kUser, [this](Call& call) -> ApiResult {
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    auto it = body->find("name");
+    if (it == body->end() || !it->is_string() || it->get<std::string>().empty()) {
+      return BadRequest("name: is required");
+    }
+    auto group = store_.CreateGroup(it->get<std::string>(), call.user_id());
+    if (!group.ok()) return FromStatus(group.status());
+    LogOperation(call, kTypeGroup, group->id, kOpCreate);
+    return Ok(GroupToJson(*group, zone_));
+  });
+
+  auto own_group = [this](const Call& call, int64_t id) -> absl::StatusOr<store::Group> {
+    auto group = store_.GetGroup(id);
+    if (!group.ok() || group->status == -1) {
+      return absl::NotFoundError(absl::StrCat("no such group ", id));
+    }
+    if (!call.admin() && group->creator != call.user_id()) {
+      return absl::PermissionDeniedError("this group belongs to another user");
+    }
+    return group;
+  };
+
+  Route(s, "PUT", R"(/groups/(\d+))", Access::kUser, [this, own_group](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    if (auto g = own_group(call, *id); !g.ok()) return FromStatus(g.status());
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    auto it = body->find("name");
+    if (it == body->end() || !it->is_string() || it->get<std::string>().empty()) {
+      return BadRequest("name: is required");
+    }
+    auto group = store_.UpdateGroup(*id, it->get<std::string>(), call.user_id());
+    if (!group.ok()) return FromStatus(group.status());
+    LogOperation(call, kTypeGroup, *id, kOpUpdate);
+    return Ok(GroupToJson(*group, zone_));
+  });
+
+  Route(s, "DELETE", R"(/groups/(\d+))", Access::kUser, [this, own_group](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    if (auto g = own_group(call, *id); !g.ok()) return FromStatus(g.status());
+    if (auto st = store_.DeleteGroup(*id, call.user_id()); !st.ok()) return FromStatus(st);
+    LogOperation(call, kTypeGroup, *id, kOpDelete);
+    return Ok();
+  });
+}
+
+}  // namespace asgard::web

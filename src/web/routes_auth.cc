@@ -1,0 +1,115 @@
+// /auth: login (rate-limited, no user enumeration), info, logout and password change (which
+// needs the old password and revokes every session of the user).
+#include "absl/strings/str_cat.h"
+#include "store/password.h"
+#include "web/user_json.h"
+#include "web/web_api.h"
+
+namespace asgard::web {
+namespace {
+
+constexpr size_t kMinPasswordLength = 6;
+constexpr char kBadLogin[] = "wrong user name or password";
+
+std::string SessionCookie(const std::string& token, int64_t max_age, const std::string& domain) {
+  std::string cookie = absl::StrCat(kSessionCookie, "=", token,
+                                    "; Path=/; HttpOnly; SameSite=Strict; Max-Age=", max_age);
+  if (!domain.empty()) absl::StrAppend(&cookie, "; Domain=", domain);
+  return cookie;
+}
+
+absl::StatusOr<store::User> FindByLogin(store::Store& store, const std::string& name) {
+  for (auto key : {store::UserKey::kNickname, store::UserKey::kEmail, store::UserKey::kMobile}) {
+    auto user = store.FindUser(key, name);
+    if (user.ok()) return user;
+  }
+  return absl::NotFoundError("no such user");
+}
+
+absl::Status CheckNewPassword(const std::string& password, const std::string& old) {
+  if (password.size() < kMinPasswordLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("password: at least ", kMinPasswordLength, " characters"));
+  }
+  if (password == old) return absl::InvalidArgumentError("password: must differ from the old one");
+  if (password == store::kAdminDefaultPassword) {
+    return absl::InvalidArgumentError("password: the initial password cannot be used again");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void WebApi::InstallAuth(httplib::Server& s) {
+  Route(s, "POST", "/auth/login", Access::kPublic, [this](Call& call) -> ApiResult {
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    std::string name = body->value("username", "");
+    std::string password = body->value("password", "");
+    if (name.empty() || password.empty()) {
+      return BadRequest("username and password are required");
+    }
+    if (!sessions_.LoginAllowed(name, call.req.remote_addr)) {
+      return Fail(429, "too many failed logins; wait a minute and try again");
+    }
+    auto user = FindByLogin(store_, name);
+    store::PasswordCheck check;
+    if (user.ok()) check = store::VerifyPassword(*user, password);
+    if (!user.ok() || !check.ok) {
+      sessions_.LoginFailed(name, call.req.remote_addr);
+      return Fail(401, kBadLogin);
+    }
+    if (user->status != 1) {
+      return Fail(403, user->status == 0 ? "this account is not verified yet"
+                                         : "this account is forbidden");
+    }
+    sessions_.LoginSucceeded(name);
+    if (check.rehash) {
+      // An original MD5 hash (or weaker argon2 limits): replaced by argon2id now.
+      (void)store_.SetUserPassword(user->id, password, user->must_change_password);
+    }
+    auto [token, expires] = sessions_.Create(user->id);
+    int64_t max_age =
+        std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
+            .count();
+    call.res.set_header("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
+    return Ok({{"token", token},
+               {"expires_at",
+                std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch())
+                    .count()},
+               {"user", UserToJson(*user, zone_, true)}});
+  });
+
+  Route(s, "GET", "/auth/info", Access::kUser,
+        [this](Call& call) { return Ok(UserToJson(*call.user, zone_, true)); });
+
+  Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) {
+    sessions_.Revoke(call.token);
+    call.res.set_header("Set-Cookie", SessionCookie("", 0, config_.web.domain));
+    return Ok();
+  });
+
+  Route(s, "POST", "/auth/change_password", Access::kUser, [this](Call& call) -> ApiResult {
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    std::string old_password = body->value("old_password", "");
+    std::string password = body->value("password", "");
+    if (!store::VerifyPassword(*call.user, old_password).ok) {
+      return BadRequest("old_password: does not match the current password");
+    }
+    if (auto s = CheckNewPassword(password, old_password); !s.ok()) return FromStatus(s);
+    if (auto s = store_.SetUserPassword(call.user_id(), password, false); !s.ok()) {
+      return FromStatus(s);
+    }
+    // Every session of the user ends; this browser gets a fresh one.
+    sessions_.RevokeUser(call.user_id());
+    auto [token, expires] = sessions_.Create(call.user_id());
+    int64_t max_age =
+        std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
+            .count();
+    call.res.set_header("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
+    return Ok({{"token", token}});
+  });
+}
+
+}  // namespace asgard::web

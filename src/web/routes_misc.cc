@@ -1,0 +1,181 @@
+// /health, /metrics, /dashboard, /cron/next, and the console's static files.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "sched/cron_schedule.h"
+#include "sched/time_format.h"
+#include "web/web_api.h"
+
+namespace asgard::web {
+namespace {
+
+constexpr int kMaxNextTimes = 100;
+
+const char* StatusName(int status) {
+  switch (status) {
+    case store::kTaskRunning:
+      return "running";
+    case store::kTaskPaused:
+      return "paused";
+    case store::kTaskStopped:
+      return "stopped";
+    case store::kTaskFailed:
+      return "failed";
+    case store::kTimingDone:
+      return "done";
+    default:
+      return "unknown";
+  }
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+constexpr char kNoConsole[] =
+    "<!doctype html><meta charset=utf-8><title>Asgard</title>"
+    "<h1>Asgard</h1><p>The web console is not built. Build it with "
+    "<code>bash scripts/build-web-ui.sh</code> (needs Node.js and npm), or point "
+    "<code>web.static_dir</code> at a built copy. The API is at <code>/api/v1</code>.</p>";
+
+}  // namespace
+
+void WebApi::InstallMisc(httplib::Server& s) {
+  auto health = [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"code":200,"message":"ok","data":{"status":"up"}})", "application/json");
+  };
+  s.Get("/health", health);
+  s.Get("/api/v1/health", health);
+
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::ostringstream out;
+    out << "# HELP asgard_web_requests_total API requests served.\n"
+           "# TYPE asgard_web_requests_total counter\n"
+        << "asgard_web_requests_total " << requests_.load() << "\n"
+        << "# HELP asgard_web_responses_total API responses by status code.\n"
+           "# TYPE asgard_web_responses_total counter\n";
+    {
+      std::lock_guard<std::mutex> lock(metrics_mu_);
+      for (const auto& [code, n] : responses_by_code_) {
+        out << "asgard_web_responses_total{code=\"" << code << "\"} " << n << "\n";
+      }
+    }
+    out << "# HELP asgard_agents Agents by status.\n# TYPE asgard_agents gauge\n";
+    if (auto agents = store_.CountAgentsByStatus(); agents.ok()) {
+      for (const auto& [st, n] : *agents) {
+        const char* name = st == 1 ? "online" : st == 0 ? "offline" : "forbidden";
+        out << "asgard_agents{status=\"" << name << "\"} " << n << "\n";
+      }
+    }
+    out << "# HELP asgard_tasks Tasks by kind and status.\n# TYPE asgard_tasks gauge\n";
+    for (auto kind : {store::TaskKind::kApp, store::TaskKind::kJob, store::TaskKind::kTiming}) {
+      if (auto counts = store_.CountTasksByStatus(kind, std::nullopt); counts.ok()) {
+        for (const auto& [st, n] : *counts) {
+          out << "asgard_tasks{kind=\"" << KindWord(kind) << "\",status=\"" << StatusName(st)
+              << "\"} " << n << "\n";
+        }
+      }
+    }
+    res.set_content(out.str(), "text/plain; version=0.0.4");
+  });
+
+  Route(s, "GET", "/dashboard", Access::kUser, [this](Call& call) -> ApiResult {
+    Json data = Json::object();
+    auto agents = store_.CountAgentsByStatus();
+    if (!agents.ok()) return FromStatus(agents.status());
+    data["agents"] = {{"online", (*agents)[1]}, {"offline", (*agents)[0]},
+                      {"forbidden", (*agents)[-1]}};
+    std::optional<int64_t> creator;
+    if (!call.admin()) creator = call.user_id();
+    for (auto kind : {store::TaskKind::kApp, store::TaskKind::kJob, store::TaskKind::kTiming}) {
+      auto counts = store_.CountTasksByStatus(kind, creator);
+      if (!counts.ok()) return FromStatus(counts.status());
+      Json by = {{"running", 0}, {"paused", 0}, {"stopped", 0}, {"failed", 0}, {"unknown", 0}};
+      if (kind == store::TaskKind::kTiming) by["done"] = 0;
+      int64_t total = 0;
+      for (const auto& [st, n] : *counts) {
+        by[StatusName(st)] = by.value(StatusName(st), int64_t{0}) + n;
+        total += n;
+      }
+      by["total"] = total;
+      data[absl::StrCat(KindWord(kind), "s")] = std::move(by);
+    }
+    store::ExceptionFilter filter;
+    filter.size = 10;
+    filter.creator = creator;
+    Json recent = Json::array();
+    if (auto page = store_.ListExceptionsPage(filter); page.ok()) {
+      for (const auto& e : page->items) {
+        std::string name;
+        if (e.type >= 2 && e.type <= 4) {
+          if (auto t = store_.GetTask(static_cast<store::TaskKind>(e.type), e.related_id); t.ok()) {
+            name = t->input.name;
+          }
+        }
+        recent.push_back({{"id", e.id},
+                          {"type", e.type},
+                          {"related_id", e.related_id},
+                          {"name", name},
+                          {"desc", e.desc},
+                          {"created_at", TimeText(e.created_at, zone_)}});
+      }
+    }
+    data["recent_exceptions"] = std::move(recent);
+    return Ok(std::move(data));
+  });
+
+  Route(s, "POST", "/cron/next", Access::kUser, [this](Call& call) -> ApiResult {
+    auto body = Body(call);
+    if (!body.ok()) return FromStatus(body.status());
+    std::string spec = body->value("spec", "");
+    if (spec.empty()) return BadRequest("spec: is required");
+    absl::TimeZone zone = zone_;
+    if (std::string tz = body->value("tz", ""); !tz.empty()) {
+      if (!absl::LoadTimeZone(tz, &zone)) return BadRequest(absl::StrCat("tz: unknown zone '", tz, "'"));
+    }
+    int n = 5;
+    if (auto it = body->find("n"); it != body->end() && it->is_number_integer()) {
+      n = static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), 1, kMaxNextTimes));
+    }
+    auto schedule = sched::CronSchedule::Parse(spec, zone);
+    if (!schedule.ok()) return BadRequest(absl::StrCat("spec: ", schedule.status().message()));
+    Json next = Json::array();
+    absl::Time t = absl::Now();
+    for (int i = 0; i < n; ++i) {
+      auto fire = schedule->Next(t);
+      if (!fire) break;
+      next.push_back(sched::FormatIso8601(*fire, zone));
+      t = *fire;
+    }
+    return Ok({{"next", std::move(next)}});
+  });
+
+  // Unknown /api/v1 routes: a JSON 404, not the console's page.
+  Route(s, "GET", "/(.*)", Access::kPublic,
+        [](Call& call) { return NotFound(absl::StrCat("no route GET ", call.req.path)); });
+}
+
+void WebApi::InstallStatic(httplib::Server& s, const std::string& static_dir) {
+  std::string index = static_dir + "/index.html";
+  if (static_dir.empty() || !IsFile(index)) {
+    s.Get("/(.*)", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(kNoConsole, "text/html; charset=utf-8");
+    });
+    return;
+  }
+  s.set_mount_point("/", static_dir);
+  // Client routes of the single-page app (/apps/7, /login): the app's index.html.
+  s.Get("/(.*)", [index](const httplib::Request& req, httplib::Response& res) {
+    std::ifstream in(index, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(text.str(), "text/html; charset=utf-8");
+  });
+}
+
+}  // namespace asgard::web

@@ -1,0 +1,254 @@
+// /apps, /jobs, /timings: list, show, create, update, copy, start, restart, pause, delete, the
+// batch forms, and /jobs/:id/run. Every change is stored first (the agent heals from the store
+// at its next heartbeat) and then pushed to the agent at once.
+#include "absl/strings/str_cat.h"
+#include "web/web_api.h"
+
+namespace asgard::web {
+namespace {
+
+using store::TaskKind;
+
+int TypeOf(TaskKind kind) { return static_cast<int>(kind); }
+
+v1::TaskRef RefOf(const store::Task& task) {
+  v1::TaskRef ref;
+  ref.set_kind(static_cast<v1::TaskKind>(task.kind));
+  ref.set_id(task.id);
+  return ref;
+}
+
+// The answer to a change that was stored but could not be pushed.
+ApiResult StoredNotPushed(Json data, const absl::Status& push) {
+  ApiResult r = Ok(std::move(data));
+  if (!push.ok()) {
+    r.message = absl::StrCat("saved; ", push.message(),
+                             " (the agent applies it when it is back)");
+  }
+  return r;
+}
+
+}  // namespace
+
+void WebApi::InstallTasks(httplib::Server& s) {
+  // Checks agent and group of a create or update body.
+  auto check_refs = [this](const store::TaskInput& in) -> absl::Status {
+    auto agent = store_.GetAgent(in.agent_id);
+    if (!agent.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("agent_id: no agent ", in.agent_id));
+    }
+    if (agent->forbidden()) {
+      return absl::InvalidArgumentError(absl::StrCat("agent_id: agent ", in.agent_id,
+                                                     " is forbidden"));
+    }
+    if (in.group_id > 0) {
+      auto group = store_.GetGroup(in.group_id);
+      if (!group.ok() || group->status == -1) {
+        return absl::InvalidArgumentError(absl::StrCat("group_id: no group ", in.group_id));
+      }
+    }
+    return absl::OkStatus();
+  };
+
+  using Action = std::function<ApiResult(Call&, TaskKind, int64_t)>;
+  Action start = [this](Call& call, TaskKind kind, int64_t id) -> ApiResult {
+    auto task = LoadTask(call, kind, id);
+    if (!task.ok()) return FromStatus(task.status());
+    if (task->desired == store::Desired::kRun) {
+      return Fail(409, absl::StrCat("the ", KindWord(kind), " is already started"));
+    }
+    auto updated = store_.SetDesired(kind, id, store::Desired::kRun, call.user_id());
+    if (!updated.ok()) return FromStatus(updated.status());
+    LogOperation(call, TypeOf(kind), id, kOpStart);
+    return StoredNotPushed(TaskJson(*updated), PushDefinition(*updated));
+  };
+  Action pause = [this](Call& call, TaskKind kind, int64_t id) -> ApiResult {
+    auto task = LoadTask(call, kind, id);
+    if (!task.ok()) return FromStatus(task.status());
+    if (task->desired == store::Desired::kPause) {
+      return Fail(409, absl::StrCat("the ", KindWord(kind), " is already paused"));
+    }
+    auto updated = store_.SetDesired(kind, id, store::Desired::kPause, call.user_id());
+    if (!updated.ok()) return FromStatus(updated.status());
+    LogOperation(call, TypeOf(kind), id, kOpPause);
+    return StoredNotPushed(TaskJson(*updated), PushDefinition(*updated));
+  };
+  Action restart = [this](Call& call, TaskKind kind, int64_t id) -> ApiResult {
+    auto task = LoadTask(call, kind, id);
+    if (!task.ok()) return FromStatus(task.status());
+    if (task->desired != store::Desired::kRun) {
+      auto updated = store_.SetDesired(kind, id, store::Desired::kRun, call.user_id());
+      if (!updated.ok()) return FromStatus(updated.status());
+      task = std::move(*updated);
+    }
+    auto agent = store_.GetAgent(task->input.agent_id);
+    if (!agent.ok()) return FromStatus(agent.status());
+    absl::Status pushed;
+    if (kind == TaskKind::kApp) {
+      pushed = agents_.Call(*agent, &v1::Agent::Stub::Restart, RefOf(*task)).status();
+      if (absl::IsNotFound(pushed)) pushed = PushDefinition(*task);
+    } else {
+      pushed = PushDefinition(*task);
+    }
+    LogOperation(call, TypeOf(kind), id, kOpRestart);
+    if (!pushed.ok()) return FromStatus(pushed);
+    return Ok(TaskJson(*store_.GetTask(kind, id)));
+  };
+  Action remove = [this](Call& call, TaskKind kind, int64_t id) -> ApiResult {
+    auto task = LoadTask(call, kind, id);
+    if (!task.ok()) return FromStatus(task.status());
+    if (task->desired == store::Desired::kRun) {
+      return Fail(409, absl::StrCat("pause the ", KindWord(kind), " before deleting it"));
+    }
+    if (auto st = store_.DeleteTask(kind, id, call.user_id()); !st.ok()) return FromStatus(st);
+    LogOperation(call, TypeOf(kind), id, kOpDelete);
+    return StoredNotPushed(nullptr, PushRemove(*task, task->input.agent_id));
+  };
+
+  for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
+    std::string base = absl::StrCat("/", KindWord(kind), "s");
+
+    Route(s, "GET", base, Access::kUser, [this, kind](Call& call) -> ApiResult {
+      auto paging = Paging(call);
+      if (!paging.ok()) return FromStatus(paging.status());
+      store::TaskFilter filter;
+      std::tie(filter.page, filter.size) = *paging;
+      filter.name = call.Param("name");
+      for (const char* key : {"group_id", "agent_id"}) {
+        std::string v = call.Param(key);
+        if (v.empty() || v == "0" && std::string(key) == "agent_id") continue;
+        auto id = ParseId(v, key);
+        if (!id.ok()) return FromStatus(id.status());
+        (std::string(key) == "group_id" ? filter.group_id : filter.agent_id) = *id;
+      }
+      if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
+        char* end = nullptr;
+        long v = std::strtol(st.c_str(), &end, 10);
+        if (*end != '\0' || v < -3 || v > 3) return BadRequest("status: must be -3..3 or -99");
+        filter.status = static_cast<int>(v);
+      }
+      if (!call.admin()) filter.creator = call.user_id();
+      auto page = store_.ListTasks(kind, filter);
+      if (!page.ok()) return FromStatus(page.status());
+      Json list = Json::array();
+      for (const auto& t : page->items) list.push_back(TaskJson(t));
+      return Ok(PageJson(std::move(list), page->total, filter.page, filter.size));
+    });
+
+    Route(s, "GET", base + R"(/(\d+))", Access::kUser, [this, kind](Call& call) -> ApiResult {
+      auto id = ParseId(call.Match(1), "id");
+      if (!id.ok()) return FromStatus(id.status());
+      auto task = LoadTask(call, kind, *id);
+      if (!task.ok()) return FromStatus(task.status());
+      return Ok(TaskJson(*task));
+    });
+
+    Route(s, "POST", base, Access::kUser, [this, kind, check_refs](Call& call) -> ApiResult {
+      auto body = Body(call);
+      if (!body.ok()) return FromStatus(body.status());
+      auto input = ParseTaskInput(kind, *body, store::TaskInput{}, call.admin());
+      if (!input.ok()) return FromStatus(input.status());
+      if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
+      input->desired = store::Desired::kPause;  // created paused, as the original
+      auto task = store_.CreateTask(kind, *input, call.user_id());
+      if (!task.ok()) return FromStatus(task.status());
+      LogOperation(call, TypeOf(kind), task->id, kOpCreate);
+      return StoredNotPushed(TaskJson(*task), PushDefinition(*task));
+    });
+
+    Route(s, "PUT", base + R"(/(\d+))", Access::kUser,
+          [this, kind, check_refs](Call& call) -> ApiResult {
+            auto id = ParseId(call.Match(1), "id");
+            if (!id.ok()) return FromStatus(id.status());
+            auto task = LoadTask(call, kind, *id);
+            if (!task.ok()) return FromStatus(task.status());
+            auto body = Body(call);
+            if (!body.ok()) return FromStatus(body.status());
+            auto input = ParseTaskInput(kind, *body, task->input, call.admin());
+            if (!input.ok()) return FromStatus(input.status());
+            if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
+            auto updated = store_.UpdateTask(kind, *id, *input, call.user_id());
+            if (!updated.ok()) return FromStatus(updated.status());
+            LogOperation(call, TypeOf(kind), *id, kOpUpdate);
+            absl::Status pushed;
+            if (task->input.agent_id != updated->input.agent_id) {
+              // Moved: stopped on the old agent first.
+              pushed = PushRemove(*task, task->input.agent_id);
+            }
+            if (pushed.ok()) pushed = PushDefinition(*updated);
+            return StoredNotPushed(TaskJson(*updated), pushed);
+          });
+
+    Route(s, "POST", base + R"(/(\d+)/copy)", Access::kUser, [this, kind](Call& call) -> ApiResult {
+      auto id = ParseId(call.Match(1), "id");
+      if (!id.ok()) return FromStatus(id.status());
+      auto task = LoadTask(call, kind, *id);
+      if (!task.ok()) return FromStatus(task.status());
+      store::TaskInput input = task->input;
+      input.name = absl::StrCat(input.name, "_copy");
+      input.desired = store::Desired::kPause;
+      auto copy = store_.CreateTask(kind, input, call.user_id());
+      if (!copy.ok()) return FromStatus(copy.status());
+      LogOperation(call, TypeOf(kind), *id, kOpCopy);
+      return StoredNotPushed(TaskJson(*copy), PushDefinition(*copy));
+    });
+
+    auto single = [this](Action action, TaskKind k) {
+      return [action, k](Call& call) -> ApiResult {
+        auto id = ParseId(call.Match(1), "id");
+        if (!id.ok()) return FromStatus(id.status());
+        return action(call, k, *id);
+      };
+    };
+    Route(s, "POST", base + R"(/(\d+)/start)", Access::kUser, single(start, kind));
+    Route(s, "POST", base + R"(/(\d+)/pause)", Access::kUser, single(pause, kind));
+    Route(s, "POST", base + R"(/(\d+)/restart)", Access::kUser, single(restart, kind));
+    Route(s, "DELETE", base + R"(/(\d+))", Access::kUser, single(remove, kind));
+
+    auto batch = [this](Action action, TaskKind k) {
+      return [this, action, k](Call& call) -> ApiResult {
+        auto body = Body(call);
+        if (!body.ok()) return FromStatus(body.status());
+        auto ids = body->find("ids");
+        if (ids == body->end() || !ids->is_array() || ids->empty()) {
+          return BadRequest("ids: a non-empty array of ids is required");
+        }
+        if (ids->size() > 1000) return BadRequest("ids: at most 1000 per call");
+        Json results = Json::array();
+        for (const auto& item : *ids) {
+          if (!item.is_number_integer()) return BadRequest("ids: every id must be an integer");
+        }
+        for (const auto& item : *ids) {
+          int64_t id = item.get<int64_t>();
+          ApiResult r = action(call, k, id);
+          results.push_back({{"id", id}, {"code", r.code}, {"message", r.message}});
+        }
+        return Ok({{"results", std::move(results)}});
+      };
+    };
+    Route(s, "POST", base + "/batch_start", Access::kUser, batch(start, kind));
+    Route(s, "POST", base + "/batch_pause", Access::kUser, batch(pause, kind));
+    Route(s, "POST", base + "/batch_restart", Access::kUser, batch(restart, kind));
+    Route(s, "POST", base + "/batch_delete", Access::kUser, batch(remove, kind));
+  }
+
+  Route(s, "POST", R"(/jobs/(\d+)/run)", Access::kUser, [this](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    auto task = LoadTask(call, TaskKind::kJob, *id);
+    if (!task.ok()) return FromStatus(task.status());
+    if (task->desired != store::Desired::kRun) return Fail(409, "start the job before running it");
+    auto agent = store_.GetAgent(task->input.agent_id);
+    if (!agent.ok()) return FromStatus(agent.status());
+    auto ran = agents_.Call(*agent, &v1::Agent::Stub::Trigger, RefOf(*task));
+    if (absl::IsNotFound(ran.status())) {
+      if (auto st = PushDefinition(*task); !st.ok()) return FromStatus(st);
+      ran = agents_.Call(*agent, &v1::Agent::Stub::Trigger, RefOf(*task));
+    }
+    if (!ran.ok()) return FromStatus(ran.status());
+    LogOperation(call, TypeOf(TaskKind::kJob), *id, kOpStart);
+    return Ok(TaskJson(*task));
+  });
+}
+
+}  // namespace asgard::web

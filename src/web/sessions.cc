@@ -1,0 +1,112 @@
+#include "web/sessions.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/random.h>
+
+#include "rpc/auth.h"
+
+namespace asgard::web {
+namespace {
+
+constexpr int kMaxFailures = 5;
+constexpr auto kFailureWindow = std::chrono::seconds(60);
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(digits[data[i] >> 4]);
+    out.push_back(digits[data[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  size_t done = 0;
+  while (done < bytes) {
+    ssize_t n = getrandom(raw.data() + done, bytes - done, 0);
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+  return Hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+}
+
+Sessions::Sessions(std::string secret, std::chrono::seconds lifetime)
+    : secret_(std::move(secret)), lifetime_(lifetime) {}
+
+std::string Sessions::Sign(const std::string& id) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(id.data()), id.size(), mac, &len);
+  return Hex(mac, len);
+}
+
+std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(int64_t user_id) {
+  std::string id = RandomHex();
+  auto expires = std::chrono::system_clock::now() + lifetime_;
+  std::lock_guard<std::mutex> lock(mu_);
+  // Expired sessions go when new ones come, so the map stays as small as the live ones.
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    it = it->second.expires < std::chrono::system_clock::now() ? sessions_.erase(it) : ++it;
+  }
+  sessions_[id] = Session{user_id, expires};
+  return {id + "." + Sign(id), expires};
+}
+
+std::optional<Session> Sessions::Check(const std::string& token) {
+  auto dot = token.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::string id = token.substr(0, dot);
+  if (!rpc::ConstantTimeEquals(token.substr(dot + 1), Sign(id))) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return std::nullopt;
+  if (it->second.expires < std::chrono::system_clock::now()) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void Sessions::Revoke(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(token.substr(0, token.find('.')));
+}
+
+void Sessions::RevokeUser(int64_t user_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    it = it->second.user_id == user_id ? sessions_.erase(it) : ++it;
+  }
+}
+
+bool Sessions::Limited(std::deque<std::chrono::steady_clock::time_point>& fails) {
+  auto now = std::chrono::steady_clock::now();
+  while (!fails.empty() && now - fails.front() > kFailureWindow) fails.pop_front();
+  return static_cast<int>(fails.size()) >= kMaxFailures;
+}
+
+bool Sessions::LoginAllowed(const std::string& user, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !Limited(failures_["u:" + user]) && !Limited(failures_["a:" + address]);
+}
+
+void Sessions::LoginFailed(const std::string& user, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  failures_["u:" + user].push_back(now);
+  failures_["a:" + address].push_back(now);
+  if (failures_.size() > 100000) failures_.clear();  // a flood of names: forget, stay bounded
+}
+
+void Sessions::LoginSucceeded(const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  failures_.erase("u:" + user);
+}
+
+}  // namespace asgard::web

@@ -1,0 +1,61 @@
+#include "web/sessions.h"
+
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace asgard::web {
+namespace {
+
+TEST(SessionsTest, TokenIdentifiesItsUserUntilRevoked) {
+  Sessions sessions("secret-one");
+  auto [token, expires] = sessions.Create(7);
+  auto s = sessions.Check(token);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->user_id, 7);
+  sessions.Revoke(token);
+  EXPECT_FALSE(sessions.Check(token).has_value());
+}
+
+TEST(SessionsTest, AlteredOrForeignTokensAreRefused) {
+  Sessions a("secret-one"), b("secret-two");
+  auto [token, expires] = a.Create(1);
+  std::string altered = token;
+  altered[0] = altered[0] == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(a.Check(altered).has_value());
+  EXPECT_FALSE(a.Check(token.substr(0, token.find('.'))).has_value());
+  EXPECT_FALSE(b.Check(token).has_value());
+  EXPECT_FALSE(a.Check("").has_value());
+}
+
+TEST(SessionsTest, RevokeUserEndsEveryTokenOfThatUserOnly) {
+  Sessions sessions("s");
+  auto t1 = sessions.Create(1).first;
+  auto t2 = sessions.Create(1).first;
+  auto other = sessions.Create(2).first;
+  sessions.RevokeUser(1);
+  EXPECT_FALSE(sessions.Check(t1));
+  EXPECT_FALSE(sessions.Check(t2));
+  EXPECT_TRUE(sessions.Check(other));
+}
+
+TEST(SessionsTest, ExpiredTokensAreRefused) {
+  Sessions sessions("s", std::chrono::seconds(0));
+  auto token = sessions.Create(1).first;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(sessions.Check(token));
+}
+
+TEST(SessionsTest, FiveFailuresLockTheNameAndTheAddress) {
+  Sessions sessions("s");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(sessions.LoginAllowed("admin", "10.0.0.1"));
+    sessions.LoginFailed("admin", "10.0.0.1");
+  }
+  EXPECT_FALSE(sessions.LoginAllowed("admin", "10.0.0.2"));  // by name
+  EXPECT_FALSE(sessions.LoginAllowed("bob", "10.0.0.1"));    // by address
+  EXPECT_TRUE(sessions.LoginAllowed("bob", "10.0.0.3"));
+}
+
+}  // namespace
+}  // namespace asgard::web

@@ -1,0 +1,38 @@
+// File: task_json.h
+// Apps, jobs and timings as the API shows and takes them (API.md: snake_case keys, 0/1 for the
+// original's boolean integers, RFC 3339 times), and the validation of a create or update body:
+// every field is checked as the agent and app.yaml would check it, and a bad one is an
+// InvalidArgument that names the field and says why ("spec: ..."), before anything is stored.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "store/records.h"
+
+namespace asgard::web {
+
+using Json = nlohmann::json;
+
+struct TaskNames {
+  std::string agent_name;  // "alias (ip:port)" or "ip:port"
+  std::string group_name;
+};
+
+Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone zone);
+
+// A body applied over `base` (the stored task for an update, defaults for a create). Only the
+// fields present change. `may_set_user`: administrators only (others get PermissionDenied).
+absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,
+                                                store::TaskInput base, bool may_set_user);
+
+// "/api/v1/apps" -> kApp, by the route's word ("apps", "jobs", "timings" or "app", ...).
+std::optional<store::TaskKind> KindFromWord(const std::string& word);
+const char* KindWord(store::TaskKind kind);  // "app", "job", "timing"
+
+std::string TimeText(absl::Time t, absl::TimeZone zone);
+
+}  // namespace asgard::web

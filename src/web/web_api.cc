@@ -1,0 +1,224 @@
+#include "web/web_api.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/absl_fmt.h"
+#include "master/report_convert.h"
+#include "spdlog/spdlog.h"
+
+namespace asgard::web {
+namespace {
+
+// Routes a user who must still change the initial password may call.
+bool AllowedBeforePasswordChange(const std::string& path) {
+  return path == "/api/v1/auth/info" || path == "/api/v1/auth/logout" ||
+         path == "/api/v1/auth/change_password";
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field) {
+  if (text.empty()) return absl::InvalidArgumentError(field + ": is required");
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > (INT64_MAX - 9) / 10) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": '", text.substr(0, 40), "' is not a positive integer"));
+    }
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+std::string WebApi::Call::Param(const std::string& name) const {
+  return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : "";
+}
+
+std::string WebApi::Call::Match(size_t i) const {
+  return i < req.matches.size() ? std::string(req.matches[i]) : "";
+}
+
+WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret)
+    : store_(store), config_(config), sessions_(std::move(secret)), agents_(config),
+      zone_(absl::LocalTimeZone()) {}
+
+void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
+  InstallAuth(server);
+  InstallUsers(server);
+  InstallAgentsAndGroups(server);
+  InstallTasks(server);
+  InstallReports(server);
+  InstallLive(server);
+  InstallMisc(server);
+  InstallStatic(server, static_dir);
+}
+
+std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
+  std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  std::string cookies = req.get_header_value("Cookie");
+  std::string key = std::string(kSessionCookie) + "=";
+  for (size_t pos = 0; pos < cookies.size();) {
+    size_t end = cookies.find(';', pos);
+    if (end == std::string::npos) end = cookies.size();
+    std::string part = cookies.substr(pos, end - pos);
+    size_t start = part.find_first_not_of(' ');
+    if (start != std::string::npos && part.compare(start, key.size(), key) == 0) {
+      return part.substr(start + key.size());
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+void WebApi::Send(httplib::Response& res, const ApiResult& result) {
+  Json body = {{"code", result.code}, {"message", result.message}, {"data", result.data}};
+  res.status = result.code;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+  std::lock_guard<std::mutex> lock(metrics_mu_);
+  ++responses_by_code_[result.code];
+}
+
+void WebApi::Route(httplib::Server& server, const std::string& method, const std::string& pattern,
+                   Access access, Handler handler) {
+  auto wrapped = [this, access, handler](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    Call call{req, res, std::nullopt, ""};
+    if (access != Access::kPublic) {
+      auto token = TokenOf(req);
+      auto session = token ? sessions_.Check(*token) : std::nullopt;
+      if (!session) return Send(res, Fail(401, "not logged in (or the session expired)"));
+      auto user = store_.GetUser(session->user_id);
+      if (!user.ok() || user->status != 1) {
+        sessions_.RevokeUser(session->user_id);
+        return Send(res, Fail(401, "this account cannot log in"));
+      }
+      if (user->must_change_password && !AllowedBeforePasswordChange(req.path)) {
+        return Send(res, Forbidden("change the initial password first "
+                                   "(POST /api/v1/auth/change_password)"));
+      }
+      if (access == Access::kAdmin && user->role != "Administrator") {
+        return Send(res, Forbidden("only administrators can do this"));
+      }
+      call.user = std::move(*user);
+      call.token = *token;
+    }
+    ApiResult result;
+    try {
+      result = handler(call);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", req.method, req.path, e.what());
+      result = Fail(500, "internal error; see the web node's log");
+    }
+    if (result.code != 0) Send(res, result);  // 0: the handler answered itself (SSE)
+  };
+  std::string full = "/api/v1" + pattern;
+  if (method == "GET") {
+    server.Get(full, wrapped);
+  } else if (method == "POST") {
+    server.Post(full, wrapped);
+  } else if (method == "PUT") {
+    server.Put(full, wrapped);
+  } else if (method == "DELETE") {
+    server.Delete(full, wrapped);
+  }
+}
+
+absl::StatusOr<store::Task> WebApi::LoadTask(const Call& call, store::TaskKind kind, int64_t id) {
+  auto task = store_.GetTask(kind, id);
+  if (!task.ok() || task->status == store::kTaskDeleted) {
+    return absl::NotFoundError(absl::StrCat("no such ", KindWord(kind), " ", id));
+  }
+  if (!call.admin() && task->creator != call.user_id()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("this ", KindWord(kind), " belongs to another user"));
+  }
+  return task;
+}
+
+std::string WebApi::AgentName(const store::Agent& a) const {
+  std::string address = absl::StrCat(a.ip, ":", a.port);
+  return a.alias.empty() ? address : absl::StrCat(a.alias, " (", address, ")");
+}
+
+Json WebApi::TaskJson(const store::Task& task) {
+  TaskNames names;
+  if (auto agent = store_.GetAgent(task.input.agent_id); agent.ok()) {
+    names.agent_name = AgentName(*agent);
+  }
+  if (task.input.group_id > 0) {
+    if (auto group = store_.GetGroup(task.input.group_id); group.ok()) {
+      names.group_name = group->name;
+    }
+  }
+  return TaskToJson(task, names, zone_);
+}
+
+absl::Status WebApi::PushDefinition(const store::Task& task) {
+  auto agent = store_.GetAgent(task.input.agent_id);
+  if (!agent.ok()) return agent.status();
+  v1::TaskDefinition def = master::ToDefinition(task);
+  return agents_.Call(*agent, &v1::Agent::Stub::Add, def).status();
+}
+
+absl::Status WebApi::PushRemove(const store::Task& task, int64_t agent_id) {
+  auto agent = store_.GetAgent(agent_id);
+  if (!agent.ok()) return agent.status();
+  v1::TaskRef ref;
+  ref.set_kind(static_cast<v1::TaskKind>(task.kind));
+  ref.set_id(task.id);
+  auto r = agents_.Call(*agent, &v1::Agent::Stub::Remove, ref);
+  if (absl::IsNotFound(r.status())) return absl::OkStatus();  // the agent did not have it
+  return r.status();
+}
+
+void WebApi::LogOperation(const Call& call, int type, int64_t related_id, int action) {
+  store::Operation op;
+  op.user_id = call.user_id();
+  op.type = type;
+  op.related_id = related_id;
+  op.action = action;
+  op.created_at = absl::Now();
+  if (auto s = store_.InsertOperation(op); !s.ok()) {
+    spdlog::warn("operation log: {}", s.status());
+  }
+}
+
+absl::StatusOr<std::pair<int, int>> WebApi::Paging(const Call& call) const {
+  int page = 1;
+  int size = 20;
+  if (std::string p = call.Param("page"); !p.empty()) {
+    auto v = ParseId(p, "page");
+    if (!v.ok() || *v < 1) return absl::InvalidArgumentError("page: must be an integer >= 1");
+    page = static_cast<int>(std::min<int64_t>(*v, 1000000));
+  }
+  if (std::string s = call.Param("page_size"); !s.empty()) {
+    auto v = ParseId(s, "page_size");
+    if (!v.ok()) return absl::InvalidArgumentError("page_size: must be a positive integer");
+    size = static_cast<int>(std::clamp<int64_t>(*v, 1, 200));
+  }
+  return std::make_pair(page, size);
+}
+
+Json WebApi::PageJson(Json list, int64_t total, int page, int size) {
+  return {{"list", std::move(list)}, {"total", total}, {"page", page}, {"page_size", size}};
+}
+
+absl::StatusOr<Json> WebApi::Body(const Call& call) const {
+  const std::string& type = call.req.get_header_value("Content-Type");
+  if (type.find("application/x-www-form-urlencoded") != std::string::npos ||
+      type.find("multipart/form-data") != std::string::npos) {
+    Json out = Json::object();
+    for (const auto& [k, v] : call.req.params) out[k] = v;
+    return out;
+  }
+  if (call.req.body.empty()) return Json::object();
+  Json body = Json::parse(call.req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return absl::InvalidArgumentError("body: not valid JSON");
+  if (!body.is_object()) return absl::InvalidArgumentError("body: must be a JSON object");
+  return body;
+}
+
+}  // namespace asgard::web

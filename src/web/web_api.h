@@ -1,0 +1,109 @@
+// File: web_api.h
+// The REST API of the web node (`/api/v1`, API.md) over the store, pushing every change to the
+// agent concerned at once and writing the operation log. One Route() wrapper does what every
+// route shares: the session (cookie or Bearer token), the forced change of an initial
+// password, the admin check, the envelope, real HTTP status codes, and metrics.
+//
+//   WebApi api(store, config, secret);
+//   httplib::Server server;
+//   api.Install(server, static_dir);
+//
+// Thread-safety: handlers run on cpp-httplib's pool threads at once; the store, the sessions
+// and the agent clients are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "config/config.h"
+#include "httplib.h"
+#include "store/store.h"
+#include "web/agent_clients.h"
+#include "web/api_result.h"
+#include "web/sessions.h"
+#include "web/task_json.h"
+
+namespace asgard::web {
+
+inline constexpr char kSessionCookie[] = "asgard_session";
+
+class WebApi {
+ public:
+  WebApi(store::Store& store, const config::Config& config, std::string secret);
+
+  // /api/v1 routes, /health, /metrics, and the console's files from `static_dir` (with the
+  // single-page-app fallback; "" = no console: `/` says how to build it).
+  void Install(httplib::Server& server, const std::string& static_dir);
+
+  enum class Access { kPublic, kUser, kAdmin };
+
+  // What a handler knows about the call.
+  struct Call {
+    const httplib::Request& req;
+    httplib::Response& res;
+    std::optional<store::User> user;
+    std::string token;
+    bool admin() const { return user && user->role == "Administrator"; }
+    int64_t user_id() const { return user ? user->id : 0; }
+    std::string Param(const std::string& name) const;
+    // Path captures of the route's regex, from 1.
+    std::string Match(size_t i) const;
+  };
+  using Handler = std::function<ApiResult(Call&)>;
+
+ private:
+  void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
+             Access access, Handler handler);
+  void Send(httplib::Response& res, const ApiResult& result);
+  std::optional<std::string> TokenOf(const httplib::Request& req) const;
+
+  // Route groups (one file each).
+  void InstallAuth(httplib::Server& s);
+  void InstallUsers(httplib::Server& s);
+  void InstallAgentsAndGroups(httplib::Server& s);
+  void InstallTasks(httplib::Server& s);
+  void InstallReports(httplib::Server& s);
+  void InstallLive(httplib::Server& s);
+  void InstallMisc(httplib::Server& s);
+  void InstallStatic(httplib::Server& s, const std::string& static_dir);
+
+ public:  // helpers the route files share
+  // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
+  // another user's task.
+  absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
+  Json TaskJson(const store::Task& task);
+  std::string AgentName(const store::Agent& agent) const;
+  // Sends the task's current definition and desired state to its agent. Unavailable when the
+  // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
+  absl::Status PushDefinition(const store::Task& task);
+  absl::Status PushRemove(const store::Task& task, int64_t agent_id);
+  void LogOperation(const Call& call, int type, int64_t related_id, int action);
+  // page >= 1 (else InvalidArgument), page_size clamped to [1, 200].
+  absl::StatusOr<std::pair<int, int>> Paging(const Call& call) const;
+  static Json PageJson(Json list, int64_t total, int page, int size);
+  absl::StatusOr<Json> Body(const Call& call) const;
+  absl::TimeZone zone() const { return zone_; }
+
+  store::Store& store_;
+  const config::Config& config_;
+  Sessions sessions_;
+  AgentClients agents_;
+  absl::TimeZone zone_;
+  std::atomic<int64_t> requests_{0};
+  std::mutex metrics_mu_;
+  std::map<int, int64_t> responses_by_code_;
+};
+
+// Operation log action codes (ORIGINAL.md 7.7).
+enum OperationAction { kOpCreate = 1, kOpUpdate, kOpDelete, kOpCopy, kOpStart, kOpRestart, kOpPause };
+
+// An integer query or path value; InvalidArgument naming `field` otherwise.
+absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field);
+
+}  // namespace asgard::web

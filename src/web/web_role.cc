@@ -1,0 +1,208 @@
+#include "web/web_role.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "agent/agent_role.h"
+#include "common/absl_fmt.h"
+#include "master/master_role.h"
+#include "rpc/endpoint.h"
+#include "spdlog/spdlog.h"
+#include "standalone/role_setup.h"
+#include "web/web_api.h"
+
+#ifndef ASGARD_SOURCE_DIR
+#define ASGARD_SOURCE_DIR ""
+#endif
+#ifndef ASGARD_INSTALL_DATADIR
+#define ASGARD_INSTALL_DATADIR ""
+#endif
+
+namespace asgard::web {
+namespace {
+
+// Pool threads of the HTTP server: each keep-alive connection and each open live stream holds
+// one, so this bounds connections served at once (others wait in the listen queue).
+constexpr size_t kHttpThreads = 256;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+// A secret kept in a 0600 file under runtime_dir, made on first use.
+absl::StatusOr<std::string> FileSecret(const std::string& path) {
+  std::ifstream in(path);
+  std::string secret;
+  if (in && std::getline(in, secret) && secret.size() >= 32) return secret;
+  secret = RandomHex(32);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  std::string line = secret + "\n";
+  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  close(fd);
+  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  return secret;
+}
+
+class RunningWeb final : public WebNode {
+ public:
+  RunningWeb(store::Store& store, const config::Config& config, std::string secret)
+      : config_(config), api_(store, config_, std::move(secret)) {}
+  ~RunningWeb() override { Stop(); }
+
+  absl::Status Listen(const std::string& default_ip) {
+    // cpp-httplib takes ownership of the queue it is given (its API wants a raw pointer).
+    server_.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+    server_.set_keep_alive_max_count(100000);
+    server_.set_keep_alive_timeout(30);
+    server_.set_read_timeout(30);
+    server_.set_payload_max_length(8 * 1024 * 1024);
+    std::string static_dir = FindStaticDir(config_);
+    if (static_dir.empty()) {
+      spdlog::warn("no built console found (web.static_dir, web-ui/dist): serving the API only");
+    } else {
+      spdlog::info("console from {}", static_dir);
+    }
+    api_.Install(server_, static_dir);
+    std::string ip = config_.web.ip.empty() ? default_ip : config_.web.ip;
+    int port = config_.web.port;
+    if (port == 0) {
+      port = server_.bind_to_any_port(ip);
+    } else if (!server_.bind_to_port(ip, port)) {
+      port = -1;
+    }
+    if (port <= 0) {
+      return absl::UnavailableError(absl::StrCat("web: cannot listen on ", ip, ":",
+                                                 config_.web.port,
+                                                 " (address in use, or not an address of this host)"));
+    }
+    address_ = absl::StrCat(ip, ":", port);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    return absl::OkStatus();
+  }
+  const std::string& address() const override { return address_; }
+  void Stop() override {
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+
+ private:
+  const config::Config& config_;
+  WebApi api_;
+  httplib::Server server_;
+  std::string address_;
+  std::thread thread_;
+};
+
+int Fail(const std::string& role, const std::string& what) {
+  spdlog::error("{}", what);
+  std::cerr << "asgard " << role << ": " << what << std::endl;
+  return 1;
+}
+
+void Announce(const std::string& runtime_dir, const std::string& address) {
+  if (auto s = rpc::WriteAddrFile(runtime_dir, "web", address); !s.ok()) {
+    spdlog::warn("{}", s.message());
+  }
+  spdlog::info("listening on http://{}", address);
+  std::cout << "listening on http://" << address << std::endl;
+}
+
+}  // namespace
+
+std::string FindStaticDir(const config::Config& config) {
+  for (const std::string& dir :
+       {config.web.static_dir, std::string(ASGARD_INSTALL_DATADIR) + "/web-ui",
+        std::string(ASGARD_SOURCE_DIR) + "/web-ui/dist"}) {
+    if (dir.rfind('/', 0) == 0 && Exists(dir + "/index.html")) return dir;
+    if (!dir.empty() && dir == config.web.static_dir && Exists(dir + "/index.html")) return dir;
+  }
+  return "";
+}
+
+absl::StatusOr<std::string> WebSecret(const config::Config& config) {
+  if (!config.web.cookie_salt.empty()) return config.web.cookie_salt;
+  return FileSecret(config.runtime_dir + "/web.secret");
+}
+
+absl::StatusOr<std::unique_ptr<WebNode>> WebNode::Start(store::Store& store,
+                                                        const config::Config& config,
+                                                        const std::string& default_ip) {
+  auto secret = WebSecret(config);
+  if (!secret.ok()) return secret.status();
+  auto node = std::make_unique<RunningWeb>(store, config, *secret);
+  if (auto s = node->Listen(default_ip); !s.ok()) return s;
+  return node;
+}
+
+int RunWeb(const std::string& conf_dir) {
+  auto cfg = standalone::SetupRole("web", conf_dir);
+  if (!cfg.ok()) {
+    std::cerr << "asgard web: " << cfg.status().message() << std::endl;
+    return standalone::RoleSetupExitCode(cfg.status());
+  }
+  auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
+  if (!store.ok()) return Fail("web", "store: " + std::string(store.status().message()));
+  if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
+    spdlog::warn("the account admin still has the initial password 123456: log in and change it");
+  }
+  auto node = WebNode::Start(**store, *cfg, "0.0.0.0");
+  if (!node.ok()) return Fail("web", std::string(node.status().message()));
+  Announce(cfg->runtime_dir, (*node)->address());
+  int sig = standalone::WaitForStopSignal("web");
+  spdlog::info("signal {}: stopping", sig);
+  (*node)->Stop();
+  unlink((cfg->runtime_dir + "/web.addr").c_str());
+  return 0;
+}
+
+int RunAll(const std::string& conf_dir) {
+  bool have_file = Exists(conf_dir + "/app.yaml");
+  auto loaded = standalone::SetupRole("all", conf_dir, {.defaults_when_missing = true});
+  if (!loaded.ok()) {
+    std::cerr << "asgard all: " << loaded.status().message() << std::endl;
+    return standalone::RoleSetupExitCode(loaded.status());
+  }
+  // One process: the parts talk over loopback, with a token of their own unless one is set.
+  auto cfg = std::make_unique<config::Config>(std::move(*loaded));
+  if (cfg->rpc_token.empty()) {
+    auto token = FileSecret(cfg->runtime_dir + "/rpc.token");
+    if (!token.ok()) return Fail("all", std::string(token.status().message()));
+    cfg->rpc_token = *token;
+  }
+  if (!have_file) {
+    cfg->master.port = 0;
+    cfg->agent.rpc_port = 0;
+  }
+  cfg->master.ip = "127.0.0.1";
+  if (cfg->agent.rpc_ip.empty()) cfg->agent.rpc_ip = "127.0.0.1";
+  auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
+  if (!store.ok()) return Fail("all", "store: " + std::string(store.status().message()));
+  auto master = master::MasterNode::Start(**store, *cfg);
+  if (!master.ok()) return Fail("all", std::string(master.status().message()));
+  const std::string& maddr = (*master)->address();
+  cfg->agent.master_ip = maddr.substr(0, maddr.rfind(':'));
+  cfg->agent.master_port = std::stoi(maddr.substr(maddr.rfind(':') + 1));
+  auto web = WebNode::Start(**store, *cfg, "127.0.0.1");
+  if (!web.ok()) return Fail("all", std::string(web.status().message()));
+  Announce(cfg->runtime_dir, (*web)->address());
+  if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
+    std::cout << "log in as admin / 123456 (you will be asked to change it)" << std::endl;
+  }
+  int code = agent::RunAgentWith(*cfg);  // until a stop signal; stops the tasks first
+  (*web)->Stop();
+  (*master)->Stop();
+  unlink((cfg->runtime_dir + "/web.addr").c_str());
+  return code;
+}
+
+}  // namespace asgard::web

@@ -1,0 +1,377 @@
+"""The REST API of `asgard all` (web + master + agent, SQLite, real processes): every route's
+success, its 400s, 401 without a session, 403 for rights, and ownership between two users."""
+
+import json
+import os
+import socket
+import time
+import urllib.request
+
+import pytest
+
+from asgard_harness import wait_until
+from web_harness import (ADMIN_PASSWORD, INITIAL, Api, admin_session, local_agent, make_user,
+                         start_all, wait_task)
+
+
+@pytest.fixture
+def node(asgard):
+    return start_all(asgard)
+
+
+@pytest.fixture
+def site(node, tmp_path):
+    anon, admin = admin_session(node)
+    agent = local_agent(admin)
+    return {"node": node, "anon": anon, "admin": admin, "agent": agent, "tmp": tmp_path}
+
+
+def app_body(site, name="ticker", **extra):
+    out = str(site["tmp"] / f"{name}.out")
+    body = {"name": name, "agent_id": site["agent"]["id"], "program": "/bin/sh",
+            "args": "-c 'while true; do echo tick; sleep 0.2; done'", "std_out": out,
+            "auto_restart": 1}
+    body.update(extra)
+    return body
+
+
+# ---------------------------------------------------------------------------- auth
+
+
+def test_health_and_metrics_are_public(node):
+    base = "http://" + node.address()
+    with urllib.request.urlopen(base + "/health") as r:
+        assert json.loads(r.read())["data"]["status"] == "up"
+    with urllib.request.urlopen(base + "/metrics") as r:
+        text = r.read().decode()
+    assert "asgard_web_requests_total" in text
+
+
+def test_routes_need_a_session(node):
+    anon = Api("http://" + node.address())
+    for method, path in [("GET", "/api/v1/apps"), ("GET", "/api/v1/users"),
+                         ("POST", "/api/v1/apps"), ("GET", "/api/v1/dashboard"),
+                         ("GET", "/api/v1/auth/info")]:
+        status, payload = anon.call(method, path, body={} if method == "POST" else None)
+        assert status == 401, (method, path, payload)
+    status, _ = anon.get("/api/v1/apps", token="forged.token")
+    assert status == 401
+
+
+def test_initial_password_must_be_changed_first(node):
+    anon = Api("http://" + node.address())
+    admin, data = anon.login("admin", INITIAL)
+    assert data["user"]["must_change_password"] is True
+    status, payload = admin.get("/api/v1/apps")
+    assert status == 403 and "change the initial password" in payload["message"]
+    status, payload = admin.post("/api/v1/auth/change_password",
+                                 {"old_password": "wrong", "password": "new-pass-1"})
+    assert status == 400 and "old_password" in payload["message"]
+    status, payload = admin.post("/api/v1/auth/change_password",
+                                 {"old_password": INITIAL, "password": "123"})
+    assert status == 400 and "password" in payload["message"]
+    new = admin.ok("POST", "/api/v1/auth/change_password",
+                   {"old_password": INITIAL, "password": ADMIN_PASSWORD})
+    # The old token is revoked; the returned one works.
+    assert admin.get("/api/v1/apps")[0] == 401
+    assert Api(admin.base, new["token"]).get("/api/v1/apps")[0] == 200
+    status, _ = anon.call("POST", "/api/v1/auth/login",
+                          form={"username": "admin", "password": INITIAL})
+    assert status == 401
+
+
+def test_login_errors_do_not_reveal_users_and_are_rate_limited(site):
+    anon = site["anon"]
+    s1, p1 = anon.call("POST", "/api/v1/auth/login", form={"username": "nobody", "password": "x"})
+    s2, p2 = anon.call("POST", "/api/v1/auth/login", form={"username": "admin", "password": "x"})
+    assert s1 == s2 == 401 and p1["message"] == p2["message"]
+    status = None
+    for _ in range(6):
+        status, _ = anon.call("POST", "/api/v1/auth/login",
+                              form={"username": "admin", "password": "wrong"})
+    assert status == 429
+    s, _ = anon.call("POST", "/api/v1/auth/login", form={"username": "", "password": ""})
+    assert s == 400
+
+
+def test_logout_revokes_the_token_and_cookie_is_strict(site):
+    anon = site["anon"]
+    api, _ = anon.login("admin", ADMIN_PASSWORD)
+    cookie = anon.last_headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    info = api.ok("GET", "/api/v1/auth/info")
+    assert info["nickname"] == "admin" and info["role"] == "Administrator"
+    api.ok("POST", "/api/v1/auth/logout")
+    assert api.get("/api/v1/auth/info")[0] == 401
+    # The cookie works like the Bearer token.
+    _, data = anon.login("admin", ADMIN_PASSWORD)
+    token = data["token"]
+    status, payload = anon.get("/api/v1/auth/info", token="",
+                               headers={"Cookie": f"asgard_session={token}"})
+    assert status == 200 and payload["data"]["nickname"] == "admin"
+
+
+# ---------------------------------------------------------------------------- apps
+
+
+def test_app_lifecycle_on_the_local_agent(site):
+    admin = site["admin"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site))
+    assert app["status"] == 2 and app["desired"] == 2 and app["auto_restart"] == 1
+    assert app["agent_name"].endswith(")") or ":" in app["agent_name"]
+    started = admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    assert started["desired"] == 1
+    running = wait_task(admin, "app", app["id"], lambda t: t["state"] == "running" and t["pid"],
+                        "app running")
+    assert running["status"] == 1
+    status, payload = admin.post(f"/api/v1/apps/{app['id']}/start")
+    assert status == 409
+    logs = wait_until(lambda: (lambda d: d if d["content"] else None)(
+        admin.ok("GET", f"/api/v1/out_logs/app/data?app_id={app['id']}&lines=5")), 20, "log lines")
+    assert logs["content"][-1] == "tick" and len(logs["content"]) <= 5
+    old_pid = running["pid"]
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/restart")
+    wait_task(admin, "app", app["id"], lambda t: t["state"] == "running" and t["pid"] not in
+              (0, old_pid), "new pid after restart")
+    status, payload = admin.delete(f"/api/v1/apps/{app['id']}")
+    assert status == 409 and "pause" in payload["message"]
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/pause")
+    wait_task(admin, "app", app["id"], lambda t: t["status"] == 2 and t["pid"] == 0, "paused")
+    archives = admin.ok("GET", f"/api/v1/archives/app?app_id={app['id']}")
+    assert archives["total"] >= 2 and archives["list"][0]["signal"] == "kill"
+    admin.ok("DELETE", f"/api/v1/apps/{app['id']}")
+    assert admin.get(f"/api/v1/apps/{app['id']}")[0] == 404
+    ops = admin.ok("GET", "/api/v1/operations?type=2")
+    actions = [o["action"] for o in ops["list"]]
+    for code in (1, 5, 6, 7, 3):  # create, start, restart, pause, delete
+        assert code in actions
+
+
+def test_update_of_a_running_app_is_applied_at_once(site):
+    admin = site["admin"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "upd"))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    first = wait_task(admin, "app", app["id"], lambda t: t["state"] == "running", "running")
+    admin.ok("PUT", f"/api/v1/apps/{app['id']}", {"args": "-c 'while true; do echo tock; sleep 0.2; done'"})
+    wait_task(admin, "app", app["id"], lambda t: t["state"] == "running" and t["pid"] != first["pid"],
+              "restarted with the new definition")
+    wait_until(lambda: "tock" in admin.ok("GET", f"/api/v1/out_logs/app/data?app_id={app['id']}")["content"],
+               20, "new output")
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("name", "", "name"), ("agent_id", 999, "agent_id"), ("agent_id", "abc", "agent_id"),
+    ("args", "'unterminated", "args"), ("std_out", "relative.out", "std_out"),
+    ("stop_signal", "SIGNOPE", "stop_signal"), ("env", [1], "env"), ("group_id", 77, "group_id"),
+])
+def test_bad_app_fields_are_400_naming_the_field_and_change_nothing(site, field, value, needle):
+    admin = site["admin"]
+    body = app_body(site, "bad")
+    body[field] = value
+    status, payload = admin.post("/api/v1/apps", body)
+    assert status == 400, payload
+    assert payload["message"].startswith(needle), payload["message"]
+    assert admin.ok("GET", "/api/v1/apps")["total"] == 0
+
+
+def test_malformed_bodies_and_ids_are_400_or_404(site):
+    admin = site["admin"]
+    status, payload = admin.call("POST", "/api/v1/apps", body=None,
+                                 headers={"Content-Type": "application/json"})
+    assert status in (400,)
+    req = urllib.request.Request(admin.base + "/api/v1/apps", data=b"{not json", method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "Authorization": f"Bearer {admin.token}"})
+    try:
+        urllib.request.urlopen(req)
+        raise AssertionError("accepted bad JSON")
+    except urllib.error.HTTPError as e:
+        assert e.code == 400
+    assert admin.get("/api/v1/apps/424242")[0] == 404
+    assert admin.get("/api/v1/apps?page=0")[0] == 400
+    data = admin.ok("GET", "/api/v1/apps?page_size=100000")
+    assert data["page_size"] == 200
+    assert admin.get("/api/v1/no/such/route")[0] == 404
+
+
+def test_batch_actions_report_each_item(site):
+    admin = site["admin"]
+    a = admin.ok("POST", "/api/v1/apps", app_body(site, "b1"))
+    b = admin.ok("POST", "/api/v1/apps", app_body(site, "b2"))
+    admin.ok("POST", f"/api/v1/apps/{a['id']}/start")
+    result = admin.ok("POST", "/api/v1/apps/batch_pause", {"ids": [a["id"], b["id"], 9999]})
+    codes = {r["id"]: r["code"] for r in result["results"]}
+    assert codes == {a["id"]: 200, b["id"]: 409, 9999: 404}
+    status, _ = admin.post("/api/v1/apps/batch_start", {"ids": []})
+    assert status == 400
+    result = admin.ok("POST", "/api/v1/apps/batch_delete", {"ids": [a["id"], b["id"]]})
+    assert all(r["code"] == 200 for r in result["results"])
+
+
+def test_copy_makes_a_paused_twin(site):
+    admin = site["admin"]
+    a = admin.ok("POST", "/api/v1/apps", app_body(site, "orig"))
+    c = admin.ok("POST", f"/api/v1/apps/{a['id']}/copy")
+    assert c["name"] == "orig_copy" and c["id"] != a["id"] and c["status"] == 2
+
+
+# ---------------------------------------------------------------------------- jobs, timings
+
+
+def test_job_runs_on_its_spec_and_on_demand(site):
+    admin = site["admin"]
+    status, payload = admin.post("/api/v1/jobs", app_body(site, "j", spec="61 * * * *",
+                                                           program="true", args=""))
+    assert status == 400 and payload["message"].startswith("spec:")
+    job = admin.ok("POST", "/api/v1/jobs", app_body(site, "j", spec="@every 1s", program="true",
+                                                    args=""))
+    assert job["next_run_at"] is None  # paused
+    admin.ok("POST", f"/api/v1/jobs/{job['id']}/start")
+    wait_until(lambda: admin.ok("GET", f"/api/v1/archives/job?job_id={job['id']}")["total"] >= 2,
+               30, "job runs archived")
+    admin.ok("POST", f"/api/v1/jobs/{job['id']}/run")
+    got = admin.ok("GET", f"/api/v1/jobs/{job['id']}")
+    assert got["next_run_at"] is not None
+    nxt = admin.ok("POST", "/api/v1/cron/next", {"spec": "*/15 9-17 * * MON-FRI",
+                                                  "tz": "Asia/Shanghai", "n": 3})
+    assert len(nxt["next"]) == 3 and nxt["next"][0].endswith("+08:00")
+    status, payload = admin.post("/api/v1/cron/next", {"spec": "61 * * * *"})
+    assert status == 400 and "spec" in payload["message"]
+
+
+def test_timing_runs_once_at_its_time(site):
+    admin = site["admin"]
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    status, payload = admin.post("/api/v1/timings", app_body(site, "t", time="soon",
+                                                              program="true", args=""))
+    assert status == 400 and payload["message"].startswith("time")
+    t = admin.ok("POST", "/api/v1/timings", app_body(site, "t", time=when, program="true",
+                                                     args=""))
+    admin.ok("POST", f"/api/v1/timings/{t['id']}/start")
+    wait_task(admin, "timing", t["id"], lambda x: x["status"] == 3, "timing done", timeout=30)
+    assert admin.ok("GET", f"/api/v1/archives/timing?timing_id={t['id']}")["total"] == 1
+
+
+# ---------------------------------------------------------------------------- rights
+
+
+def test_two_users_see_and_touch_only_their_own_tasks(site):
+    anon, admin = site["anon"], site["admin"]
+    alice, alice_user = make_user(anon, admin, "alice")
+    bob, _ = make_user(anon, admin, "bob")
+    a = alice.ok("POST", "/api/v1/apps", app_body(site, "alices"))
+    assert bob.get(f"/api/v1/apps/{a['id']}")[0] == 403
+    for action in ("start", "pause", "restart", "copy"):
+        assert bob.post(f"/api/v1/apps/{a['id']}/{action}")[0] == 403, action
+    assert bob.put(f"/api/v1/apps/{a['id']}", {"args": "x"})[0] == 403
+    assert bob.delete(f"/api/v1/apps/{a['id']}")[0] == 403
+    assert bob.get(f"/api/v1/out_logs/app/data?app_id={a['id']}")[0] == 403
+    assert bob.get(f"/api/v1/archives/app?app_id={a['id']}")[0] == 403
+    assert bob.get(f"/api/v1/monitor/app?app_id={a['id']}")[0] == 403
+    assert bob.ok("GET", "/api/v1/apps")["total"] == 0
+    assert alice.ok("GET", "/api/v1/apps")["total"] == 1
+    assert admin.ok("GET", "/api/v1/apps")["total"] == 1
+    batch = bob.ok("POST", "/api/v1/apps/batch_start", {"ids": [a["id"]]})
+    assert batch["results"][0]["code"] == 403
+    # Other users: id and nickname only.
+    seen = bob.ok("GET", f"/api/v1/users/{alice_user['id']}")
+    assert set(seen) == {"id", "nickname"}
+    assert all(set(u) == {"id", "nickname"} or u["nickname"] == "bob"
+               for u in bob.ok("GET", "/api/v1/users")["list"])
+    # Only administrators manage users and agents, and choose the user a task runs as.
+    assert bob.post("/api/v1/users", {"nickname": "eve", "password": "xxxxxxx"})[0] == 403
+    assert bob.put(f"/api/v1/agents/{site['agent']['id']}", {"alias": "x"})[0] == 403
+    assert bob.post(f"/api/v1/agents/{site['agent']['id']}/forbidden")[0] == 403
+    status, payload = bob.post("/api/v1/apps", app_body(site, "root", user="root"))
+    assert status == 403 and payload["message"].startswith("user")
+    # Operations: a normal user sees their own.
+    assert all(o["user_id"] == alice_user["id"]
+               for o in alice.ok("GET", "/api/v1/operations")["list"])
+
+
+def test_groups_are_owned_by_their_creator(site):
+    anon, admin = site["anon"], site["admin"]
+    alice, _ = make_user(anon, admin, "carol")
+    bob, _ = make_user(anon, admin, "dave")
+    g = alice.ok("POST", "/api/v1/groups", {"name": "web"})
+    assert bob.put(f"/api/v1/groups/{g['id']}", {"name": "x"})[0] == 403
+    assert bob.delete(f"/api/v1/groups/{g['id']}")[0] == 403
+    assert alice.post("/api/v1/groups", {"name": "web"})[0] == 409
+    assert alice.post("/api/v1/groups", {})[0] == 400
+    alice.ok("PUT", f"/api/v1/groups/{g['id']}", {"name": "web2"})
+    assert [x["name"] for x in bob.ok("GET", "/api/v1/groups")["list"]] == ["web2"]
+    alice.ok("DELETE", f"/api/v1/groups/{g['id']}")
+    assert alice.delete(f"/api/v1/groups/{g['id']}")[0] == 404
+
+
+def test_admin_manages_users(site):
+    anon, admin = site["anon"], site["admin"]
+    eve, eve_user = make_user(anon, admin, "eve")
+    assert admin.post("/api/v1/users", {"nickname": "eve", "password": "xxxxxxx"})[0] == 409
+    assert admin.post("/api/v1/users", {"nickname": "x", "password": "xxxxxxx",
+                                        "email": "bad"})[0] == 400
+    assert admin.post("/api/v1/users", {"nickname": "y", "password": "1"})[0] == 400
+    admin.ok("PUT", f"/api/v1/users/{eve_user['id']}", {"mobile": "13800000000"})
+    assert admin.put(f"/api/v1/users/{eve_user['id']}", {"role": "God"})[0] == 400
+    admin.ok("POST", f"/api/v1/users/{eve_user['id']}/reset_password", {"password": "reset-pass-1"})
+    assert eve.get("/api/v1/auth/info")[0] == 401  # sessions revoked
+    admin.ok("POST", f"/api/v1/users/{eve_user['id']}/forbidden")
+    status, _ = anon.call("POST", "/api/v1/auth/login",
+                          form={"username": "eve", "password": "reset-pass-1"})
+    assert status == 403
+    assert admin.get("/api/v1/users/9999")[0] == 404
+
+
+# ---------------------------------------------------------------------------- the rest
+
+
+def test_agents_dashboard_exceptions_monitor(site):
+    admin = site["admin"]
+    agent = site["agent"]
+    admin.ok("PUT", f"/api/v1/agents/{agent['id']}", {"alias": "local"})
+    assert admin.ok("GET", f"/api/v1/agents/{agent['id']}")["alias"] == "local"
+    assert admin.put(f"/api/v1/agents/{agent['id']}", {})[0] == 400
+    assert admin.get("/api/v1/agents/999")[0] == 404
+    bad = admin.ok("POST", "/api/v1/apps", app_body(site, "failing", program="/nonexistent/x",
+                                                   args="", is_monitor=1))
+    admin.ok("POST", f"/api/v1/apps/{bad['id']}/start")
+    exc = wait_until(lambda: admin.ok("GET", "/api/v1/exceptions?type=2")["list"], 30,
+                     "an exception")
+    assert exc[0]["name"] == "failing" and "start fail" in exc[0]["desc"]
+    dash = admin.ok("GET", "/api/v1/dashboard")
+    assert dash["agents"]["online"] == 1
+    assert dash["apps"]["total"] == 1
+    assert dash["recent_exceptions"]
+    mon = admin.ok("GET", f"/api/v1/monitor/app?app_id={bad['id']}&size=5000")
+    assert isinstance(mon, list)
+    wait_until(lambda: admin.ok("GET", f"/api/v1/monitor/agent?agent_id={agent['id']}"), 60,
+               "agent samples")
+    assert admin.get("/api/v1/monitor/app")[0] == 400
+    assert admin.get("/api/v1/exceptions?type=9")[0] == 400
+
+
+def test_live_log_stream(site):
+    admin = site["admin"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "live"))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    wait_task(admin, "app", app["id"], lambda t: t["state"] == "running", "running")
+    req = urllib.request.Request(admin.base + f"/api/v1/sse/out_log/app?app_id={app['id']}",
+                                 headers={"Authorization": f"Bearer {admin.token}"})
+    with urllib.request.urlopen(req, timeout=20) as r:
+        assert r.headers.get("Content-Type").startswith("text/event-stream")
+        seen = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and len(seen) < 3:
+            line = r.readline().decode()
+            if line.startswith("data: ") and "line" in line:
+                seen.append(json.loads(line[6:])["line"])
+    assert seen and all(s == "tick" for s in seen)
+
+
+def test_console_is_served_or_explained(node):
+    base = "http://" + node.address()
+    with urllib.request.urlopen(base + "/") as r:
+        text = r.read().decode()
+    assert "Asgard" in text or "<div id" in text
+    with urllib.request.urlopen(base + "/apps/1") as r:  # client route: same page
+        assert r.status == 200
