@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the Asgard benchmarks against their Debian peers (supervisord, cron). See bench/README.md.
-#   bench/run.sh restart|footprint|precision|scale|all [options of that bench]
+#   bench/run.sh restart|footprint|precision|scale|ingest|control|all [options of that bench]
 # The asgard binary is $ASGARD_BIN, else build/asgard. Needs root for the cron peer
 # (/etc/cron.d) and the packages: apt-get install -y supervisor cron gcc g++ pkg-config
 # libgrpc++-dev libprotobuf-dev libyaml-cpp-dev libspdlog-dev (the last four are Asgard's own
@@ -16,6 +16,8 @@ case "$what" in
   footprint) exec "$py" "$here/footprint.py" "$@" ;;
   precision) exec "$py" "$here/precision.py" "$@" ;;
   scale)     exec "$py" "$here/scale.py" "$@" ;;
+  ingest)    exec "$py" "$here/ingest.py" "$@" ;;
+  control)   exec "$py" "$here/control.py" "$@" ;;
   all)
     for b in restart_latency footprint precision scale; do
       echo "==== $b"
@@ -23,10 +25,12 @@ case "$what" in
       echo
     done ;;
   *)
-    echo "usage: $0 restart|footprint|precision|scale|all [options]" >&2
+    echo "usage: $0 restart|footprint|precision|scale|ingest|control|all [options]" >&2
     echo "  restart    restart latency after SIGKILL, asgard guard vs supervisord (~2 min)" >&2
     echo "  footprint  RSS/PSS/CPU with 100 idle apps, vs supervisord and a link-only program (~70 s)" >&2
     echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst (~3 min)" >&2
     echo "  scale      100,000 cron entries; 1,000 apps vs supervisord (~2 min)" >&2
+    echo "  ingest     master ingest: 1,000 agents x 100 samples / 10 s, SQLite and MariaDB (~3 min)" >&2
+    echo "  control    agent control latency: Add/Start to exec'd, and store-only changes (~2 min)" >&2
     exit 2 ;;
 esac

@@ -98,19 +98,8 @@ grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBat
   if (auto s = CheckAgent(req->agent_id()); !s.ok()) return s;
   auto rows = ToReportRows(*req, req->agent_id(), options_.now());
   if (!rows.ok()) return rpc::ToGrpc(rows.status());
-  // Archives and exceptions first: they matter most if the store fails half way (the agent
-  // sends the whole batch again and the stored part is skipped).
-  if (!rows->archives.empty()) {
-    if (auto n = store_.InsertArchives(rows->archives); !n.ok()) return rpc::ToGrpc(n.status());
-  }
-  if (!rows->exceptions.empty()) {
-    if (auto n = store_.InsertExceptions(rows->exceptions); !n.ok()) {
-      return rpc::ToGrpc(n.status());
-    }
-  }
-  if (!rows->monitors.empty()) {
-    if (auto n = store_.InsertMonitors(rows->monitors); !n.ok()) return rpc::ToGrpc(n.status());
-  }
+  auto stored = store_.InsertReport(rows->archives, rows->exceptions, rows->monitors);
+  if (!stored.ok()) return rpc::ToGrpc(stored.status());
   resp->set_stored_seq(req->seq());
   return grpc::Status::OK;
 }

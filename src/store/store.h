@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,6 +108,11 @@ class Store {
   // InvalidArgument) and returns how many were new.
   absl::StatusOr<int> InsertArchives(const std::vector<ArchiveRecord>& batch);
   absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
+  // A whole report in one transaction (one commit): each record not stored before; returns
+  // how many were new.
+  absl::StatusOr<int> InsertReport(const std::vector<ArchiveRecord>& archives,
+                                   const std::vector<ExceptionRecord>& exceptions,
+                                   const std::vector<MonitorSample>& monitors);
   // Into monitors_YYYYMM of each sample's UTC month, creating the table when missing.
   absl::StatusOr<int> InsertMonitors(const std::vector<MonitorSample>& batch);
   absl::StatusOr<std::vector<ArchiveRecord>> ListArchives(int type, int64_t related_id, int limit);
@@ -164,6 +170,8 @@ class Store {
   const Backend backend_;
   const OpenOptions options_;
   const std::unique_ptr<SqlConn> conn_ ABSL_PT_GUARDED_BY(mu_);
+  // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
+  std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace asgard::store
