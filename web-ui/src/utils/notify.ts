@@ -1,0 +1,24 @@
+// Error and success messages: the API's own `message` (it says what to do), or a hint for
+// network errors.
+import { ElMessage } from 'element-plus'
+import { ApiError } from '@/api/http'
+import { i18n } from '@/i18n'
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.status === 0) return i18n.global.t('common.networkError')
+    return e.message
+  }
+  if (e instanceof Error) return e.message
+  return String(e)
+}
+
+export function showError(e: unknown) {
+  if (e instanceof ApiError && e.status === 401) return // the 401 handler goes to the login page
+  if ((e as Error)?.name === 'AbortError') return
+  ElMessage({ type: 'error', message: errorText(e), showClose: true, duration: 6000, grouping: true })
+}
+
+export function showOk(msg?: string) {
+  ElMessage({ type: 'success', message: msg || i18n.global.t('common.success'), grouping: true })
+}
