@@ -12,7 +12,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev libgmock-dev python3 python3-pytest procps util-linux openssl
-  mariadb-server mariadb-client chromium
+  mariadb-server mariadb-client chromium fonts-wqy-microhei
 )
 
 want=("${build_pkgs[@]}")

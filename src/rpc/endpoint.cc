@@ -106,6 +106,9 @@ absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config:
   builder.AddListeningPort(absl::StrCat(host, ":", where.port), *credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  // gRPC sets SO_REUSEPORT by default: a second master on the same port would then share it
+  // silently instead of failing with "address in use".
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {

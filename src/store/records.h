@@ -155,7 +155,7 @@ struct ArchiveRecord {
   int status = 0;  // exit code; -1 signalled, -2 stopped by Asgard, -3 unknown
   std::string signal;
   absl::Time created_at;
-  int64_t id = 0;  // filled when read
+  int64_t id = 0;  // the row's id when read; ignored when writing
 };
 
 struct ExceptionRecord {
@@ -165,7 +165,7 @@ struct ExceptionRecord {
   int64_t seq = 0;
   std::string desc;
   absl::Time created_at;
-  int64_t id = 0;  // filled when read
+  int64_t id = 0;  // the row's id when read; ignored when writing
 };
 
 struct MonitorSample {
@@ -180,22 +180,26 @@ struct MonitorSample {
   absl::Time created_at;  // decides the monitors_YYYYMM table (UTC month)
 };
 
-// Filters of the web node's lists; page from 1, size clamped to [1, 1000].
+// Filters of the web node's lists: each field given narrows the list; page from 1 (lower reads
+// as 1), size clamped to [1, 1000].
 struct ExceptionFilter {
-  std::optional<int> type;
+  std::optional<int> type;  // TypeCode: 1 agent, 2 app, 3 job, 4 timing
   std::optional<int64_t> related_id;
-  std::optional<int64_t> creator;  // only exceptions of tasks this user created
+  // Only exceptions of tasks (apps, jobs, timings, by type) this user created; never those of
+  // agents.
+  std::optional<int64_t> creator;
   int page = 1;
   int size = 20;
 };
 
 struct OperationFilter {
   std::optional<int64_t> user_id;
-  std::optional<int> type;
+  std::optional<int> type;  // TypeCode
   int page = 1;
   int size = 20;
 };
 
+// The fields of a user that UpdateUser writes: only those given.
 struct UserUpdate {
   std::optional<std::string> nickname, email, mobile, avatar, role;
 };

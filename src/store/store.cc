@@ -210,4 +210,22 @@ absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
   });
 }
 
+absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
+  absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
+  return InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(internal::ReadAgent(c, agent_id).status());
+    return c
+        .Exec("UPDATE agents SET alias = ?, updated_at = ? WHERE id = ?",
+              {alias, options_.now(), agent_id})
+        .status();
+  });
+}
+
+absl::StatusOr<std::map<int, int64_t>> Store::CountAgentsByStatus() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT status, COUNT(*) FROM agents GROUP BY status"));
+  return internal::ReadCounts(rows);
+}
+
 }  // namespace asgard::store

@@ -81,6 +81,11 @@ class Store {
   absl::StatusOr<int64_t> AssignmentVersion(int64_t agent_id);
   // Status -1 for the agent and (as the original) for all its tasks; bumps its version.
   absl::Status ForbidAgent(int64_t agent_id, int64_t user_id);
+  // The name the web console shows; NotFound for an unknown agent.
+  absl::Status SetAgentAlias(int64_t agent_id, const std::string& alias);
+  // Agent status (1 online, 0 offline, -1 forbidden) -> how many agents have it; statuses
+  // nobody has are absent.
+  absl::StatusOr<std::map<int, int64_t>> CountAgentsByStatus();
 
   // --- Apps, jobs, timings ----------------------------------------------------------------
   // Each change of what an agent must run bumps that agent's assignment_version in the same
@@ -94,7 +99,12 @@ class Store {
   absl::Status DeleteTask(TaskKind kind, int64_t id, int64_t user_id);  // soft: status -1
   absl::StatusOr<Task> SetDesired(TaskKind kind, int64_t id, Desired desired, int64_t user_id);
   absl::StatusOr<std::vector<Task>> ListTasksByAgent(TaskKind kind, int64_t agent_id);
+  // Newest (highest id) first; see TaskFilter. total counts every match.
   absl::StatusOr<Page<Task>> ListTasks(TaskKind kind, const TaskFilter& filter);
+  // Derived status (-3..3) of the tasks not deleted -> how many have it, of `creator`'s tasks
+  // only when given; statuses nobody has are absent (the dashboard).
+  absl::StatusOr<std::map<int, int64_t>> CountTasksByStatus(TaskKind kind,
+                                                            std::optional<int64_t> creator);
   // What the agent must run (not deleted, not a finished timing) and the version it reflects.
   absl::StatusOr<Assignment> GetAssignment(int64_t agent_id);
   // Writes observed fields only (never desired) of the listed tasks that belong to the agent,
@@ -115,8 +125,16 @@ class Store {
                                    const std::vector<MonitorSample>& monitors);
   // Into monitors_YYYYMM of each sample's UTC month, creating the table when missing.
   absl::StatusOr<int> InsertMonitors(const std::vector<MonitorSample>& batch);
+  // The newest `limit` (at most 100000), newest first; records read back carry their id.
   absl::StatusOr<std::vector<ArchiveRecord>> ListArchives(int type, int64_t related_id, int limit);
   absl::StatusOr<std::vector<ExceptionRecord>> ListExceptions(int limit);
+  // Page `page` (from 1; lower reads as 1) of the task's archives, newest (highest id) first,
+  // `size` clamped to [1, 1000]; total counts every archive of the task.
+  absl::StatusOr<Page<ArchiveRecord>> ListArchivesPage(int type, int64_t related_id, int page,
+                                                       int size);
+  // Exceptions matching every filter given (see ExceptionFilter), newest first; total counts
+  // every match.
+  absl::StatusOr<Page<ExceptionRecord>> ListExceptionsPage(const ExceptionFilter& filter);
   // Creates this month's and next month's tables.
   absl::Status EnsureMonitorTables(absl::Time now);
   // Samples with from <= created_at < to, across months: the newest `limit`, oldest first.
@@ -129,9 +147,10 @@ class Store {
                                                                       absl::Time now);
   absl::StatusOr<std::vector<std::string>> ListMonitorTables();  // oldest first
 
-  // --- Users, groups, operations ------------------------------------------------------------
+  // --- Users -------------------------------------------------------------------------------
   // Hashes `plain_password` (argon2id). Nickname, and email and mobile when not empty, must be
-  // unique (AlreadyExists names the field).
+  // unique (AlreadyExists names the field); InvalidArgument for an empty nickname or a role
+  // other than "Administrator" or "User".
   absl::StatusOr<User> CreateUser(const User& user, const std::string& plain_password);
   absl::StatusOr<User> GetUser(int64_t id);
   absl::StatusOr<User> FindUser(UserKey key, const std::string& value);
@@ -139,29 +158,31 @@ class Store {
   absl::Status SetUserPassword(int64_t id, const std::string& plain, bool must_change);
   // Whether the account "admin" still accepts "123456" (roles warn while it does).
   absl::StatusOr<bool> AdminPasswordIsDefault();
-  absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id);
-  absl::StatusOr<Group> GetGroup(int64_t id);
-  absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
-  absl::StatusOr<int64_t> InsertOperation(const Operation& op);
-
-  // --- The web node's lists and edits (store_web.cc) ------------------------------------------
-  absl::Status SetAgentAlias(int64_t agent_id, const std::string& alias);  // NotFound
-  // Newest first; total counts every archive of the task.
-  absl::StatusOr<Page<ArchiveRecord>> ListArchivesPage(int type, int64_t related_id, int page,
-                                                       int size);
-  absl::StatusOr<Page<ExceptionRecord>> ListExceptionsPage(const ExceptionFilter& filter);
-  absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter);
-  // NotFound for an unknown or deleted group; AlreadyExists ("name") for a name in use.
-  absl::StatusOr<Group> UpdateGroup(int64_t id, const std::string& name, int64_t user_id);
-  absl::Status DeleteGroup(int64_t id, int64_t user_id);  // soft: status -1
-  // Only the fields given; AlreadyExists names a duplicate nickname, email or mobile;
-  // InvalidArgument for a role other than Administrator or User.
+  // Writes only the fields given, in one transaction: NotFound for an unknown id;
+  // AlreadyExists (naming the field) for a nickname, email or mobile another user has;
+  // InvalidArgument for an empty nickname or a role other than "Administrator" or "User".
   absl::StatusOr<User> UpdateUser(int64_t id, const UserUpdate& update);
-  absl::Status SetUserStatus(int64_t id, int status);  // 1, 0 or -1
-  // Tasks (not deleted) by derived status; agents by status.
-  absl::StatusOr<std::map<int, int64_t>> CountTasksByStatus(TaskKind kind,
-                                                            std::optional<int64_t> creator);
-  absl::StatusOr<std::map<int, int64_t>> CountAgentsByStatus();
+  // 1 normal, 0 unverified, -1 forbidden (InvalidArgument otherwise); NotFound for an unknown id.
+  absl::Status SetUserStatus(int64_t id, int status);
+
+  // --- Groups and operations --------------------------------------------------------------
+  // Group names are unique among the groups not deleted (checked by the store; the schema has no
+  // unique key, so that a deleted group's name can be used again). Each returns the group as
+  // stored, with creator and updator.
+  // InvalidArgument for an empty name; AlreadyExists ("name: ...") for a name in use.
+  absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id);
+  absl::StatusOr<Group> GetGroup(int64_t id);  // deleted ones too (status -1)
+  absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
+  // Renames; NotFound for an unknown or deleted group, then as CreateGroup (the group's own
+  // name is not a conflict).
+  absl::StatusOr<Group> UpdateGroup(int64_t id, const std::string& name, int64_t user_id);
+  // Soft: status -1 (the tasks of the group keep their group_id). NotFound for an unknown or
+  // already deleted group.
+  absl::Status DeleteGroup(int64_t id, int64_t user_id);
+  absl::StatusOr<int64_t> InsertOperation(const Operation& op);  // created_at unset: now
+  // Matching every filter given (see OperationFilter), newest (highest id) first; total counts
+  // every match.
+  absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter);
 
  private:
   Store(std::unique_ptr<SqlConn> conn, OpenOptions options);

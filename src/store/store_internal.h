@@ -2,10 +2,14 @@
 // Helpers shared by the store_*.cc files; each runs on a connection the caller has locked.
 #pragma once
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "store/records.h"
 #include "store/sql.h"
 
@@ -22,5 +26,50 @@ absl::StatusOr<Task> ReadLiveTask(SqlConn& conn, TaskKind kind, int64_t id);
 
 // "a!%b" for LIKE ... ESCAPE '!': the text matches literally, inside %...%.
 std::string LikeContains(const std::string& text);
+
+// Rows of "SELECT status, COUNT(*) ... GROUP BY status" as status -> count.
+std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows);
+
+// Paging of the lists: size clamped to [1, 1000]; pages count from 1 (lower reads as 1).
+inline int PageSize(int size) { return std::clamp(size, 1, 1000); }
+inline int64_t PageOffset(int page, int clamped_size) {
+  return static_cast<int64_t>(std::max(page, 1) - 1) * clamped_size;
+}
+
+// A WHERE clause grown from optional filters; every value is a bound parameter.
+struct Where {
+  std::string sql = "WHERE 1 = 1";
+  SqlParams params;
+  // Appends " AND <clause>"; `clause` holds one `?`, for `value`.
+  void Add(const std::string& clause, SqlParam value) {
+    absl::StrAppend(&sql, " AND ", clause);
+    params.push_back(std::move(value));
+  }
+};
+
+// One page of "SELECT <columns> FROM <table> <where>", newest (highest id) first, with the
+// count of every matching row as the total; each row read by `read`.
+template <typename T>
+absl::StatusOr<Page<T>> NewestPage(SqlConn& conn, const std::string& columns,
+                                   const std::string& table, const Where& where, int page,
+                                   int size, T (*read)(const SqlRow&)) {
+  size = PageSize(size);
+  Page<T> out;
+  absl::StatusOr<int64_t> total =
+      conn.QueryInt(absl::StrCat("SELECT COUNT(*) FROM ", table, " ", where.sql), where.params);
+  if (!total.ok()) return total.status();
+  out.total = *total;
+  SqlParams params = where.params;
+  params.push_back(size);
+  params.push_back(PageOffset(page, size));
+  absl::StatusOr<std::vector<SqlRow>> rows =
+      conn.Query(absl::StrCat("SELECT ", columns, " FROM ", table, " ", where.sql,
+                              " ORDER BY id DESC LIMIT ? OFFSET ?"),
+                 params);
+  if (!rows.ok()) return rows.status();
+  out.items.reserve(rows->size());
+  for (const SqlRow& row : *rows) out.items.push_back(read(row));
+  return out;
+}
 
 }  // namespace asgard::store::internal

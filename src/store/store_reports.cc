@@ -203,54 +203,6 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
   return inserted;
 }
 
-absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t related_id,
-                                                               int limit) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows,
-                   conn_->Query("SELECT type, related_id, uuid, seq, pid, begin_time, "
-                                "end_time, status, `signal`, created_at FROM archives "
-                                "WHERE type = ? AND related_id = ? "
-                                "ORDER BY id DESC LIMIT ?",
-                                {type, related_id, std::clamp(limit, 1, kMaxQueryRows)}));
-  std::vector<ArchiveRecord> out;
-  for (const SqlRow& row : rows) {
-    RowReader r(row);
-    ArchiveRecord a;
-    a.type = static_cast<int>(r.Int());
-    a.related_id = r.Int();
-    a.uuid = r.Str();
-    a.seq = r.Int();
-    a.pid = r.Int();
-    a.begin_time = r.Time();
-    a.end_time = r.Time();
-    a.status = static_cast<int>(r.Int());
-    a.signal = r.Str();
-    a.created_at = r.Time();
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-absl::StatusOr<std::vector<ExceptionRecord>> Store::ListExceptions(int limit) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT type, related_id, uuid, seq, `desc`, created_at "
-                                           "FROM exceptions ORDER BY id DESC LIMIT ?",
-                                           {std::clamp(limit, 1, kMaxQueryRows)}));
-  std::vector<ExceptionRecord> out;
-  for (const SqlRow& row : rows) {
-    RowReader r(row);
-    ExceptionRecord e;
-    e.type = static_cast<int>(r.Int());
-    e.related_id = r.Int();
-    e.uuid = r.Str();
-    e.seq = r.Int();
-    e.desc = r.Str();
-    e.created_at = r.Time();
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 absl::Status Store::EnsureMonitorTables(absl::Time now) {
   absl::MutexLock lock(&mu_);
   absl::CivilMonth month = UtcMonth(now);

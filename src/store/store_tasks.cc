@@ -48,6 +48,16 @@ std::string LikeContains(const std::string& text) {
   return out;
 }
 
+std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows) {
+  std::map<int, int64_t> counts;
+  for (const SqlRow& row : rows) {
+    RowReader r(row);
+    int status = static_cast<int>(r.Int());
+    counts[status] = r.Int();
+  }
+  return counts;
+}
+
 }  // namespace internal
 
 namespace {
@@ -155,34 +165,43 @@ absl::StatusOr<std::vector<Task>> Store::ListTasksByAgent(TaskKind kind, int64_t
 }
 
 absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& filter) {
-  std::string where = "WHERE 1 = 1";
-  SqlParams params;
-  auto add = [&](const char* clause, SqlParam value) {
-    absl::StrAppend(&where, " AND ", clause);
-    params.push_back(std::move(value));
-  };
-  if (filter.agent_id) add("agent_id = ?", *filter.agent_id);
-  if (filter.group_id) add("group_id = ?", *filter.group_id);
-  if (filter.creator) add("creator = ?", *filter.creator);
-  if (filter.status) add("status = ?", *filter.status);
-  if (!filter.status) absl::StrAppend(&where, " AND status <> -1");
-  if (!filter.name.empty()) add("name LIKE ? ESCAPE '!'", internal::LikeContains(filter.name));
-  int size = std::clamp(filter.size, 1, 1000);
-  int64_t offset = static_cast<int64_t>(std::max(filter.page, 1) - 1) * size;
+  internal::Where where;
+  if (filter.agent_id) where.Add("agent_id = ?", *filter.agent_id);
+  if (filter.group_id) where.Add("group_id = ?", *filter.group_id);
+  if (filter.creator) where.Add("creator = ?", *filter.creator);
+  if (filter.status) where.Add("status = ?", *filter.status);
+  if (!filter.status) absl::StrAppend(&where.sql, " AND status <> -1");
+  if (!filter.name.empty()) {
+    where.Add("name LIKE ? ESCAPE '!'", internal::LikeContains(filter.name));
+  }
+  int size = internal::PageSize(filter.size);
 
   absl::MutexLock lock(&mu_);
   Page<Task> page;
   ASSIGN_OR_RETURN(page.total, conn_->QueryInt(absl::StrCat("SELECT COUNT(*) FROM `",
-                                                            TaskTable(kind), "` ", where),
-                                               params));
+                                                            TaskTable(kind), "` ", where.sql),
+                                               where.params));
+  SqlParams params = where.params;
   params.push_back(size);
-  params.push_back(offset);
+  params.push_back(internal::PageOffset(filter.page, size));
   ASSIGN_OR_RETURN(page.items, internal::ReadTasks(*conn_, kind,
-                                                   absl::StrCat(where,
-                                                                " ORDER BY id DESC "
-                                                                "LIMIT ? OFFSET ?"),
+                                                   absl::StrCat(where.sql, " ORDER BY id DESC "
+                                                                           "LIMIT ? OFFSET ?"),
                                                    params));
   return page;
+}
+
+absl::StatusOr<std::map<int, int64_t>> Store::CountTasksByStatus(TaskKind kind,
+                                                                 std::optional<int64_t> creator) {
+  internal::Where where;
+  absl::StrAppend(&where.sql, " AND status <> -1");
+  if (creator) where.Add("creator = ?", *creator);
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat("SELECT status, COUNT(*) FROM `",
+                                                        TaskTable(kind), "` ", where.sql,
+                                                        " GROUP BY status"),
+                                           where.params));
+  return internal::ReadCounts(rows);
 }
 
 }  // namespace asgard::store

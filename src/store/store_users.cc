@@ -1,5 +1,5 @@
 // File: store_users.cc
-// Users, groups and the operation log: what the web node needs first (it will extend these).
+// Users: accounts with unique nickname (and email and mobile when given), argon2id passwords.
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/password.h"
@@ -11,8 +11,6 @@ namespace {
 constexpr char kUserSelect[] =
     "SELECT id, nickname, avatar, email, mobile, role, salt, password, status, "
     "must_change_password, created_at, updated_at FROM users";
-constexpr char kGroupSelect[] =
-    "SELECT id, name, status, created_at, updated_at, creator, updator FROM `groups`";
 
 User ReadUser(const SqlRow& row) {
   RowReader r(row);
@@ -30,19 +28,6 @@ User ReadUser(const SqlRow& row) {
   u.created_at = r.Time();
   u.updated_at = r.Time();
   return u;
-}
-
-Group ReadGroup(const SqlRow& row) {
-  RowReader r(row);
-  Group g;
-  g.id = r.Int();
-  g.name = r.Str();
-  g.status = static_cast<int>(r.Int());
-  g.created_at = r.Time();
-  g.updated_at = r.Time();
-  g.creator = r.Int();
-  g.updator = r.Int();
-  return g;
 }
 
 const char* KeyColumn(UserKey key) {
@@ -64,19 +49,25 @@ absl::StatusOr<User> ReadUserWhere(SqlConn& c, const char* column, const SqlPara
   return ReadUser(rows.front());
 }
 
-absl::Status RequireUnused(SqlConn& c, const char* column, const std::string& value) {
+// AlreadyExists (naming `column`) if a user other than `except_id` has this non-empty value.
+absl::Status RequireUnused(SqlConn& c, const char* column, const std::string& value,
+                           int64_t except_id = 0) {
   if (value.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(
-      int64_t n,
-      c.QueryInt(absl::StrCat("SELECT COUNT(*) FROM users WHERE ", column, " = ?"), {value}));
+  ASSIGN_OR_RETURN(int64_t n, c.QueryInt(absl::StrCat("SELECT COUNT(*) FROM users WHERE ", column,
+                                                      " = ? AND id <> ?"),
+                                         {value, except_id}));
   if (n == 0) return absl::OkStatus();
-  return absl::AlreadyExistsError(absl::StrCat("a user with this ", column, " already exists"));
+  return absl::AlreadyExistsError(absl::StrCat(column, ": a user with this ", column,
+                                               " already exists"));
 }
+
+bool IsRole(const std::string& role) { return role == "Administrator" || role == "User"; }
 
 }  // namespace
 
 absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plain_password) {
   if (user.nickname.empty()) return absl::InvalidArgumentError("user nickname is empty");
+  if (!IsRole(user.role)) return absl::InvalidArgumentError("role: must be Administrator or User");
   ASSIGN_OR_RETURN(std::string hash, HashPassword(plain_password));  // slow: outside the lock
   absl::MutexLock lock(&mu_);
   SqlConn& c = *conn_;
@@ -139,47 +130,51 @@ absl::StatusOr<bool> Store::AdminPasswordIsDefault() {
   return VerifyPassword(*admin, kAdminDefaultPassword).ok;
 }
 
-absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id) {
+absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update) {
+  if (update.nickname && update.nickname->empty()) {
+    return absl::InvalidArgumentError("nickname: must not be empty");
+  }
+  if (update.role && !IsRole(*update.role)) {
+    return absl::InvalidArgumentError("role: must be Administrator or User");
+  }
   absl::MutexLock lock(&mu_);
+  SqlConn& c = *conn_;
   absl::Time now = options_.now();
-  ASSIGN_OR_RETURN(int64_t same, conn_->QueryInt("SELECT COUNT(*) FROM `groups` WHERE name = ? "
-                                                 "AND status <> -1",
-                                                 {name}));
-  if (same > 0) return absl::AlreadyExistsError("name: a group '" + name + "' already exists");
-  ASSIGN_OR_RETURN(ExecResult r, conn_->Exec("INSERT INTO `groups` (name, status, created_at, "
-                                             "creator, updated_at, updator) "
-                                             "VALUES (?, 1, ?, ?, ?, ?)",
-                                             {name, now, user_id, now, user_id}));
-  ASSIGN_OR_RETURN(auto rows,
-                   conn_->Query(absl::StrCat(kGroupSelect, " WHERE id = ?"), {r.last_insert_id}));
-  if (rows.empty()) return absl::InternalError("group row vanished after insert");
-  return ReadGroup(rows.front());
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());
+    if (update.nickname) RETURN_IF_ERROR(RequireUnused(c, "nickname", *update.nickname, id));
+    if (update.email) RETURN_IF_ERROR(RequireUnused(c, "email", *update.email, id));
+    if (update.mobile) RETURN_IF_ERROR(RequireUnused(c, "mobile", *update.mobile, id));
+    std::string set = "updated_at = ?";
+    SqlParams params = {now};
+    for (const auto& [column, value] :
+         {std::pair{"nickname", &update.nickname}, std::pair{"email", &update.email},
+          std::pair{"mobile", &update.mobile}, std::pair{"avatar", &update.avatar},
+          std::pair{"role", &update.role}}) {
+      if (!value->has_value()) continue;
+      absl::StrAppend(&set, ", ", column, " = ?");  // column names are the fixed ones above
+      params.push_back(**value);
+    }
+    params.push_back(id);
+    return c.Exec(absl::StrCat("UPDATE users SET ", set, " WHERE id = ?"), params).status();
+  }));
+  return ReadUserWhere(c, "id", id);
 }
 
-absl::StatusOr<Group> Store::GetGroup(int64_t id) {
+absl::Status Store::SetUserStatus(int64_t id, int status) {
+  if (status != 1 && status != 0 && status != -1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("status ", status, ": must be 1 (normal), 0 (unverified) or -1 (forbidden)"));
+  }
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kGroupSelect, " WHERE id = ?"), {id}));
-  if (rows.empty()) return absl::NotFoundError(absl::StrCat("group ", id, " not found"));
-  return ReadGroup(rows.front());
-}
-
-absl::StatusOr<std::vector<Group>> Store::ListGroups() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows,
-                   conn_->Query(absl::StrCat(kGroupSelect, " WHERE status <> -1 ORDER BY id")));
-  std::vector<Group> groups;
-  for (const SqlRow& row : rows) groups.push_back(ReadGroup(row));
-  return groups;
-}
-
-absl::StatusOr<int64_t> Store::InsertOperation(const Operation& op) {
-  absl::MutexLock lock(&mu_);
-  absl::Time created = op.created_at == absl::Time() ? options_.now() : op.created_at;
-  ASSIGN_OR_RETURN(ExecResult r,
-                   conn_->Exec("INSERT INTO operations (user_id, type, related_id, "
-                               "action, created_at) VALUES (?, ?, ?, ?, ?)",
-                               {op.user_id, op.type, op.related_id, op.action, created}));
-  return r.last_insert_id;
+  SqlConn& c = *conn_;
+  return InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());
+    return c
+        .Exec("UPDATE users SET status = ?, updated_at = ? WHERE id = ?",
+              {status, options_.now(), id})
+        .status();
+  });
 }
 
 }  // namespace asgard::store

@@ -113,6 +113,16 @@ void WebApi::InstallUsers(httplib::Server& s) {
     if (update.mobile) {
       if (auto st = CheckMobile(*update.mobile); !st.ok()) return FromStatus(st);
     }
+    if (auto st = body->find("status"); st != body->end() && !st->is_null()) {
+      if (!st->is_number_integer()) return BadRequest("status: must be 1, 0 or -1");
+      int status = st->get<int>();
+      if (status != 1 && status != 0 && status != -1) {
+        return BadRequest("status: must be 1 (normal), 0 (unverified) or -1 (forbidden)");
+      }
+      if (*id == call.user_id() && status != 1) return Fail(409, "you cannot disable yourself");
+      if (auto s2 = store_.SetUserStatus(*id, status); !s2.ok()) return FromStatus(s2);
+      if (status != 1) sessions_.RevokeUser(*id);
+    }
     auto updated = store_.UpdateUser(*id, update);
     if (!updated.ok()) return FromStatus(updated.status());
     LogOperation(call, kTypeUser, *id, kOpUpdate);

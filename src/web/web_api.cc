@@ -45,6 +45,18 @@ WebApi::WebApi(store::Store& store, const config::Config& config, std::string se
       zone_(absl::LocalTimeZone()) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
+  // Errors cpp-httplib answers itself (a POST without Content-Length, a body too large) get the
+  // envelope too.
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string message =
+        res.status == 404   ? "no route " + req.method + " " + req.path
+        : res.status == 413 ? std::string("body too large")
+        : res.status == 411 ? std::string("Content-Length required")
+                            : "the request could not be read (HTTP " + std::to_string(res.status) + ")";
+    Json body = {{"code", res.status}, {"message", message}, {"data", nullptr}};
+    res.set_content(body.dump(), "application/json");
+  });
   InstallAuth(server);
   InstallUsers(server);
   InstallAgentsAndGroups(server);

@@ -192,6 +192,13 @@ def test_malformed_bodies_and_ids_are_400_or_404(site):
     data = admin.ok("GET", "/api/v1/apps?page_size=100000")
     assert data["page_size"] == 200
     assert admin.get("/api/v1/no/such/route")[0] == 404
+    # A POST without a body or Content-Length still gets the envelope.
+    req = urllib.request.Request(admin.base + "/api/v1/apps/1/start", method="POST",
+                                 headers={"Authorization": f"Bearer {admin.token}"})
+    try:
+        urllib.request.urlopen(req)
+    except urllib.error.HTTPError as e:
+        assert json.loads(e.read())["code"] == e.code
 
 
 def test_batch_actions_report_each_item(site):
@@ -319,6 +326,11 @@ def test_admin_manages_users(site):
     status, _ = anon.call("POST", "/api/v1/auth/login",
                           form={"username": "eve", "password": "reset-pass-1"})
     assert status == 403
+    assert admin.put(f"/api/v1/users/{eve_user['id']}", {"status": 7})[0] == 400
+    admin.ok("PUT", f"/api/v1/users/{eve_user['id']}", {"status": 1})  # enabled again
+    status, _ = anon.call("POST", "/api/v1/auth/login",
+                          form={"username": "eve", "password": "reset-pass-1"})
+    assert status == 200
     assert admin.get("/api/v1/users/9999")[0] == 404
 
 
