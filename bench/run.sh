@@ -18,6 +18,7 @@ case "$what" in
   scale)     exec "$py" "$here/scale.py" "$@" ;;
   ingest)    exec "$py" "$here/ingest.py" "$@" ;;
   control)   exec "$py" "$here/control.py" "$@" ;;
+  web)       exec "$py" "$here/web.py" "$@" ;;
   all)
     for b in restart_latency footprint precision scale; do
       echo "==== $b"
@@ -31,6 +32,7 @@ case "$what" in
     echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst (~3 min)" >&2
     echo "  scale      100,000 cron entries; 1,000 apps vs supervisord (~2 min)" >&2
     echo "  ingest     master ingest: 1,000 agents x 100 samples / 10 s, SQLite and MariaDB (~3 min)" >&2
+    echo "  web        REST API under wrk (apps list, monitor, restart) next to nginx (~1.5 min)" >&2
     echo "  control    agent control latency: Add/Start to exec'd, and store-only changes (~2 min)" >&2
     exit 2 ;;
 esac

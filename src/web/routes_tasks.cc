@@ -131,7 +131,8 @@ void WebApi::InstallTasks(httplib::Server& s) {
       auto page = store_.ListTasks(kind, filter);
       if (!page.ok()) return FromStatus(page.status());
       Json list = Json::array();
-      for (const auto& t : page->items) list.push_back(TaskJson(t));
+      NameCache names;
+      for (const auto& t : page->items) list.push_back(TaskJson(t, &names));
       return Ok(PageJson(std::move(list), page->total, filter.page, filter.size));
     });
 

@@ -155,15 +155,25 @@ std::string WebApi::AgentName(const store::Agent& a) const {
   return a.alias.empty() ? address : absl::StrCat(a.alias, " (", address, ")");
 }
 
-Json WebApi::TaskJson(const store::Task& task) {
+Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
+  NameCache local;
+  NameCache& names_seen = cache ? *cache : local;
   TaskNames names;
-  if (auto agent = store_.GetAgent(task.input.agent_id); agent.ok()) {
-    names.agent_name = AgentName(*agent);
+  auto agent_it = names_seen.agents.find(task.input.agent_id);
+  if (agent_it == names_seen.agents.end()) {
+    auto agent = store_.GetAgent(task.input.agent_id);
+    agent_it = names_seen.agents.emplace(task.input.agent_id, agent.ok() ? AgentName(*agent) : "")
+                   .first;
   }
+  names.agent_name = agent_it->second;
   if (task.input.group_id > 0) {
-    if (auto group = store_.GetGroup(task.input.group_id); group.ok()) {
-      names.group_name = group->name;
+    auto group_it = names_seen.groups.find(task.input.group_id);
+    if (group_it == names_seen.groups.end()) {
+      auto group = store_.GetGroup(task.input.group_id);
+      group_it = names_seen.groups.emplace(task.input.group_id, group.ok() ? group->name : "")
+                     .first;
     }
+    names.group_name = group_it->second;
   }
   return TaskToJson(task, names, zone_);
 }

@@ -77,7 +77,12 @@ class WebApi {
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
   // another user's task.
   absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
-  Json TaskJson(const store::Task& task);
+  // Names of agents and groups already looked up, so a page of tasks costs one query per
+  // distinct agent or group rather than two per task.
+  struct NameCache {
+    std::map<int64_t, std::string> agents, groups;
+  };
+  Json TaskJson(const store::Task& task, NameCache* cache = nullptr);
   std::string AgentName(const store::Agent& agent) const;
   // Sends the task's current definition and desired state to its agent. Unavailable when the
   // agent cannot be reached (the change is stored and reaches it at its next heartbeat).

@@ -62,6 +62,9 @@ class RunningWeb final : public WebNode {
     // cpp-httplib takes ownership of the queue it is given (its API wants a raw pointer).
     server_.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
     server_.set_keep_alive_max_count(100000);
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the client's
+    // delayed ACK hold every keep-alive answer for ~40 ms.
+    server_.set_tcp_nodelay(true);
     server_.set_keep_alive_timeout(30);
     server_.set_read_timeout(30);
     server_.set_payload_max_length(8 * 1024 * 1024);
