@@ -175,6 +175,12 @@ int RunAll(const std::string& conf_dir) {
     std::cerr << "asgard all: " << loaded.status().message() << std::endl;
     return standalone::RoleSetupExitCode(loaded.status());
   }
+  if (!loaded->apps.empty() || !loaded->jobs.empty() || !loaded->timings.empty()) {
+    std::cerr << "note: the app:, cron: and timing: lists of " << conf_dir
+              << "/app.yaml are for `asgard guard` and `asgard cron`; `asgard all` runs the "
+                 "tasks created in its web console"
+              << std::endl;
+  }
   // One process: the parts talk over loopback, with a token of their own unless one is set.
   auto cfg = std::make_unique<config::Config>(std::move(*loaded));
   if (cfg->rpc_token.empty()) {
