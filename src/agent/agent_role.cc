@@ -185,14 +185,10 @@ void Agent::Shutdown() {
 
 int Agent::Run() {
   if (auto s = Prepare(); !s.ok()) {
-    spdlog::error("{}", s.message());
-    std::cerr << "asgard agent: " << s.message() << std::endl;
-    return 1;
+    return standalone::RoleFailure("agent", std::string(s.message()));
   }
   if (auto s = Serve(); !s.ok()) {
-    spdlog::error("{}", s.message());
-    std::cerr << "asgard agent: " << s.message() << std::endl;
-    return 1;
+    return standalone::RoleFailure("agent", std::string(s.message()));
   }
   ArmSampling(std::chrono::seconds(std::max(1, cfg_.system.moniter)),
               [this] { host_->SampleTasks(); });

@@ -90,6 +90,11 @@ int AgentStatus(const AgentFlags& flags) {
   if (!s.ok()) {
     std::cerr << "asgard agent status: cannot ask the agent at " << target << ": "
               << s.error_message() << std::endl;
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      std::cerr << "Is `asgard agent` running? Start it, or give its port with -p PORT "
+                   "(and its conf dir with -c for rpc.token)."
+                << std::endl;
+    }
     return kExitFailure;
   }
   std::cout << (flags.json ? RenderJson(resp) + "\n" : RenderAgentStatus(resp));

@@ -77,12 +77,6 @@ class Maintenance {
   std::thread thread_;
 };
 
-int Fail(const std::string& what) {
-  spdlog::error("{}", what);
-  std::cerr << "asgard master: " << what << std::endl;
-  return 1;
-}
-
 class RunningMaster final : public MasterNode {
  public:
   RunningMaster(store::Store& store, const config::Config& cfg, MasterOptions options)
@@ -134,11 +128,11 @@ int RunMaster(const std::string& conf_dir) {
     return standalone::RoleSetupExitCode(cfg.status());
   }
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
-  if (!store.ok()) return Fail("store: " + std::string(store.status().message()));
+  if (!store.ok()) return standalone::RoleFailure("master", "store: " + std::string(store.status().message()));
   auto node = MasterNode::Start(**store, *cfg);
-  if (!node.ok()) return Fail(std::string(node.status().message()));
+  if (!node.ok()) return standalone::RoleFailure("master", std::string(node.status().message()));
   if (auto s = rpc::WriteAddrFile(cfg->runtime_dir, "master", (*node)->address()); !s.ok()) {
-    return Fail(std::string(s.message()));
+    return standalone::RoleFailure("master", std::string(s.message()));
   }
   std::cout << "listening on " << (*node)->address() << std::endl;
   int sig = standalone::WaitForStopSignal("master");

@@ -35,6 +35,12 @@ int RoleSetupExitCode(const absl::Status& status) {
   return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
 }
 
+int RoleFailure(const std::string& role, const std::string& what) {
+  spdlog::error("{}", what);
+  std::cerr << "asgard " << role << ": " << what << std::endl;
+  return 1;
+}
+
 config::DbConfig AsgardDb(const config::Config& config) {
   auto it = config.db.find("asgard");
   return it == config.db.end() ? config::DbConfig{} : it->second;

@@ -26,6 +26,10 @@ absl::StatusOr<config::Config> SetupRole(const std::string& role, const std::str
 // 2 for configuration errors (InvalidArgument, NotFound), 1 otherwise.
 int RoleSetupExitCode(const absl::Status& status);
 
+// A role failed at runtime: logs `what` and prints "asgard <role>: <what>" on stderr; returns
+// exit code 1.
+int RoleFailure(const std::string& role, const std::string& what);
+
 // component.db.asgard, or the SQLite default.
 config::DbConfig AsgardDb(const config::Config& config);
 

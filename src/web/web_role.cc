@@ -106,12 +106,6 @@ class RunningWeb final : public WebNode {
   std::thread thread_;
 };
 
-int Fail(const std::string& role, const std::string& what) {
-  spdlog::error("{}", what);
-  std::cerr << "asgard " << role << ": " << what << std::endl;
-  return 1;
-}
-
 void Announce(const std::string& runtime_dir, const std::string& address) {
   if (auto s = rpc::WriteAddrFile(runtime_dir, "web", address); !s.ok()) {
     spdlog::warn("{}", s.message());
@@ -154,12 +148,12 @@ int RunWeb(const std::string& conf_dir) {
     return standalone::RoleSetupExitCode(cfg.status());
   }
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
-  if (!store.ok()) return Fail("web", "store: " + std::string(store.status().message()));
+  if (!store.ok()) return standalone::RoleFailure("web", "store: " + std::string(store.status().message()));
   if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
     spdlog::warn("the account admin still has the initial password 123456: log in and change it");
   }
   auto node = WebNode::Start(**store, *cfg, "0.0.0.0");
-  if (!node.ok()) return Fail("web", std::string(node.status().message()));
+  if (!node.ok()) return standalone::RoleFailure("web", std::string(node.status().message()));
   Announce(cfg->runtime_dir, (*node)->address());
   int sig = standalone::WaitForStopSignal("web");
   spdlog::info("signal {}: stopping", sig);
@@ -185,7 +179,7 @@ int RunAll(const std::string& conf_dir) {
   auto cfg = std::make_unique<config::Config>(std::move(*loaded));
   if (cfg->rpc_token.empty()) {
     auto token = FileSecret(cfg->runtime_dir + "/rpc.token");
-    if (!token.ok()) return Fail("all", std::string(token.status().message()));
+    if (!token.ok()) return standalone::RoleFailure("all", std::string(token.status().message()));
     cfg->rpc_token = *token;
   }
   if (!have_file) {
@@ -195,14 +189,14 @@ int RunAll(const std::string& conf_dir) {
   cfg->master.ip = "127.0.0.1";
   if (cfg->agent.rpc_ip.empty()) cfg->agent.rpc_ip = "127.0.0.1";
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
-  if (!store.ok()) return Fail("all", "store: " + std::string(store.status().message()));
+  if (!store.ok()) return standalone::RoleFailure("all", "store: " + std::string(store.status().message()));
   auto master = master::MasterNode::Start(**store, *cfg);
-  if (!master.ok()) return Fail("all", std::string(master.status().message()));
+  if (!master.ok()) return standalone::RoleFailure("all", std::string(master.status().message()));
   const std::string& maddr = (*master)->address();
   cfg->agent.master_ip = maddr.substr(0, maddr.rfind(':'));
   cfg->agent.master_port = std::stoi(maddr.substr(maddr.rfind(':') + 1));
   auto web = WebNode::Start(**store, *cfg, "127.0.0.1");
-  if (!web.ok()) return Fail("all", std::string(web.status().message()));
+  if (!web.ok()) return standalone::RoleFailure("all", std::string(web.status().message()));
   Announce(cfg->runtime_dir, (*web)->address());
   if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
     std::cout << "log in as admin / 123456 (you will be asked to change it)" << std::endl;
