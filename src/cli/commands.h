@@ -41,6 +41,14 @@ struct AgentFlags {
   bool json = false;
 };
 
+// Flags of `debug mail` and `debug webhook`.
+struct DebugFlags {
+  std::string conf_dir = "conf";
+  std::string receiver;
+  std::string url;
+  std::string type;
+};
+
 // Everything one command line sets, owned by Main() for the parse and the run.
 struct Invocation {
   Action action;
@@ -50,6 +58,7 @@ struct Invocation {
   std::string master_conf = "conf";
   AgentFlags agent;
   std::string web_conf = "conf";
+  DebugFlags debug;
 };
 
 void AddGuardCommand(CLI::App& app, Invocation& inv);
@@ -58,8 +67,8 @@ void AddMasterCommand(CLI::App& app, Invocation& inv);
 void AddAgentCommand(CLI::App& app, Invocation& inv);
 // `web` and `all`.
 void AddWebCommands(CLI::App& app, Invocation& inv);
-// Roles of later versions: present in --help, exit 1 with a sentence when run.
-void AddPlannedRoles(CLI::App& app, Action& action);
+// `debug mail` and `debug webhook`.
+void AddDebugCommand(CLI::App& app, Invocation& inv);
 
 // argv -> exit code.
 int Main(int argc, char** argv);

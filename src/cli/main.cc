@@ -25,7 +25,7 @@ int Main(int argc, char** argv) {
   AddAgentCommand(app, inv);
   AddMasterCommand(app, inv);
   AddWebCommands(app, inv);
-  AddPlannedRoles(app, inv.action);
+  AddDebugCommand(app, inv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -41,6 +41,7 @@ absl::Status ReadMail(MapReader& mail, const std::string& source, MailConfig& ou
   RETURN_IF_ERROR(mail.String("password", &out.password));
   RETURN_IF_ERROR(mail.Bool("tls", &out.tls));
   RETURN_IF_ERROR(mail.Bool("insecure_skip_verify", &out.insecure_skip_verify));
+  RETURN_IF_ERROR(mail.String("ca", &out.ca));
   if (out.insecure_skip_verify) {
     warnings.push_back(absl::StrCat(mail.PathOf("insecure_skip_verify"), " is true in ", source,
                                     ": the mail server's certificate will not be verified"

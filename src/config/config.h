@@ -77,8 +77,9 @@ struct MailConfig {
   int port = 25;
   std::string user;
   std::string password;
-  bool tls = false;
+  bool tls = false;                  // TLS required (STARTTLS, or implicit TLS on port 465)
   bool insecure_skip_verify = false;
+  std::string ca;                    // CA bundle to verify the server with; "" = the system's
 };
 
 struct TlsConfig {
@@ -111,6 +112,7 @@ struct MasterConfig {
   int retention = 6;  // months of monitor tables kept
   std::string webhook;
   std::string webhook_type = "generic";
+  int notify_throttle = 300;  // seconds: one alert per task per window, then a summary
   std::optional<int> metrics_port;  // unset = no /metrics listener; 0 = any free port
 };
 

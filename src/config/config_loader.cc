@@ -104,6 +104,7 @@ absl::Status ReadMaster(MapReader& root, Config& config) {
   }
   RETURN_IF_ERROR(
       master.OneOf("webhook_type", &m.webhook_type, {"generic", "dingtalk", "wecom", "feishu"}));
+  RETURN_IF_ERROR(master.Int("notify_throttle", &m.notify_throttle, 0, 86400, "seconds"));
   return master.OptionalPort("metrics_port", &m.metrics_port, /*allow_zero=*/true);
 }
 

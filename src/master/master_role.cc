@@ -10,6 +10,9 @@
 
 #include "common/absl_fmt.h"
 #include "master/master_service.h"
+#include "master/report_alerts.h"
+#include "notify/notifier.h"
+#include "notify/notify_config.h"
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
 #include "standalone/role_setup.h"
@@ -79,8 +82,12 @@ class Maintenance {
 
 class RunningMaster final : public MasterNode {
  public:
-  RunningMaster(store::Store& store, const config::Config& cfg, MasterOptions options)
-      : service_(store, std::move(options)), store_(store), cfg_(cfg) {}
+  RunningMaster(store::Store& store, const config::Config& cfg, MasterOptions options,
+                std::unique_ptr<notify::Notifier> notifier)
+      : notifier_(std::move(notifier)),
+        service_(store, WithNotifier(std::move(options), notifier_.get())),
+        store_(store),
+        cfg_(cfg) {}
   ~RunningMaster() override { Stop(); }
 
   absl::Status Listen() {
@@ -102,6 +109,13 @@ class RunningMaster final : public MasterNode {
   }
 
  private:
+  static MasterOptions WithNotifier(MasterOptions options, notify::Notifier* notifier) {
+    options.notifier = notifier;
+    return options;
+  }
+
+  // Declared first: the service posts to it until it is gone.
+  std::unique_ptr<notify::Notifier> notifier_;
   MasterService service_;
   store::Store& store_;
   const config::Config& cfg_;
@@ -116,7 +130,13 @@ absl::StatusOr<std::unique_ptr<MasterNode>> MasterNode::Start(store::Store& stor
   MasterOptions options;
   options.token = cfg.rpc_token;
   options.name = cfg.master.ip + ":" + std::to_string(cfg.master.port);
-  auto node = std::make_unique<RunningMaster>(store, cfg, options);
+  auto channels = notify::ChannelsFromConfig(cfg);
+  if (!channels.ok()) return channels.status();
+  for (const auto& channel : *channels) spdlog::info("failure alerts: {}", channel->Name());
+  auto notifier = std::make_unique<notify::Notifier>(
+      std::move(*channels), absl::Seconds(cfg.master.notify_throttle),
+      [&store](notify::Alert& alert) { DescribeFromStore(store, alert); });
+  auto node = std::make_unique<RunningMaster>(store, cfg, options, std::move(notifier));
   if (auto s = node->Listen(); !s.ok()) return s;
   return node;
 }
@@ -130,7 +150,10 @@ int RunMaster(const std::string& conf_dir) {
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
   if (!store.ok()) return standalone::RoleFailure("master", "store: " + std::string(store.status().message()));
   auto node = MasterNode::Start(**store, *cfg);
-  if (!node.ok()) return standalone::RoleFailure("master", std::string(node.status().message()));
+  if (!node.ok()) {
+    return standalone::RoleFailure("master", std::string(node.status().message()),
+                                   standalone::RoleSetupExitCode(node.status()));
+  }
   if (auto s = rpc::WriteAddrFile(cfg->runtime_dir, "master", (*node)->address()); !s.ok()) {
     return standalone::RoleFailure("master", std::string(s.message()));
   }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
+#include "master/report_alerts.h"
 #include "master/report_convert.h"
 #include "rpc/grpc_status.h"
 #include "spdlog/spdlog.h"
@@ -98,8 +99,14 @@ grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBat
   if (auto s = CheckAgent(req->agent_id()); !s.ok()) return s;
   auto rows = ToReportRows(*req, req->agent_id(), options_.now());
   if (!rows.ok()) return rpc::ToGrpc(rows.status());
-  auto stored = store_.InsertReport(rows->archives, rows->exceptions, rows->monitors);
+  store::FreshRecords fresh;
+  auto stored = store_.InsertReport(rows->archives, rows->exceptions, rows->monitors, &fresh);
   if (!stored.ok()) return rpc::ToGrpc(stored.status());
+  if (options_.notifier != nullptr) {
+    for (notify::Alert& alert : ReportAlerts(*req, *rows, fresh)) {
+      options_.notifier->Post(std::move(alert));
+    }
+  }
   resp->set_stored_seq(req->seq());
   return grpc::Status::OK;
 }
@@ -116,6 +123,9 @@ void MasterService::SweepOffline() {
     full_state_.erase(id);
     spdlog::warn("agent {}: no heartbeat for {}, marked offline (its tasks: unknown)", id,
                  absl::FormatDuration(options_.offline_after));
+    if (options_.notifier != nullptr) {
+      options_.notifier->Post(OfflineAlert(id, options_.offline_after, options_.now()));
+    }
   }
 }
 

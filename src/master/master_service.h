@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "asgard/v1/master.grpc.pb.h"
+#include "notify/notifier.h"
 #include "rpc/auth.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@ struct MasterOptions {
   int heartbeat_interval_s = 3;    // told to agents at Register
   absl::Duration offline_after = absl::Seconds(7);  // no heartbeat for this long: offline
   std::function<absl::Time()> now = [] { return absl::Now(); };
+  notify::Notifier* notifier = nullptr;  // failure alerts; null = none
 };
 
 class MasterService final : public v1::Master::Service {

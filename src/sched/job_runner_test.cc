@@ -101,6 +101,10 @@ TEST_F(JobRunnerTest, TimeoutUsesTheStopPath) {
   timers_.Advance(seconds(10));
   ASSERT_EQ(launcher_.signals().size(), 1u);
   EXPECT_EQ(launcher_.signals()[0].second, SIGTERM);
+  // Said when it happens, with the run's id: the archive alone would only say "signalled".
+  ASSERT_EQ(observer_.exceptions.size(), 1u);
+  EXPECT_EQ(observer_.exceptions[0].desc, "timeout: still running after 10s; stopped");
+  EXPECT_EQ(observer_.exceptions[0].uuid, launcher_.last_run());
   timers_.Advance(seconds(5));
   ASSERT_EQ(launcher_.signals().size(), 2u);
   EXPECT_EQ(launcher_.signals()[1].second, SIGKILL);

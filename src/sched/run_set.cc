@@ -76,6 +76,10 @@ void RunSet::OnTimeout(const std::string& run_id) {
   it->second.timer = 0;
   spdlog::warn("{} {}: timed out after {}s, stopping it", process::TaskKindName(kind_),
                spec_.name, policy_.timeout.count());
+  // The archive will only say "signalled": this record says why (and alerts name it).
+  Report("timeout: still running after " + std::to_string(policy_.timeout.count()) +
+             "s; stopped",
+         run_id, it->second.info.pid);
   BeginStop(it->second);
 }
 

@@ -35,10 +35,10 @@ int RoleSetupExitCode(const absl::Status& status) {
   return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
 }
 
-int RoleFailure(const std::string& role, const std::string& what) {
+int RoleFailure(const std::string& role, const std::string& what, int exit_code) {
   spdlog::error("{}", what);
   std::cerr << "asgard " << role << ": " << what << std::endl;
-  return 1;
+  return exit_code;
 }
 
 config::DbConfig AsgardDb(const config::Config& config) {

@@ -27,8 +27,8 @@ absl::StatusOr<config::Config> SetupRole(const std::string& role, const std::str
 int RoleSetupExitCode(const absl::Status& status);
 
 // A role failed at runtime: logs `what` and prints "asgard <role>: <what>" on stderr; returns
-// exit code 1.
-int RoleFailure(const std::string& role, const std::string& what);
+// `exit_code`.
+int RoleFailure(const std::string& role, const std::string& what, int exit_code = 1);
 
 // component.db.asgard, or the SQLite default.
 config::DbConfig AsgardDb(const config::Config& config);

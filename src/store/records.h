@@ -168,6 +168,12 @@ struct ExceptionRecord {
   int64_t id = 0;  // the row's id when read; ignored when writing
 };
 
+// Indexes, into the lists given to Store::InsertReport, of the records stored for the first time.
+struct FreshRecords {
+  std::vector<size_t> archives;
+  std::vector<size_t> exceptions;
+};
+
 struct MonitorSample {
   int type = 0;
   int64_t related_id = 0;

@@ -64,6 +64,23 @@ TEST_P(ReportsTest, ResentExceptionsAreStoredOnce) {
   EXPECT_EQ(stored[1].desc, "exit status 1: can't open '%s'");
 }
 
+TEST_P(ReportsTest, AReportSaysWhichRecordsAreNew) {
+  ArchiveRecord a{3, 5, "run-1", 0, 77, T0(), T0() + absl::Seconds(1), 1, "", T0()};
+  ArchiveRecord b = a;
+  b.uuid = "run-2";
+  ExceptionRecord e{3, 5, "run-1", 0, "start fail: x", T0()};
+  FreshRecords fresh;
+  ASSERT_OK_AND_ASSIGN(int n, store().InsertReport({a}, {e}, {}, &fresh));
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(fresh.archives, std::vector<size_t>{0});
+  EXPECT_EQ(fresh.exceptions, std::vector<size_t>{0});
+  // Sent again after a lost answer, with one new archive: only that one is new.
+  ASSERT_OK_AND_ASSIGN(n, store().InsertReport({a, b}, {e}, {}, &fresh));
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(fresh.archives, std::vector<size_t>{1});
+  EXPECT_TRUE(fresh.exceptions.empty());
+}
+
 TEST_P(ReportsTest, MonitorsGoToTheirUtcMonthAndQueriesSpanTheBoundary) {
   absl::Time jan = Utc(2024, 1, 31, 23, 59, 30);
   absl::Time feb = Utc(2024, 2, 1, 0, 0, 30);

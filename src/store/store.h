@@ -119,10 +119,12 @@ class Store {
   absl::StatusOr<int> InsertArchives(const std::vector<ArchiveRecord>& batch);
   absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
   // A whole report in one transaction (one commit): each record not stored before; returns
-  // how many were new.
+  // how many were new and, in `fresh`, which archives and exceptions (a resent report's are
+  // not, so whatever follows a first arrival, such as an alert, happens once).
   absl::StatusOr<int> InsertReport(const std::vector<ArchiveRecord>& archives,
                                    const std::vector<ExceptionRecord>& exceptions,
-                                   const std::vector<MonitorSample>& monitors);
+                                   const std::vector<MonitorSample>& monitors,
+                                   FreshRecords* fresh = nullptr);
   // Into monitors_YYYYMM of each sample's UTC month, creating the table when missing.
   absl::StatusOr<int> InsertMonitors(const std::vector<MonitorSample>& batch);
   // The newest `limit` (at most 100000), newest first; records read back carry their id.

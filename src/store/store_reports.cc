@@ -131,7 +131,8 @@ absl::StatusOr<int> Store::InsertExceptions(const std::vector<ExceptionRecord>& 
 
 absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archives,
                                         const std::vector<ExceptionRecord>& exceptions,
-                                        const std::vector<MonitorSample>& monitors) {
+                                        const std::vector<MonitorSample>& monitors,
+                                        FreshRecords* fresh) {
   for (const ArchiveRecord& a : archives) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
   for (const ExceptionRecord& e : exceptions) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
   std::map<std::string, std::vector<MonitorSample>> by_table;
@@ -155,17 +156,20 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
       "VALUES (?, ?, ?, ?, ?, ?)",
       IgnoreDuplicateClause(backend_));
   int inserted = 0;
+  FreshRecords found;
   // One transaction for the whole report: one commit (one fsync) instead of three.
   absl::Status s = InTransaction(c, [&]() -> absl::Status {
     inserted = 0;
-    for (const ArchiveRecord& a : archives) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(archive_sql, ArchiveParams(a)));
-      inserted += r.affected > 0 ? 1 : 0;
+    found = {};
+    for (size_t i = 0; i < archives.size(); ++i) {
+      ASSIGN_OR_RETURN(ExecResult r, c.Exec(archive_sql, ArchiveParams(archives[i])));
+      if (r.affected > 0) found.archives.push_back(i);
     }
-    for (const ExceptionRecord& e : exceptions) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(exception_sql, ExceptionParams(e)));
-      inserted += r.affected > 0 ? 1 : 0;
+    for (size_t i = 0; i < exceptions.size(); ++i) {
+      ASSIGN_OR_RETURN(ExecResult r, c.Exec(exception_sql, ExceptionParams(exceptions[i])));
+      if (r.affected > 0) found.exceptions.push_back(i);
     }
+    inserted = static_cast<int>(found.archives.size() + found.exceptions.size());
     for (const auto& [table, samples] : by_table) {
       ASSIGN_OR_RETURN(int n, InsertMonitorChunks(c, table, samples));
       inserted += n;
@@ -176,6 +180,7 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
     for (const auto& [table, samples] : by_table) known_monitor_tables_.erase(table);
     return s;
   }
+  if (fresh != nullptr) *fresh = std::move(found);
   return inserted;
 }
 

@@ -116,7 +116,7 @@ void WebApi::InstallTasks(httplib::Server& s) {
       filter.name = call.Param("name");
       for (const char* key : {"group_id", "agent_id"}) {
         std::string v = call.Param(key);
-        if (v.empty() || v == "0" && std::string(key) == "agent_id") continue;
+        if (v.empty() || (v == "0" && std::string(key) == "agent_id")) continue;
         auto id = ParseId(v, key);
         if (!id.ok()) return FromStatus(id.status());
         (std::string(key) == "group_id" ? filter.group_id : filter.agent_id) = *id;

@@ -191,7 +191,10 @@ int RunAll(const std::string& conf_dir) {
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
   if (!store.ok()) return standalone::RoleFailure("all", "store: " + std::string(store.status().message()));
   auto master = master::MasterNode::Start(**store, *cfg);
-  if (!master.ok()) return standalone::RoleFailure("all", std::string(master.status().message()));
+  if (!master.ok()) {
+    return standalone::RoleFailure("all", std::string(master.status().message()),
+                                   standalone::RoleSetupExitCode(master.status()));
+  }
   const std::string& maddr = (*master)->address();
   cfg->agent.master_ip = maddr.substr(0, maddr.rfind(':'));
   cfg->agent.master_port = std::stoi(maddr.substr(maddr.rfind(':') + 1));

@@ -46,13 +46,6 @@ def test_asgard_alias(tmp_path):
     assert r.returncode == 0 and r.stdout == "2027-01-01T00:00:00+00:00\n", r
 
 
-@pytest.mark.parametrize("role", ["debug"])
-def test_planned_roles_exit_1(tmp_path, role):
-    r = run([role], tmp_path)
-    assert r.returncode == 1
-    assert "not built" in r.stderr, r.stderr
-
-
 @pytest.mark.parametrize("role", ["master", "agent", "web"])
 def test_server_roles_without_their_config_exit_2(tmp_path, role):
     r = run([role, "-c", "nonexistent"], tmp_path)
