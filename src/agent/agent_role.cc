@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -78,6 +79,19 @@ class Agent {
   bool stopping_ = false;
 };
 
+// agent.task_user, or nobody when the agent is root (SPEC 2); InvalidArgument when that user
+// does not exist, so that non-admin tasks cannot fall back to root.
+absl::StatusOr<std::string> TaskUser(const config::AgentConfig& agent) {
+  std::string name = agent.task_user.value_or(geteuid() == 0 ? "nobody" : "");
+  if (name.empty()) return name;
+  if (getpwnam(name.c_str()) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "agent.task_user: user '", name, "' does not exist (tasks of non-admin users run as it",
+        agent.task_user ? "" : "; the default for an agent running as root is nobody", ")"));
+  }
+  return name;
+}
+
 absl::Status Agent::Prepare() {
   runtime_ = cfg_.runtime_dir;
   auto loop = EventLoop::Create();
@@ -88,7 +102,10 @@ absl::Status Agent::Prepare() {
   launcher_ = std::move(*launcher);
   auto fired = standalone::FiredFile::Open(runtime_ + "/agent-timings.fired");
   if (!fired.ok()) return fired.status();
-  host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired));
+  auto task_user = TaskUser(cfg_.agent);
+  if (!task_user.ok()) return task_user.status();
+  if (!task_user->empty()) spdlog::info("tasks of non-admin users run as {}", *task_user);
+  host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *task_user);
   std::string cache = runtime_ + "/agent-assignment.pb";
   host_->OnChange([this, cache] {
     if (auto s = SaveAssignmentCache(cache, host_->Snapshot()); !s.ok()) {
@@ -185,7 +202,8 @@ void Agent::Shutdown() {
 
 int Agent::Run() {
   if (auto s = Prepare(); !s.ok()) {
-    return standalone::RoleFailure("agent", std::string(s.message()));
+    return standalone::RoleFailure("agent", std::string(s.message()),
+                                   standalone::RoleSetupExitCode(s));
   }
   if (auto s = Serve(); !s.ok()) {
     return standalone::RoleFailure("agent", std::string(s.message()));

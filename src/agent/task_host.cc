@@ -60,8 +60,9 @@ std::string WireState(v1::TaskKind kind, const std::string& state) {
 }  // namespace
 
 TaskHost::TaskHost(EventLoop& loop, process::Launcher& launcher,
-                   std::unique_ptr<sched::FiredStore> fired)
+                   std::unique_ptr<sched::FiredStore> fired, std::string task_user)
     : loop_(loop),
+      task_user_(std::move(task_user)),
       guard_(loop, launcher),
       cron_(loop, launcher, std::make_unique<FiredById>(std::move(fired))) {
   guard_.SetForward(this);
@@ -109,10 +110,13 @@ void TaskHost::Reapply() {
   if (stopping_) return;
   config::Config cfg;
   // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
-  for (const auto& [key, def] : defs_) {
-    auto kind = RuntimeKind(def.ref().kind());
-    by_key_[{*kind, TaskKey(def)}] = def.ref();
-    if (def.desired() != v1::DESIRED_RUN) continue;
+  for (const auto& [key, stored] : defs_) {
+    auto kind = RuntimeKind(stored.ref().kind());
+    by_key_[{*kind, TaskKey(stored)}] = stored.ref();
+    if (stored.desired() != v1::DESIRED_RUN) continue;
+    v1::TaskDefinition def = stored;
+    // A non-admin's task never runs as the agent's own user (root, usually).
+    if (def.as_task_user() && def.user().empty()) def.set_user(task_user_);
     switch (*kind) {
       case process::TaskKind::kApp:
         cfg.apps.push_back(*ToAppConfig(def));

@@ -37,7 +37,10 @@ using RefKey = std::pair<int, int64_t>;  // (kind, id)
 
 class TaskHost final : public process::RunObserver {
  public:
-  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired);
+  // `task_user`: who runs tasks whose definition says as_task_user and names no user
+  // ("" = the agent's own user, only when the agent is not root).
+  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired,
+           std::string task_user = "");
   ~TaskHost() override;
 
   // Replaces the whole assignment. Invalid definitions are skipped (an exception is reported
@@ -91,6 +94,7 @@ class TaskHost final : public process::RunObserver {
   void QueueException(const v1::TaskRef& ref, const std::string& desc);
 
   EventLoop& loop_;
+  const std::string task_user_;
   std::unique_ptr<sched::FiredStore> fired_;
   standalone::Guard guard_;
   standalone::Cron cron_;

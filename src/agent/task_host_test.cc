@@ -72,6 +72,24 @@ TEST_F(TaskHostTest, RunsOnlyWhatIsDesiredRunning) {
   EXPECT_EQ(list[1].observed().state(), "stopped");
 }
 
+TEST_F(TaskHostTest, NonAdminTasksRunAsTheTaskUser) {
+  host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<MemoryFired>(), "nobody");
+  v1::TaskDefinition by_user = App(1, "mine");
+  by_user.set_as_task_user(true);
+  Apply(1, {by_user});
+  EXPECT_EQ(launcher_.last_user(), "nobody");
+  v1::TaskDefinition by_admin = App(2, "admins");
+  Apply(2, {by_user, by_admin});
+  EXPECT_EQ(launcher_.last_user(), "");  // the agent's own user
+  v1::TaskDefinition named = App(3, "named");
+  named.set_as_task_user(true);
+  named.set_user("www-data");  // an administrator chose it (the web allows only them)
+  Apply(3, {by_user, by_admin, named});
+  EXPECT_EQ(launcher_.last_user(), "www-data");
+  // The stored definition is what the master sent: the substitution is not reported back.
+  EXPECT_EQ(host_->Snapshot().tasks(0).user(), "");
+}
+
 TEST_F(TaskHostTest, SameAssignmentAgainTouchesNothing) {
   Apply(1, {App(1, "web")});
   Apply(2, {App(1, "web")});

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
+#include "master/creator_roles.h"
 #include "master/report_alerts.h"
 #include "master/report_convert.h"
 #include "rpc/grpc_status.h"
@@ -89,7 +90,9 @@ grpc::Status MasterService::PullAssignment(grpc::ServerContext* ctx,
   }
   auto assignment = store_.GetAssignment(req->agent_id());
   if (!assignment.ok()) return rpc::ToGrpc(assignment.status());
-  *resp = ToAssignmentProto(req->agent_id(), *assignment);
+  CreatorRoles roles(store_);
+  *resp = ToAssignmentProto(req->agent_id(), *assignment,
+                            [&roles](int64_t creator) { return roles.AsTaskUser(creator); });
   return grpc::Status::OK;
 }
 

@@ -29,7 +29,7 @@ const std::string& UuidOr(const std::string& uuid, const std::string& stream) {
 
 }  // namespace
 
-v1::TaskDefinition ToDefinition(const store::Task& task) {
+v1::TaskDefinition ToDefinition(const store::Task& task, bool as_task_user) {
   const store::TaskInput& in = task.input;
   v1::TaskDefinition d;
   d.mutable_ref()->set_kind(static_cast<v1::TaskKind>(task.kind));
@@ -60,15 +60,19 @@ v1::TaskDefinition ToDefinition(const store::Task& task) {
   d.set_retries(in.retries);
   d.set_retry_delay(in.retry_delay);
   d.set_desired(task.desired == store::Desired::kRun ? v1::DESIRED_RUN : v1::DESIRED_PAUSE);
+  d.set_as_task_user(as_task_user);
   return d;
 }
 
-v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment) {
+v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment,
+                                 const std::function<bool(int64_t creator)>& as_task_user) {
   v1::Assignment out;
   out.set_agent_id(agent_id);
   out.set_version(assignment.version);
   for (const auto* list : {&assignment.apps, &assignment.jobs, &assignment.timings}) {
-    for (const store::Task& task : *list) *out.add_tasks() = ToDefinition(task);
+    for (const store::Task& task : *list) {
+      *out.add_tasks() = ToDefinition(task, as_task_user(task.creator));
+    }
   }
   return out;
 }

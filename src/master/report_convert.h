@@ -8,6 +8,7 @@
 //   store.InsertArchives(rows.archives);
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,8 +22,10 @@ inline constexpr int kMaxItemsPerBatch = 100000;
 // seq of an item = batch seq * kSeqStride + its index in its list.
 inline constexpr int64_t kSeqStride = 1000000;
 
-v1::TaskDefinition ToDefinition(const store::Task& task);
-v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment);
+// `as_task_user`: the task's creator is not an administrator (see CreatorRoles).
+v1::TaskDefinition ToDefinition(const store::Task& task, bool as_task_user);
+v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment,
+                                 const std::function<bool(int64_t creator)>& as_task_user);
 
 // Observed states of tasks of known kinds; others are skipped.
 std::vector<store::ObservedReport> ToObservedReports(

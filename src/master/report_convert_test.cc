@@ -95,8 +95,9 @@ TEST(ToDefinitionTest, CarriesEveryFieldAndDesiredState) {
   t.input.spec = "*/5 * * * *";
   t.input.concurrency = "replace";
   t.input.timeout = 30;
-  v1::TaskDefinition d = ToDefinition(t);
+  v1::TaskDefinition d = ToDefinition(t, /*as_task_user=*/false);
   EXPECT_EQ(d.ref().kind(), v1::TASK_KIND_JOB);
+  EXPECT_FALSE(d.as_task_user());
   EXPECT_EQ(d.ref().id(), 42);
   EXPECT_EQ(d.desired(), v1::DESIRED_RUN);
   EXPECT_EQ(d.name(), "backup");
@@ -107,7 +108,24 @@ TEST(ToDefinitionTest, CarriesEveryFieldAndDesiredState) {
   EXPECT_EQ(d.concurrency(), "replace");
   EXPECT_EQ(d.timeout(), 30);
   t.desired = store::Desired::kPause;
-  EXPECT_EQ(ToDefinition(t).desired(), v1::DESIRED_PAUSE);
+  EXPECT_EQ(ToDefinition(t, false).desired(), v1::DESIRED_PAUSE);
+  EXPECT_TRUE(ToDefinition(t, true).as_task_user());
+}
+
+TEST(ToAssignmentProtoTest, AsksWhoCreatedEachTask) {
+  store::Assignment a;
+  a.version = 7;
+  store::Task by_admin, by_user;
+  by_admin.id = 1;
+  by_admin.creator = 1;
+  by_user.id = 2;
+  by_user.creator = 5;
+  a.apps = {by_admin, by_user};
+  auto out = ToAssignmentProto(3, a, [](int64_t creator) { return creator != 1; });
+  ASSERT_EQ(out.tasks_size(), 2);
+  EXPECT_FALSE(out.tasks(0).as_task_user());
+  EXPECT_TRUE(out.tasks(1).as_task_user());
+  EXPECT_EQ(out.version(), 7);
 }
 
 TEST(ToObservedReportsTest, SkipsUnknownKindsAndKeepsLastExit) {

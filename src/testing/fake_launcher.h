@@ -16,6 +16,7 @@ class FakeLauncher final : public process::Launcher {
   absl::StatusOr<process::RunInfo> Spawn(const process::ProcessSpec& spec,
                                          ExitCallback on_exit) override {
     ++spawns_;
+    last_user_ = spec.user;
     if (fail_next_ > 0) {
       --fail_next_;
       return absl::NotFoundError("program '" + spec.program + "' not found on PATH");
@@ -39,6 +40,7 @@ class FakeLauncher final : public process::Launcher {
   int spawns() const { return spawns_; }
   bool alive(const std::string& run_id) const { return live_.count(run_id) > 0; }
   const std::string& last_run() const { return last_run_; }
+  const std::string& last_user() const { return last_user_; }  // ProcessSpec::user of the last spawn
   const std::vector<std::pair<std::string, int>>& signals() const { return signals_; }
 
  private:
@@ -63,6 +65,7 @@ class FakeLauncher final : public process::Launcher {
   }
 
   int spawns_ = 0;
+  std::string last_user_;
   int fail_next_ = 0;
   pid_t next_pid_ = 1000;
   std::string last_run_;

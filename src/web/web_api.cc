@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
+#include "master/creator_roles.h"
 #include "master/report_convert.h"
 #include "spdlog/spdlog.h"
 
@@ -181,7 +182,8 @@ Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
 absl::Status WebApi::PushDefinition(const store::Task& task) {
   auto agent = store_.GetAgent(task.input.agent_id);
   if (!agent.ok()) return agent.status();
-  v1::TaskDefinition def = master::ToDefinition(task);
+  master::CreatorRoles roles(store_);
+  v1::TaskDefinition def = master::ToDefinition(task, roles.AsTaskUser(task.creator));
   return agents_.Call(*agent, &v1::Agent::Stub::Add, def).status();
 }
 

@@ -311,6 +311,30 @@ def test_groups_are_owned_by_their_creator(site):
     assert alice.delete(f"/api/v1/groups/{g['id']}")[0] == 404
 
 
+def uid_of(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no Uid line for {pid}")
+
+
+def test_a_normal_users_task_runs_as_the_agents_task_user(site):
+    """SPEC 2: agent.task_user (nobody for a root agent) for tasks of non-admin users."""
+    anon, admin = site["anon"], site["admin"]
+    frank, _ = make_user(anon, admin, "frank")
+    mine = frank.ok("POST", "/api/v1/apps", app_body(site, "franks", std_out=""))
+    frank.ok("POST", f"/api/v1/apps/{mine['id']}/start")
+    theirs = admin.ok("POST", "/api/v1/apps", app_body(site, "admins", std_out=""))
+    admin.ok("POST", f"/api/v1/apps/{theirs['id']}/start")
+    running = lambda t: t.get("state") == "running" and t.get("pid")
+    franks = wait_task(frank, "app", mine["id"], running, "frank's app running")
+    admins = wait_task(admin, "app", theirs["id"], running, "admin's app running")
+    import pwd
+    expected = pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid()
+    assert uid_of(franks["pid"]) == expected
+    assert uid_of(admins["pid"]) == os.geteuid()
+
+
 def test_admin_manages_users(site):
     anon, admin = site["anon"], site["admin"]
     eve, eve_user = make_user(anon, admin, "eve")
