@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs the Asgard benchmarks against their Debian peers (supervisord, cron). See bench/README.md.
 #   bench/run.sh restart|footprint|precision|scale|ingest|control|all [options of that bench]
+#   bench/run.sh console [options]: the web console's first load in headless chromium (node,
+#   web-ui/node_modules, web-ui/dist and /usr/bin/chromium; not part of `all` nor of CI)
 # The asgard binary is $ASGARD_BIN, else build/asgard. Needs root for the cron peer
 # (/etc/cron.d) and the packages: apt-get install -y supervisor cron gcc g++ pkg-config
 # libgrpc++-dev libprotobuf-dev libyaml-cpp-dev libspdlog-dev (the last four are Asgard's own
@@ -19,6 +21,7 @@ case "$what" in
   ingest)    exec "$py" "$here/ingest.py" "$@" ;;
   control)   exec "$py" "$here/control.py" "$@" ;;
   web)       exec "$py" "$here/web.py" "$@" ;;
+  console)   exec node "$here/console_load.mjs" "$@" ;;
   all)
     for b in restart_latency footprint precision scale; do
       echo "==== $b"
@@ -34,5 +37,6 @@ case "$what" in
     echo "  ingest     master ingest: 1,000 agents x 100 samples / 10 s, SQLite and MariaDB (~3 min)" >&2
     echo "  web        REST API under wrk (apps list, monitor, restart) next to nginx (~1.5 min)" >&2
     echo "  control    agent control latency: Add/Start to exec'd, and store-only changes (~2 min)" >&2
+    echo "  console    web console first load in headless chromium: bytes, time to interactive (~6 min)" >&2
     exit 2 ;;
 esac
