@@ -52,6 +52,20 @@ absl::StatusOr<std::string> FileSecret(const std::string& path) {
   return secret;
 }
 
+// Debian's cpp-httplib compresses with brotli at quality 11 whenever a browser accepts `br`:
+// ~3 s of CPU for the console's 735 KB script on every load, to save 47 KB over gzip. Editing
+// the request's Accept-Encoding before the library reads it is the only switch it offers; the
+// request is the library's own mutable object, handed to handlers as const.
+httplib::Server::HandlerResponse KeepGzipOnly(const httplib::Request& req, httplib::Response&) {
+  if (req.has_header("Accept-Encoding")) {
+    std::string accepted = req.get_header_value("Accept-Encoding");
+    auto& headers = const_cast<httplib::Request&>(req).headers;
+    headers.erase("Accept-Encoding");
+    if (accepted.find("gzip") != std::string::npos) headers.emplace("Accept-Encoding", "gzip");
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
 class RunningWeb final : public WebNode {
  public:
   RunningWeb(store::Store& store, const config::Config& config, std::string secret)
@@ -65,7 +79,10 @@ class RunningWeb final : public WebNode {
     // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the client's
     // delayed ACK hold every keep-alive answer for ~40 ms.
     server_.set_tcp_nodelay(true);
-    server_.set_keep_alive_timeout(30);
+    // An idle keep-alive connection holds a pool thread, and Stop() waits for it: keep it short
+    // so that SIGTERM stops the node within seconds (30 s made every stop that slow).
+    server_.set_keep_alive_timeout(5);
+    server_.set_pre_routing_handler(&KeepGzipOnly);
     server_.set_read_timeout(30);
     server_.set_payload_max_length(8 * 1024 * 1024);
     std::string static_dir = FindStaticDir(config_);

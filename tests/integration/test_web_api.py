@@ -1,6 +1,7 @@
 """The REST API of `asgard all` (web + master + agent, SQLite, real processes): every route's
 success, its 400s, 401 without a session, 403 for rights, and ownership between two users."""
 
+import gzip
 import json
 import os
 import socket
@@ -45,6 +46,30 @@ def test_health_and_metrics_are_public(node):
     with urllib.request.urlopen(base + "/metrics") as r:
         text = r.read().decode()
     assert "asgard_web_requests_total" in text
+
+
+def test_console_files_gzip_not_brotli_and_hashed_assets_cached(asgard, tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<html><body>console</body></html>")
+    script = "console.log('asgard');\n" * 2000
+    (dist / "assets" / "index-abc123.js").write_text(script)
+    node = start_all(asgard, web=f"  static_dir: {dist}\n")
+    base = "http://" + node.address()
+
+    def get(path):
+        req = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(req) as r:
+            return r.headers, r.read()
+    headers, body = get("/assets/index-abc123.js")
+    assert headers["Content-Encoding"] == "gzip"  # never brotli at quality 11
+    assert gzip.decompress(body).decode() == script
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    headers, _ = get("/index.html")
+    assert headers["Cache-Control"] == "no-cache"
+    headers, body = get("/apps/7")  # a client route: the app's page
+    assert headers["Cache-Control"] == "no-cache"
+    assert b"console" in gzip.decompress(body)
 
 
 def test_routes_need_a_session(node):

@@ -15,24 +15,24 @@ INITIAL = "123456"
 ADMIN_PASSWORD = "Admin-pass-2026"
 
 
-def all_yaml(extra="", components="", master=""):
-    """`components`, `master`: more entries of `component:` and `master:` (indented two
-    spaces), e.g. a mail server and master.notify."""
+def all_yaml(extra="", components="", master="", web=""):
+    """`components`, `master`, `web`: more entries of `component:`, `master:` and `web:`
+    (indented two spaces), e.g. a mail server and master.notify."""
     return ("runtime_dir: runtime\n"
             "component:\n  log: {level: debug}\n" + components +
             "system: {moniter: 1}\n"
-            "web: {port: 0}\n"
+            "web:\n  port: 0\n" + web +
             "master:\n  port: 0\n" + master +
             "agent:\n  rpc: {port: 0}\n" + extra)
 
 
-def start_all(asgard, name="all", extra="", components="", master=""):
+def start_all(asgard, name="all", extra="", components="", master="", web=""):
     workdir = asgard.tmp_path / name
     workdir.mkdir(parents=True, exist_ok=True)
     d = Node(workdir, "all", f"asgard-test-{uuid.uuid4()}", label=f"all-{name}")
     d.role = "all"
     asgard.daemons.append(d)
-    d.write_config(all_yaml(extra, components, master))
+    d.write_config(all_yaml(extra, components, master, web))
     d.spawn("-c", str(d.conf_dir))
     # `all` writes web.addr (Node waits for <role>.addr).
     d.role = "web"
