@@ -160,6 +160,7 @@ grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequ
   if (tail.ok()) {
     for (auto& line : *tail) first.add_lines(std::move(line));
   }
+  first.set_end_offset(follower.position());
   if (!writer->Write(first)) return grpc::Status::OK;
   while (!ctx->IsCancelled() && !stopping_) {
     auto lines = follower.Poll();
@@ -170,6 +171,7 @@ grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequ
     }
     v1::LogLines batch;
     for (auto& line : *lines) batch.add_lines(std::move(line));
+    batch.set_end_offset(follower.position());
     if (!writer->Write(batch)) break;
   }
   return grpc::Status::OK;

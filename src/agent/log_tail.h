@@ -59,6 +59,9 @@ class LogFollower {
   // New complete lines, oldest first (possibly none). Errors other than "the file does not
   // exist" (permissions, I/O) are returned; the follower stays usable.
   absl::StatusOr<std::vector<std::string>> Poll();
+  // Byte offset in the current file just past the last complete line Poll returned (or, before
+  // any, where following started).
+  off_t position() const { return offset_ - static_cast<off_t>(partial_.size()); }
 
  private:
   // Opens path_ and remembers which file that is; NotFound if it does not exist.

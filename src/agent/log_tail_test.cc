@@ -144,6 +144,18 @@ TEST_F(LogTailTest, FollowerStartsAtEndAndReturnsAppendedLines) {
   EXPECT_THAT(Poll(follower), ElementsAre("c"));
 }
 
+TEST_F(LogTailTest, FollowerPositionIsJustPastTheLastCompleteLine) {
+  Write("old\n");
+  LogFollower follower(path_);
+  EXPECT_EQ(follower.position(), 4);
+  AppendText("a\nbc\npart");
+  EXPECT_THAT(Poll(follower), ElementsAre("a", "bc"));
+  EXPECT_EQ(follower.position(), 9);  // "old\na\nbc\n"; "part" is not a line yet
+  AppendText("ial\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("partial"));
+  EXPECT_EQ(follower.position(), 17);
+}
+
 TEST_F(LogTailTest, FollowerHoldsPartialLineUntilItsNewline) {
   Write("");
   LogFollower follower(path_);

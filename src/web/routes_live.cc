@@ -26,6 +26,11 @@ bool Write(httplib::DataSink& sink, const std::string& text) {
   return sink.is_writable() && sink.write(text.data(), text.size());
 }
 
+struct LogLine {
+  std::string text;
+  int64_t offset;  // byte offset in the file just past this line (API.md)
+};
+
 // The agent's follow stream, read on its own thread into a queue.
 class LogRelay {
  public:
@@ -44,9 +49,18 @@ class LogRelay {
     reader_thread_ = std::thread([this] {
       v1::LogLines lines;
       while (reader_->Read(&lines)) {
+        // Each line's own end: the batch's end less the lines (and '\n's) after it.
+        std::vector<int64_t> ends(lines.lines_size());
+        int64_t end = lines.end_offset();
+        for (int i = lines.lines_size() - 1; i >= 0; --i) {
+          ends[i] = std::max<int64_t>(0, end);
+          end -= static_cast<int64_t>(lines.lines(i).size()) + 1;
+        }
         std::lock_guard<std::mutex> lock(mu_);
-        for (auto& line : *lines.mutable_lines()) {
-          if (queue_.size() < kMaxQueuedLines) queue_.push_back(std::move(line));
+        for (int i = 0; i < lines.lines_size(); ++i) {
+          if (queue_.size() < kMaxQueuedLines) {
+            queue_.push_back({std::move(*lines.mutable_lines(i)), ends[i]});
+          }
         }
         wake_.notify_all();
       }
@@ -56,11 +70,10 @@ class LogRelay {
   }
 
   // Lines that arrived, waiting up to `timeout` for the first; `ended` once the stream is over.
-  std::vector<std::string> Take(std::chrono::milliseconds timeout, bool* ended,
-                                std::string* error) {
+  std::vector<LogLine> Take(std::chrono::milliseconds timeout, bool* ended, std::string* error) {
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait_for(lock, timeout, [this] { return !queue_.empty() || done_; });
-    std::vector<std::string> out(std::make_move_iterator(queue_.begin()),
+    std::vector<LogLine> out(std::make_move_iterator(queue_.begin()),
                                  std::make_move_iterator(queue_.end()));
     queue_.clear();
     *ended = done_ && out.empty();
@@ -81,7 +94,7 @@ class LogRelay {
   std::thread reader_thread_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<std::string> queue_;
+  std::deque<LogLine> queue_;
   bool done_ = false;
   std::string error_;
 };
@@ -125,7 +138,9 @@ void WebApi::InstallLive(httplib::Server& s) {
                 }
                 if (lines.empty()) return Write(sink, Event("ping", Json::object()));
                 std::string out;
-                for (auto& line : lines) out += Event("log", {{"line", line}});
+                for (auto& line : lines) {
+                  out += Event("log", {{"line", line.text}, {"offset", line.offset}});
+                }
                 return Write(sink, out);
               },
               [relay](bool) { /* the relay (and its agent stream) ends with the last copy */ });

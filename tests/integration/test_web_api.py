@@ -425,8 +425,14 @@ def test_live_log_stream(site):
         while time.monotonic() < deadline and len(seen) < 3:
             line = r.readline().decode()
             if line.startswith("data: ") and "line" in line:
-                seen.append(json.loads(line[6:])["line"])
-    assert seen and all(s == "tick" for s in seen)
+                seen.append(json.loads(line[6:]))
+    assert seen and all(s["line"] == "tick" for s in seen)
+    # offset: where the line ends in the file ("tick\n" = 5 bytes per line).
+    offsets = [s["offset"] for s in seen]
+    assert all(o > 0 and o % 5 == 0 for o in offsets), offsets
+    assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets), offsets
+    out_size = os.path.getsize(site["tmp"] / "live.out")
+    assert offsets[-1] <= out_size
 
 
 def test_console_is_served_or_explained(node):
