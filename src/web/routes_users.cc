@@ -1,4 +1,6 @@
 // /users: administrators manage accounts; normal users see id and nickname only.
+#include <optional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "web/user_json.h"
@@ -44,10 +46,28 @@ void WebApi::InstallUsers(httplib::Server& s) {
     auto users = store_.ListUsers();
     if (!users.ok()) return FromStatus(users.status());
     std::string nickname = call.Param("nickname");
+    std::string email = call.Param("email");
+    // The original's filter is `phone` (it queried a column that does not exist); `mobile` too.
+    std::string mobile = call.Param("phone").empty() ? call.Param("mobile") : call.Param("phone");
+    if ((!email.empty() || !mobile.empty()) && !call.admin()) {
+      // Others' addresses are not shown to normal users, so they may not search by them.
+      return Forbidden("email, phone: only administrators filter users by them");
+    }
+    std::optional<int> status;
+    if (std::string v = call.Param("status"); !v.empty()) {
+      if (v != "1" && v != "0" && v != "-1") {
+        return FromStatus(absl::InvalidArgumentError(
+            absl::StrCat("status: '", v, "' is not 1 (normal), 0 (unverified) or -1 (forbidden)")));
+      }
+      status = std::stoi(v);
+    }
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& u : *users) {
       if (!nickname.empty() && !absl::StrContains(u.nickname, nickname)) continue;
+      if (!email.empty() && !absl::StrContains(u.email, email)) continue;
+      if (!mobile.empty() && !absl::StrContains(u.mobile, mobile)) continue;
+      if (status && u.status != *status) continue;
       if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
         list.push_back(UserToJson(u, zone_, call.admin() || u.id == call.user_id()));
       }

@@ -381,6 +381,15 @@ def test_admin_manages_users(site):
                           form={"username": "eve", "password": "reset-pass-1"})
     assert status == 200
     assert admin.get("/api/v1/users/9999")[0] == 404
+    found = admin.ok("GET", "/api/v1/users?phone=13800000000")
+    assert [u["nickname"] for u in found["list"]] == ["eve"]
+    assert admin.ok("GET", "/api/v1/users?email=eve@")["total"] == 1
+    assert admin.ok("GET", "/api/v1/users?status=-1")["total"] == 0
+    assert admin.get("/api/v1/users?status=2")[0] == 400
+    gina, _ = make_user(anon, admin, "gina")
+    assert gina.ok("GET", "/api/v1/users?nickname=gin")["total"] == 1
+    status, payload = gina.get("/api/v1/users?email=admin")
+    assert status == 403 and "only administrators filter" in payload["message"]
 
 
 # ---------------------------------------------------------------------------- the rest
