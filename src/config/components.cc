@@ -42,6 +42,12 @@ absl::Status ReadMail(MapReader& mail, const std::string& source, MailConfig& ou
   RETURN_IF_ERROR(mail.Bool("tls", &out.tls));
   RETURN_IF_ERROR(mail.Bool("insecure_skip_verify", &out.insecure_skip_verify));
   RETURN_IF_ERROR(mail.String("ca", &out.ca));
+  if (!out.password.empty() && !out.tls && out.port != 465) {
+    warnings.push_back(absl::StrCat(
+        mail.PathOf("password"), " is set in ", source, " but ", mail.PathOf("tls"),
+        " is false: the login goes in the clear to a server that offers no STARTTLS"
+        " (set tls: true to require TLS)"));
+  }
   if (out.insecure_skip_verify) {
     warnings.push_back(absl::StrCat(mail.PathOf("insecure_skip_verify"), " is true in ", source,
                                     ": the mail server's certificate will not be verified"

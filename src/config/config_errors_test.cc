@@ -60,6 +60,7 @@ TEST(ParseConfigErrors, WrongScalarsNameKeyValueFormAndLine) {
        {"master.webhook_type: 'slack' is not allowed (expected one of generic, dingtalk, wecom, "
         "feishu)"}},
       {"master: {webhook: ftp://x}", {"master.webhook: 'ftp://x' is not a URL"}},
+      {"master: {notify_throttle: -1}", {"master.notify_throttle"}},
       {"master: {metrics_port: -5}", {"master.metrics_port: '-5' is not a port"}},
       {"runtime_dir: ''", {"runtime_dir: '' is not a directory"}},
       {"rpc: {tls: {cert: a.crt}}", {"rpc.tls: cert and key must be given together"}},

@@ -326,5 +326,29 @@ component: {mail: {asgard: {host: h, insecure_skip_verify: yes}}}
   EXPECT_TRUE(loaded.config.mail.at("asgard").insecure_skip_verify);
 }
 
+TEST(ParseConfig, WarnsAboutAMailLoginThatMayGoInTheClear) {
+  const LoadedConfig plain = MustParse(
+      "component: {mail: {asgard: {host: h, port: 25, user: u, password: p}}}\n");
+  ASSERT_EQ(plain.warnings.size(), 1u);
+  EXPECT_THAT(plain.warnings[0], HasSubstr("component.mail.asgard.password is set in "
+                                           "conf/app.yaml but component.mail.asgard.tls is false"));
+  for (const char* safe : {"{host: h, port: 25, user: u, password: p, tls: true}",
+                           "{host: h, port: 465, user: u, password: p}",
+                           "{host: h, port: 25, user: u}"}) {
+    EXPECT_THAT(MustParse(std::string("component: {mail: {asgard: ") + safe + "}}\n").warnings,
+                IsEmpty())
+        << safe;
+  }
+}
+
+TEST(ParseConfig, NotifyThrottleAndMailCa) {
+  const Config c = MustParse(
+      "master: {notify_throttle: 0}\n"
+      "component: {mail: {asgard: {host: h, ca: /etc/ssl/company-ca.pem}}}\n").config;
+  EXPECT_EQ(c.master.notify_throttle, 0);
+  EXPECT_EQ(c.mail.at("asgard").ca, "/etc/ssl/company-ca.pem");
+  EXPECT_EQ(MustParse("master: {port: 1}\n").config.master.notify_throttle, 300);
+}
+
 }  // namespace
 }  // namespace asgard::config
