@@ -444,6 +444,32 @@ def test_live_log_stream(site):
     assert offsets[-1] <= out_size
 
 
+def test_api_answers_with_100_live_log_streams_open(site):
+    """Each open stream holds a server thread (cpp-httplib): 100 must not starve the API.
+    (How fast it answers is measured by bench/web_streams.py, not here.)"""
+    admin = site["admin"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "chatty"))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    wait_task(admin, "app", app["id"], lambda t: t["state"] == "running", "running")
+    host, port = site["node"].address().rsplit(":", 1)
+    streams = []
+    try:
+        for _ in range(100):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall((f"GET /api/v1/sse/out_log/app?app_id={app['id']} HTTP/1.1\r\n"
+                          f"Host: {host}\r\nAuthorization: Bearer {admin.token}\r\n\r\n")
+                         .encode())
+            streams.append(sock)
+        for sock in streams:  # every stream is being served, not queued
+            assert b"text/event-stream" in sock.recv(4096)
+        for _ in range(20):
+            assert admin.ok("GET", "/api/v1/apps?page=1")["total"] >= 1
+            assert admin.ok("GET", "/api/v1/dashboard")
+    finally:
+        for sock in streams:
+            sock.close()
+
+
 def test_console_is_served_or_explained(node):
     base = "http://" + node.address()
     with urllib.request.urlopen(base + "/") as r:
