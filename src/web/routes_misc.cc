@@ -41,7 +41,8 @@ constexpr char kNoConsole[] =
     "<!doctype html><meta charset=utf-8><title>Asgard</title>"
     "<h1>Asgard</h1><p>The web console is not built. Build it with "
     "<code>bash scripts/build-web-ui.sh</code> (needs Node.js and npm), or point "
-    "<code>web.static_dir</code> at a built copy. The API is at <code>/api/v1</code>.</p>";
+    "<code>web.static_dir</code> at a built copy, then restart Asgard (it looks for the "
+    "console when it starts). The API is at <code>/api/v1</code>.</p>";
 
 }  // namespace
 
