@@ -21,7 +21,10 @@ grpc::Status Invalid(const std::string& message) {
 }  // namespace
 
 MasterService::MasterService(store::Store& store, MasterOptions options)
-    : store_(store), options_(std::move(options)), auth_(options_.token) {}
+    : store_(store),
+      options_(std::move(options)),
+      auth_(options_.token),
+      started_(options_.now()) {}
 
 grpc::Status MasterService::CheckAgent(int64_t agent_id) const {
   if (agent_id <= 0) return Invalid("agent_id must be > 0 (register first)");
@@ -115,6 +118,7 @@ grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBat
 }
 
 void MasterService::SweepOffline() {
+  if (options_.now() - started_ < options_.offline_after) return;
   auto offline = store_.MarkOfflineBefore(options_.now() - options_.offline_after);
   if (!offline.ok()) {
     spdlog::warn("offline sweep failed: {}", offline.status());

@@ -46,6 +46,8 @@ class MasterService final : public v1::Master::Service {
                       v1::ReportAck* resp) override;
 
   // Agents silent for offline_after go offline and their tasks' observed state "unknown".
+  // Not during the first offline_after of this service: after a master restart the agents'
+  // last heartbeats in the store are old, and each needs one beat to show it is alive.
   void SweepOffline();
 
  private:
@@ -55,6 +57,7 @@ class MasterService final : public v1::Master::Service {
   store::Store& store_;
   const MasterOptions options_;
   const rpc::TokenAuth auth_;
+  const absl::Time started_;
   absl::Mutex mu_;
   // Agents whose complete observed state arrived since they were last (re)registered or
   // marked offline; the others are asked for it.

@@ -146,6 +146,21 @@ TEST_F(MasterServiceTest, SilentAgentGoesOfflineAndIsAskedForFullStateOnReturn) 
   EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOnline);
 }
 
+TEST_F(MasterServiceTest, ARestartedMasterGivesAgentsOneOfflineIntervalToBeat) {
+  int64_t id = RegisterAgent(1001);
+  now_ += absl::Seconds(60);  // the master was down a minute; the store still says online
+  MasterOptions options;
+  options.offline_after = absl::Seconds(7);
+  options.now = [this] { return now_; };
+  MasterService restarted(*store_, options);
+  now_ += absl::Seconds(1);
+  restarted.SweepOffline();
+  EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOnline);  // no flood of offline alerts
+  now_ += absl::Seconds(6);
+  restarted.SweepOffline();
+  EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOffline);  // it never came back
+}
+
 TEST_F(MasterServiceTest, AssignmentListsTheAgentsTasksWithDesiredState) {
   int64_t a = RegisterAgent(1001);
   int64_t b = RegisterAgent(1002);
