@@ -21,7 +21,9 @@ bool IsAscii(absl::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string EncodeHeader(const std::string& value) {
+// A task name is user input: a line break in it must not start a header of its own.
+std::string EncodeHeader(std::string value) {
+  std::replace_if(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   if (IsAscii(value)) return value;
   return absl::StrCat("=?UTF-8?B?", absl::Base64Escape(value), "?=");
 }

@@ -72,6 +72,13 @@ TEST(ComposeMail, AsciiSubjectStaysReadableAndLongBodiesWrap) {
   for (absl::string_view line : absl::StrSplit(text, "\r\n")) EXPECT_LE(line.size(), 78u);
 }
 
+TEST(ComposeMail, LineBreaksInTheSubjectCannotAddHeaders) {
+  MailMessage m{"a@b.c", {"d@e.f"}, "[Asgard] app x\r\nBcc: evil@x.com failed", "<p></p>"};
+  std::string text = ComposeMail(m, absl::UnixEpoch(), "x");
+  EXPECT_THAT(text, HasSubstr("Subject: [Asgard] app x  Bcc: evil@x.com failed\r\n"));
+  EXPECT_EQ(text.find("\r\nBcc:"), std::string::npos);
+}
+
 TEST(WebhookBody, RobotsGetTheirTextFormat) {
   Outgoing out = Sample();
   std::string text = Text(out, absl::UTCTimeZone());
