@@ -1,7 +1,8 @@
 """Web API throughput (issue 4): `asgard all` with the original's baseline set in its store
 (10 agents, 500 apps, 200 jobs, 100 timings), wrk on GET /api/v1/apps?page=1,
 GET /api/v1/monitor/app and POST /api/v1/apps/:id/restart, next to nginx (Debian) serving the
-same apps-list response as a static file in the same run.
+same apps-list response as a static file in the same run; GET /health (no session, no store)
+shows what the HTTP server alone costs.
 
   bench/run.sh web [--seconds 15] [--connections 32] [--threads 2]
 Needs: apt-get install -y wrk nginx-light
@@ -59,6 +60,13 @@ def seed(db_path):
     c.close()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / bl.CLK_TCK
+
+
 def wrk(url, args, token, script=None):
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
            "--latency", "-H", f"Authorization: Bearer {token}"]
@@ -72,7 +80,8 @@ def wrk(url, args, token, script=None):
         v, unit = float(m.group(1)), m.group(2)
         return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": pct(50), "p99": pct(99),
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "total": total, "p50": pct(50), "p99": pct(99),
             "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
@@ -94,7 +103,7 @@ def main():
         with open(os.path.join(conf, "app.yaml"), "w") as f:
             f.write(f"runtime_dir: {b.path('runtime')}\ncomponent: {{log: {{level: warn}}}}\n"
                     "web: {port: 0}\nmaster: {port: 0}\nagent: {rpc: {port: 0}}\n")
-        b.start("asgard", [bl.asgard_binary(), "all", "-c", conf])
+        daemon = b.start("asgard", [bl.asgard_binary(), "all", "-c", conf])
         addr = b.path("runtime", "web.addr")
         bl.wait_for(lambda: os.path.exists(addr), 30, interval=0.05, what="web.addr")
         base = "http://" + open(addr).read().strip()
@@ -140,14 +149,21 @@ def main():
                 ("GET /api/v1/monitor/app", base + f"/api/v1/monitor/app?app_id={app['id']}", None),
                 ("POST /api/v1/apps/:id/restart", base + f"/api/v1/apps/{app['id']}/restart",
                  restart_lua),
+                # No session, no store, no JSON: what cpp-httplib alone costs per request.
+                ("GET /health (the HTTP server's floor)", base + "/health", None),
                 ("nginx: the apps page as a static file", f"http://127.0.0.1:{nport}/api/apps.json",
                  None)):
+            cpu0 = cpu_seconds(daemon.pid)
             r = wrk(url, args, token, script)
+            # CPU per request: less sensitive than requests/s to other jobs on the machine.
+            cpu = "-" if name.startswith("nginx") else \
+                f"{1e6 * (cpu_seconds(daemon.pid) - cpu0) / max(r['total'], 1):.0f}"
             rows.append([name, f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}",
-                         str(r["errors"])])
+                         str(r["errors"]), cpu])
     print(f"# wrk -t{args.threads} -c{args.connections} -d{args.seconds}s; response of the apps "
           f"page: {len(body)} bytes")
-    bl.print_table(["request", "requests/s", "p50 ms", "p99 ms", "non-2xx"], rows)
+    bl.print_table(["request", "requests/s", "p50 ms", "p99 ms", "non-2xx", "asgard CPU us/req"],
+                   rows)
 
 
 if __name__ == "__main__":

@@ -112,7 +112,31 @@ bool IsPlausibleZoneName(absl::string_view name) {
 }  // namespace
 
 std::string FormatIso8601(absl::Time t, absl::TimeZone zone) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, zone);
+  // Printed by hand: absl::FormatTime parses its format on every call, and a page of tasks
+  // prints a hundred times. Years of other widths and offsets with seconds (old local mean
+  // times) take absl's path, whose output this matches.
+  const absl::TimeZone::CivilInfo info = zone.At(t);
+  const absl::CivilSecond cs = info.cs;
+  if (cs.year() < 1000 || cs.year() > 9999 || info.offset % 60 != 0) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, zone);
+  }
+  int offset_minutes = info.offset / 60;
+  const char sign = offset_minutes < 0 ? '-' : '+';
+  if (offset_minutes < 0) offset_minutes = -offset_minutes;
+  char text[] = "0000-00-00T00:00:00+00:00";
+  auto put = [&text](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, cs.year(), 4);
+  put(5, cs.month(), 2);
+  put(8, cs.day(), 2);
+  put(11, cs.hour(), 2);
+  put(14, cs.minute(), 2);
+  put(17, cs.second(), 2);
+  text[19] = sign;
+  put(20, offset_minutes / 60, 2);
+  put(23, offset_minutes % 60, 2);
+  return std::string(text, sizeof(text) - 1);
 }
 
 absl::StatusOr<absl::Time> ParseRfc3339(std::string_view std_text) {

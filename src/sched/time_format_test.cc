@@ -91,6 +91,27 @@ TEST(FormatIso8601, PrintsOffsetOfTheZone) {
             "2026-11-25T02:30:00+00:00");
 }
 
+TEST(FormatIso8601, PrintsWhatAbslFormatTimePrints) {
+  absl::TimeZone ny, kolkata, lmt;
+  ASSERT_TRUE(absl::LoadTimeZone("America/New_York", &ny));
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Kolkata", &kolkata));
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &lmt));  // +08:05:43 before 1901
+  const absl::Time times[] = {
+      Utc(2026, 11, 25, 2, 30, 0),      Utc(1970, 1, 1, 0, 0, 0) - absl::Milliseconds(1),
+      Utc(2024, 2, 29, 23, 59, 59),     Utc(2031, 3, 9, 6, 59, 59),  // New York's DST change
+      Utc(1000, 1, 1, 0, 0, 0),         Utc(9999, 12, 31, 23, 59, 59),
+      Utc(999, 12, 31, 23, 59, 59),     Utc(10000, 1, 1, 0, 0, 0),
+      Utc(1890, 6, 1, 12, 0, 0),
+  };
+  for (const absl::TimeZone& zone :
+       {absl::UTCTimeZone(), ny, kolkata, lmt, absl::FixedTimeZone(-(9 * 3600 + 30 * 60))}) {
+    for (absl::Time t : times) {
+      EXPECT_EQ(FormatIso8601(t, zone), absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, zone))
+          << zone.name() << " " << absl::ToUnixSeconds(t);
+    }
+  }
+}
+
 TEST(FormatIso8601, RoundTripsThroughParse) {
   const absl::Time t = Utc(2031, 3, 9, 23, 59, 59);
   absl::TimeZone ny;

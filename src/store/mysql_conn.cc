@@ -79,9 +79,15 @@ absl::Status MysqlConn::Connect() {
   }
   lost_ = false;
   in_txn_ = false;
-  return TextQuery(
-      "SET time_zone = '+00:00', "
-      "sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+  if (absl::Status s = TextQuery(
+          "SET time_zone = '+00:00', "
+          "sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+      !s.ok()) {
+    return s;
+  }
+  // Its own statement: the variable behind it is named differently across MySQL and MariaDB
+  // versions (tx_read_only, transaction_read_only).
+  return options_.read_only ? TextQuery("SET SESSION TRANSACTION READ ONLY") : absl::OkStatus();
 }
 
 absl::Status MysqlConn::Error(unsigned err, const char* msg, const std::string& sql) {

@@ -26,6 +26,9 @@ struct MysqlOptions {
   std::string password;
   std::string database;  // "" = none selected (administrative connections)
   int connect_timeout_s = 10;
+  // SET SESSION TRANSACTION READ ONLY on every (re)connection: a write fails (the Store's read
+  // connections).
+  bool read_only = false;
 };
 
 class MysqlConn final : public SqlConn {

@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
+
 #include "absl/strings/str_cat.h"
 
 namespace asgard::store {
@@ -64,8 +66,17 @@ SqlRow ReadRow(sqlite3_stmt* stmt) {
   SqlRow row;
   row.reserve(n);
   for (int i = 0; i < n; ++i) {
-    if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
+    int type = sqlite3_column_type(stmt, i);
+    if (type == SQLITE_NULL) {
       row.emplace_back(std::nullopt);
+      continue;
+    }
+    if (type == SQLITE_INTEGER) {
+      // The same decimal text SQLite would make, without its printf and the allocation that
+      // keeps the text in the statement (a page of tasks has hundreds of integer cells).
+      char digits[24];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), sqlite3_column_int64(stmt, i));
+      row.emplace_back(std::string(digits, end));
       continue;
     }
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
@@ -77,8 +88,23 @@ SqlRow ReadRow(sqlite3_stmt* stmt) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path) {
+  return OpenWith(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+}
+
+absl::StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::OpenReader(const std::string& path) {
+  // Read-write at the file level (a WAL reader writes its marks into the -shm index), read-only
+  // at the SQL level.
+  return OpenWith(path, SQLITE_OPEN_READWRITE, "PRAGMA query_only = 1;");
+}
+
+absl::StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::OpenWith(const std::string& path,
+                                                                 int flags,
+                                                                 const std::string& pragmas) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // NOMUTEX: a SqlConn is used by one thread at a time (sql.h), so SQLite's own per-connection
+  // mutex would only be taken and released around every call.
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -87,7 +113,7 @@ absl::StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& 
   std::unique_ptr<SqliteConn> conn(new SqliteConn(db));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);
-  absl::Status s = conn->ExecScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  absl::Status s = conn->ExecScript(pragmas);
   if (!s.ok()) return s;
   return conn;
 }

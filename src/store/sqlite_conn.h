@@ -1,6 +1,7 @@
 // File: sqlite_conn.h
 // SqlConn on one SQLite connection: WAL journal, a busy timeout (so a second process waits for
-// the write lock instead of failing), prepared statements cached by SQL text.
+// the write lock instead of failing), prepared statements cached by SQL text; or a read-only
+// connection beside it (OpenReader).
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, SqliteConn::Open("runtime/asgard.db"));
 #pragma once
@@ -20,6 +21,10 @@ class SqliteConn final : public SqlConn {
  public:
   // Opens (creating if missing) the database file and switches it to WAL.
   static absl::StatusOr<std::unique_ptr<SqliteConn>> Open(const std::string& path);
+  // A second connection to an existing WAL database that only reads (PRAGMA query_only: a
+  // write fails with SQLITE_READONLY). WAL lets it read while another connection writes; each
+  // statement sees what was committed before it started.
+  static absl::StatusOr<std::unique_ptr<SqliteConn>> OpenReader(const std::string& path);
   ~SqliteConn() override;
   SqliteConn(const SqliteConn&) = delete;
   SqliteConn& operator=(const SqliteConn&) = delete;
@@ -37,6 +42,8 @@ class SqliteConn final : public SqlConn {
 
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
+  static absl::StatusOr<std::unique_ptr<SqliteConn>> OpenWith(const std::string& path, int flags,
+                                                              const std::string& pragmas);
   // A cached statement with `params` bound; reset by the caller's StmtReset.
   absl::StatusOr<sqlite3_stmt*> Prepare(const std::string& sql, const SqlParams& params);
   absl::Status Error(int rc, const std::string& sql) const;

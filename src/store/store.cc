@@ -36,11 +36,14 @@ Agent ReadAgentRow(const SqlRow& row) {
   return a;
 }
 
+enum class Role { kWriter, kReader };
+
 absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
-                                                 const std::string& runtime_dir) {
+                                                 const std::string& runtime_dir, Role role) {
   if (db.driver == "mysql") {
     MysqlOptions o{db.host.empty() ? "127.0.0.1" : db.host, db.port, db.user, db.password,
                    db.database};
+    o.read_only = role == Role::kReader;
     if (o.database.empty()) return absl::InvalidArgumentError("mysql store: database is empty");
     ASSIGN_OR_RETURN(std::unique_ptr<MysqlConn> conn, MysqlConn::Open(o));
     return std::unique_ptr<SqlConn>(std::move(conn));
@@ -54,8 +57,15 @@ absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
     RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
     path = absl::StrCat(runtime_dir, "/asgard.db");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, SqliteConn::Open(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, role == Role::kReader
+                                                         ? SqliteConn::OpenReader(path)
+                                                         : SqliteConn::Open(path));
   return std::unique_ptr<SqlConn>(std::move(conn));
+}
+
+// A second connection could not reach an in-memory database: it would open another one.
+bool CanHaveReaders(const config::DbConfig& db) {
+  return db.driver == "mysql" || (db.path != ":memory:" && db.path.rfind("file:", 0) != 0);
 }
 
 }  // namespace
@@ -85,8 +95,17 @@ Store::~Store() = default;
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
                                                    const std::string& runtime_dir,
                                                    const OpenOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir));
-  return OpenOn(std::move(conn), options);
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir, Role::kWriter));
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenOn(std::move(conn), options));
+  if (options.read_connections <= 0 || !CanHaveReaders(db)) return store;
+  // After the migration, so that the readers open the current schema.
+  std::vector<std::unique_ptr<SqlConn>> readers;
+  for (int i = 0; i < options.read_connections; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> reader, Connect(db, runtime_dir, Role::kReader));
+    readers.push_back(std::move(reader));
+  }
+  store->readers_ = std::make_unique<ConnPool>(std::move(readers));
+  return store;
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::OpenOn(std::unique_ptr<SqlConn> conn,
@@ -164,30 +183,50 @@ absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff)
 }
 
 absl::StatusOr<Agent> Store::GetAgent(int64_t id) {
-  absl::MutexLock lock(&mu_);
-  return internal::ReadAgent(*conn_, id);
+  return Read([&](SqlConn& c) { return internal::ReadAgent(c, id); });
+}
+
+absl::StatusOr<std::map<int64_t, Agent>> Store::GetAgents(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return std::map<int64_t, Agent>();
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int64_t, Agent>> {
+    std::map<int64_t, Agent> agents;
+    RETURN_IF_ERROR(internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
+      ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kAgentSelect, " WHERE id", in), params));
+      for (const SqlRow& row : rows) {
+        Agent a = ReadAgentRow(row);
+        agents.emplace(a.id, std::move(a));
+      }
+      return absl::OkStatus();
+    }));
+    return agents;
+  });
 }
 
 absl::StatusOr<Agent> Store::FindAgent(const std::string& ip, const std::string& port) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"),
-                                           {ip, port}));
-  if (rows.empty()) return absl::NotFoundError(absl::StrCat("agent ", ip, ":", port, " not found"));
-  return ReadAgentRow(rows.front());
+  return Read([&](SqlConn& c) -> absl::StatusOr<Agent> {
+    ASSIGN_OR_RETURN(auto rows,
+                     c.Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"), {ip, port}));
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat("agent ", ip, ":", port, " not found"));
+    }
+    return ReadAgentRow(rows.front());
+  });
 }
 
 absl::StatusOr<std::vector<Agent>> Store::ListAgents() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kAgentSelect, " ORDER BY id")));
-  std::vector<Agent> agents;
-  for (const SqlRow& row : rows) agents.push_back(ReadAgentRow(row));
-  return agents;
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<Agent>> {
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kAgentSelect, " ORDER BY id")));
+    std::vector<Agent> agents;
+    for (const SqlRow& row : rows) agents.push_back(ReadAgentRow(row));
+    return agents;
+  });
 }
 
 absl::StatusOr<int64_t> Store::AssignmentVersion(int64_t agent_id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Agent agent, internal::ReadAgent(*conn_, agent_id));
-  return agent.assignment_version;
+  return Read([&](SqlConn& c) -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(Agent agent, internal::ReadAgent(c, agent_id));
+    return agent.assignment_version;
+  });
 }
 
 absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
@@ -223,9 +262,10 @@ absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
 }
 
 absl::StatusOr<std::map<int, int64_t>> Store::CountAgentsByStatus() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT status, COUNT(*) FROM agents GROUP BY status"));
-  return internal::ReadCounts(rows);
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int, int64_t>> {
+    ASSIGN_OR_RETURN(auto rows, c.Query("SELECT status, COUNT(*) FROM agents GROUP BY status"));
+    return internal::ReadCounts(rows);
+  });
 }
 
 }  // namespace asgard::store

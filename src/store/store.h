@@ -15,9 +15,14 @@
 // Errors: NotFound for a missing row, AlreadyExists for a duplicate unique value,
 // InvalidArgument for bad input, Unavailable when the database cannot be reached (retry),
 // Aborted for a deadlock (retry the call), Internal otherwise; messages name what failed.
-// Thread-safety: every method may be called from any thread; calls are serialised on one
-// connection (a mutex; SQLite waits up to 30 s for another process's write lock, and a lost
-// MySQL connection is reopened on the next call). Calls block: run them off event loops.
+// Thread-safety: every method may be called from any thread. Writes and transactions are
+// serialised on one connection (a mutex; SQLite waits up to 30 s for another process's write
+// lock, and a lost MySQL connection is reopened on the next call). Plain reads (Get*, Find*,
+// List*, Count*, QueryMonitors) run at once on a small pool of read-only connections
+// (OpenOptions::read_connections; SQLite's WAL lets them read while the writer writes); each of
+// their statements sees every write committed before it started, so a caller reads its own
+// writes, but the statements of one read (a list's count and its page) are not one snapshot.
+// Calls block: run them off event loops.
 #pragma once
 
 #include <functional>
@@ -34,6 +39,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "config/config.h"
+#include "store/conn_pool.h"
 #include "store/records.h"
 #include "store/sql.h"
 
@@ -45,6 +51,12 @@ struct OpenOptions {
   absl::TimeZone legacy_zone = absl::LocalTimeZone();
   // Source of created_at / updated_at times.
   std::function<absl::Time()> now = [] { return absl::Now(); };
+  // Read-only connections Open() adds beside the writer, for the plain reads (0: every call
+  // uses the writer). 4: the web node answers from up to 256 HTTP threads on a 2-core host;
+  // SQLite reads are CPU-bound, so more connections than about twice the cores only add page
+  // caches (up to 2 MiB each) and prepared statements, while fewer than the cores leave a core
+  // idle when one reader waits on I/O. On MySQL each is one server connection per process.
+  int read_connections = 4;
 };
 
 enum class UserKey { kNickname, kEmail, kMobile };
@@ -56,7 +68,8 @@ class Store {
   static absl::StatusOr<std::unique_ptr<Store>> Open(const config::DbConfig& db,
                                                      const std::string& runtime_dir,
                                                      const OpenOptions& options = {});
-  // On a connection already open (tools and tests); migrates it like Open.
+  // On a connection already open (tools and tests); migrates it like Open. No read-only
+  // connections: every call uses `conn`.
   static absl::StatusOr<std::unique_ptr<Store>> OpenOn(std::unique_ptr<SqlConn> conn,
                                                        const OpenOptions& options = {});
   ~Store();
@@ -76,6 +89,9 @@ class Store {
   // observed state of their tasks becomes "unknown" (status -2); desired state is untouched.
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff);
   absl::StatusOr<Agent> GetAgent(int64_t id);
+  // The agents with these ids, by id, in one query (a page of tasks names its agents); unknown
+  // ids are absent.
+  absl::StatusOr<std::map<int64_t, Agent>> GetAgents(const std::vector<int64_t>& ids);
   absl::StatusOr<Agent> FindAgent(const std::string& ip, const std::string& port);
   absl::StatusOr<std::vector<Agent>> ListAgents();
   absl::StatusOr<int64_t> AssignmentVersion(int64_t agent_id);
@@ -174,6 +190,8 @@ class Store {
   // InvalidArgument for an empty name; AlreadyExists ("name: ...") for a name in use.
   absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id);
   absl::StatusOr<Group> GetGroup(int64_t id);  // deleted ones too (status -1)
+  // As GetAgents: by id, in one query, unknown ids absent; deleted ones too.
+  absl::StatusOr<std::map<int64_t, Group>> GetGroups(const std::vector<int64_t>& ids);
   absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
   // Renames; NotFound for an unknown or deleted group, then as CreateGroup (the group's own
   // name is not a conflict).
@@ -189,10 +207,25 @@ class Store {
  private:
   Store(std::unique_ptr<SqlConn> conn, OpenOptions options);
 
+  // Returns read(conn) on a read-only connection, or on the writer under mu_ when the store has
+  // none. For plain reads only (no writes, no transactions: those need the writer).
+  template <typename F>
+  decltype(auto) Read(F&& read) ABSL_LOCKS_EXCLUDED(mu_) {
+    if (readers_ == nullptr) {
+      absl::MutexLock lock(&mu_);
+      return read(*conn_);
+    }
+    ConnPool::Lease lease = readers_->Acquire();
+    return read(*lease);
+  }
+
   absl::Mutex mu_;
   const Backend backend_;
   const OpenOptions options_;
-  const std::unique_ptr<SqlConn> conn_ ABSL_PT_GUARDED_BY(mu_);
+  const std::unique_ptr<SqlConn> conn_ ABSL_PT_GUARDED_BY(mu_);  // the writer
+  // Set by Open() before the store is handed out, then never changed; null without readers.
+  // The pool has its own lock.
+  std::unique_ptr<ConnPool> readers_;
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
   std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
 };

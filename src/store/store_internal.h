@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "store/records.h"
@@ -26,6 +27,12 @@ absl::StatusOr<Task> ReadLiveTask(SqlConn& conn, TaskKind kind, int64_t id);
 
 // "a!%b" for LIKE ... ESCAPE '!': the text matches literally, inside %...%.
 std::string LikeContains(const std::string& text);
+
+// Runs read(" IN (?, ...)", params) for the distinct `ids`, at most 256 at a time. Each list
+// is padded to a power of two (the last id repeated), so that lists of every length share a
+// few prepared statements instead of filling the statement cache with one per length.
+absl::Status ForIdLists(const std::vector<int64_t>& ids,
+                        absl::FunctionRef<absl::Status(const std::string&, const SqlParams&)> read);
 
 // Rows of "SELECT status, COUNT(*) ... GROUP BY status" as status -> count.
 std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows);

@@ -80,17 +80,33 @@ absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_i
 }
 
 absl::StatusOr<Group> Store::GetGroup(int64_t id) {
-  absl::MutexLock lock(&mu_);
-  return ReadGroup(*conn_, id);
+  return Read([&](SqlConn& c) { return ReadGroup(c, id); });
+}
+
+absl::StatusOr<std::map<int64_t, Group>> Store::GetGroups(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return std::map<int64_t, Group>();
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int64_t, Group>> {
+    std::map<int64_t, Group> groups;
+    RETURN_IF_ERROR(internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
+      ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kGroupSelect, " WHERE id", in), params));
+      for (const SqlRow& row : rows) {
+        Group g = ReadGroupRow(row);
+        groups.emplace(g.id, std::move(g));
+      }
+      return absl::OkStatus();
+    }));
+    return groups;
+  });
 }
 
 absl::StatusOr<std::vector<Group>> Store::ListGroups() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows,
-                   conn_->Query(absl::StrCat(kGroupSelect, " WHERE status <> -1 ORDER BY id")));
-  std::vector<Group> groups;
-  for (const SqlRow& row : rows) groups.push_back(ReadGroupRow(row));
-  return groups;
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<Group>> {
+    ASSIGN_OR_RETURN(auto rows,
+                     c.Query(absl::StrCat(kGroupSelect, " WHERE status <> -1 ORDER BY id")));
+    std::vector<Group> groups;
+    for (const SqlRow& row : rows) groups.push_back(ReadGroupRow(row));
+    return groups;
+  });
 }
 
 absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, int64_t user_id) {
@@ -135,9 +151,10 @@ absl::StatusOr<Page<Operation>> Store::ListOperations(const OperationFilter& fil
   internal::Where where;
   if (filter.user_id) where.Add("user_id = ?", *filter.user_id);
   if (filter.type) where.Add("type = ?", *filter.type);
-  absl::MutexLock lock(&mu_);
-  return internal::NewestPage(*conn_, kOperationColumns, "operations", where, filter.page,
-                              filter.size, &ReadOperation);
+  return Read([&](SqlConn& c) {
+    return internal::NewestPage(c, kOperationColumns, "operations", where, filter.page,
+                                filter.size, &ReadOperation);
+  });
 }
 
 }  // namespace asgard::store

@@ -59,21 +59,24 @@ std::vector<T> ReadAll(const std::vector<SqlRow>& rows, T (*read)(const SqlRow&)
 
 absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t related_id,
                                                                int limit) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat("SELECT ", kArchiveColumns,
-                                                        " FROM archives WHERE type = ? AND "
-                                                        "related_id = ? ORDER BY id DESC LIMIT ?"),
-                                           {type, related_id, std::clamp(limit, 1, kMaxListRows)}));
-  return ReadAll(rows, &ReadArchive);
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<ArchiveRecord>> {
+    ASSIGN_OR_RETURN(auto rows,
+                     c.Query(absl::StrCat("SELECT ", kArchiveColumns,
+                                          " FROM archives WHERE type = ? AND "
+                                          "related_id = ? ORDER BY id DESC LIMIT ?"),
+                             {type, related_id, std::clamp(limit, 1, kMaxListRows)}));
+    return ReadAll(rows, &ReadArchive);
+  });
 }
 
 absl::StatusOr<std::vector<ExceptionRecord>> Store::ListExceptions(int limit) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat("SELECT ", kExceptionColumns,
-                                                        " FROM exceptions ORDER BY id DESC "
-                                                        "LIMIT ?"),
-                                           {std::clamp(limit, 1, kMaxListRows)}));
-  return ReadAll(rows, &ReadException);
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<ExceptionRecord>> {
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat("SELECT ", kExceptionColumns,
+                                                     " FROM exceptions ORDER BY id DESC "
+                                                     "LIMIT ?"),
+                                        {std::clamp(limit, 1, kMaxListRows)}));
+    return ReadAll(rows, &ReadException);
+  });
 }
 
 absl::StatusOr<Page<ArchiveRecord>> Store::ListArchivesPage(int type, int64_t related_id,
@@ -81,9 +84,9 @@ absl::StatusOr<Page<ArchiveRecord>> Store::ListArchivesPage(int type, int64_t re
   internal::Where where;
   where.Add("type = ?", type);
   where.Add("related_id = ?", related_id);
-  absl::MutexLock lock(&mu_);
-  return internal::NewestPage(*conn_, kArchiveColumns, "archives", where, page, size,
-                              &ReadArchive);
+  return Read([&](SqlConn& c) {
+    return internal::NewestPage(c, kArchiveColumns, "archives", where, page, size, &ReadArchive);
+  });
 }
 
 absl::StatusOr<Page<ExceptionRecord>> Store::ListExceptionsPage(const ExceptionFilter& filter) {
@@ -101,9 +104,10 @@ absl::StatusOr<Page<ExceptionRecord>> Store::ListExceptionsPage(const ExceptionF
     }
     absl::StrAppend(&where.sql, ")");
   }
-  absl::MutexLock lock(&mu_);
-  return internal::NewestPage(*conn_, kExceptionColumns, "exceptions", where, filter.page,
-                              filter.size, &ReadException);
+  return Read([&](SqlConn& c) {
+    return internal::NewestPage(c, kExceptionColumns, "exceptions", where, filter.page,
+                                filter.size, &ReadException);
+  });
 }
 
 }  // namespace asgard::store

@@ -219,28 +219,29 @@ absl::StatusOr<std::vector<MonitorSample>> Store::QueryMonitors(int type, int64_
                                                                 absl::Time from, absl::Time to,
                                                                 int limit) {
   limit = std::clamp(limit, 1, kMaxQueryRows);
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(std::vector<std::string> tables, MonitorTables(*conn_));
   absl::CivilMonth first = UtcMonth(from);
   absl::CivilMonth last = UtcMonth(to - absl::Seconds(1));
-  std::vector<MonitorSample> newest_first;
-  // Newest month first, so that `limit` keeps the newest samples.
-  for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
-    absl::CivilMonth month = *ParseMonitorTableName(*it);
-    if (month < first || month > last) continue;
-    int remaining = limit - static_cast<int>(newest_first.size());
-    if (remaining <= 0) break;
-    ASSIGN_OR_RETURN(auto rows,
-                     conn_->Query(absl::StrCat("SELECT type, related_id, uuid, seq, pid, cpu, "
-                                               "memory, threads, created_at FROM ",
-                                               *it,
-                                               " WHERE type = ? AND related_id = ? AND "
-                                               "created_at >= ? AND created_at < ? "
-                                               "ORDER BY created_at DESC, id DESC LIMIT ?"),
-                                  {type, related_id, from, to, remaining}));
-    for (const SqlRow& row : rows) newest_first.push_back(ReadMonitor(row));
-  }
-  return std::vector<MonitorSample>(newest_first.rbegin(), newest_first.rend());
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<MonitorSample>> {
+    ASSIGN_OR_RETURN(std::vector<std::string> tables, MonitorTables(c));
+    std::vector<MonitorSample> newest_first;
+    // Newest month first, so that `limit` keeps the newest samples.
+    for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
+      absl::CivilMonth month = *ParseMonitorTableName(*it);
+      if (month < first || month > last) continue;
+      int remaining = limit - static_cast<int>(newest_first.size());
+      if (remaining <= 0) break;
+      ASSIGN_OR_RETURN(auto rows,
+                       c.Query(absl::StrCat("SELECT type, related_id, uuid, seq, pid, cpu, "
+                                            "memory, threads, created_at FROM ",
+                                            *it,
+                                            " WHERE type = ? AND related_id = ? AND "
+                                            "created_at >= ? AND created_at < ? "
+                                            "ORDER BY created_at DESC, id DESC LIMIT ?"),
+                               {type, related_id, from, to, remaining}));
+      for (const SqlRow& row : rows) newest_first.push_back(ReadMonitor(row));
+    }
+    return std::vector<MonitorSample>(newest_first.rbegin(), newest_first.rend());
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int months_to_keep,
@@ -260,8 +261,7 @@ absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int m
 }
 
 absl::StatusOr<std::vector<std::string>> Store::ListMonitorTables() {
-  absl::MutexLock lock(&mu_);
-  return MonitorTables(*conn_);
+  return Read([&](SqlConn& c) { return MonitorTables(c); });
 }
 
 }  // namespace asgard::store

@@ -2,6 +2,7 @@
 // Apps, jobs and timings: edits by users (each bumps the agent's assignment version in the same
 // transaction) and listing.
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -46,6 +47,27 @@ std::string LikeContains(const std::string& text) {
   }
   out.push_back('%');
   return out;
+}
+
+absl::Status ForIdLists(const std::vector<int64_t>& ids,
+                        absl::FunctionRef<absl::Status(const std::string&, const SqlParams&)> read) {
+  constexpr size_t kMaxList = 256;
+  std::set<int64_t> distinct(ids.begin(), ids.end());
+  std::vector<int64_t> sorted(distinct.begin(), distinct.end());
+  for (size_t start = 0; start < sorted.size(); start += kMaxList) {
+    size_t n = std::min(kMaxList, sorted.size() - start);
+    size_t padded = 1;
+    while (padded < n) padded *= 2;
+    std::string sql = " IN (";
+    SqlParams params;
+    for (size_t i = 0; i < padded; ++i) {
+      absl::StrAppend(&sql, i == 0 ? "?" : ", ?");
+      params.push_back(sorted[start + std::min(i, n - 1)]);
+    }
+    sql.push_back(')');
+    RETURN_IF_ERROR(read(sql, params));
+  }
+  return absl::OkStatus();
 }
 
 std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows) {
@@ -139,8 +161,7 @@ absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInpu
 }
 
 absl::StatusOr<Task> Store::GetTask(TaskKind kind, int64_t id) {
-  absl::MutexLock lock(&mu_);
-  return internal::ReadTask(*conn_, kind, id);
+  return Read([&](SqlConn& c) { return internal::ReadTask(c, kind, id); });
 }
 
 absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
@@ -159,9 +180,10 @@ absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
 }
 
 absl::StatusOr<std::vector<Task>> Store::ListTasksByAgent(TaskKind kind, int64_t agent_id) {
-  absl::MutexLock lock(&mu_);
-  return internal::ReadTasks(*conn_, kind, "WHERE agent_id = ? AND status <> -1 ORDER BY id",
-                             {agent_id});
+  return Read([&](SqlConn& c) {
+    return internal::ReadTasks(c, kind, "WHERE agent_id = ? AND status <> -1 ORDER BY id",
+                               {agent_id});
+  });
 }
 
 absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& filter) {
@@ -175,20 +197,22 @@ absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& fil
     where.Add("name LIKE ? ESCAPE '!'", internal::LikeContains(filter.name));
   }
   int size = internal::PageSize(filter.size);
-
-  absl::MutexLock lock(&mu_);
-  Page<Task> page;
-  ASSIGN_OR_RETURN(page.total, conn_->QueryInt(absl::StrCat("SELECT COUNT(*) FROM `",
-                                                            TaskTable(kind), "` ", where.sql),
-                                               where.params));
   SqlParams params = where.params;
   params.push_back(size);
   params.push_back(internal::PageOffset(filter.page, size));
-  ASSIGN_OR_RETURN(page.items, internal::ReadTasks(*conn_, kind,
-                                                   absl::StrCat(where.sql, " ORDER BY id DESC "
-                                                                           "LIMIT ? OFFSET ?"),
-                                                   params));
-  return page;
+
+  return Read([&](SqlConn& c) -> absl::StatusOr<Page<Task>> {
+    Page<Task> page;
+    ASSIGN_OR_RETURN(page.total, c.QueryInt(absl::StrCat("SELECT COUNT(*) FROM `",
+                                                         TaskTable(kind), "` ", where.sql),
+                                            where.params));
+    ASSIGN_OR_RETURN(page.items,
+                     internal::ReadTasks(c, kind,
+                                         absl::StrCat(where.sql, " ORDER BY id DESC LIMIT ? "
+                                                                 "OFFSET ?"),
+                                         params));
+    return page;
+  });
 }
 
 absl::StatusOr<std::map<int, int64_t>> Store::CountTasksByStatus(TaskKind kind,
@@ -196,12 +220,13 @@ absl::StatusOr<std::map<int, int64_t>> Store::CountTasksByStatus(TaskKind kind,
   internal::Where where;
   absl::StrAppend(&where.sql, " AND status <> -1");
   if (creator) where.Add("creator = ?", *creator);
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat("SELECT status, COUNT(*) FROM `",
-                                                        TaskTable(kind), "` ", where.sql,
-                                                        " GROUP BY status"),
-                                           where.params));
-  return internal::ReadCounts(rows);
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int, int64_t>> {
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat("SELECT status, COUNT(*) FROM `",
+                                                     TaskTable(kind), "` ", where.sql,
+                                                     " GROUP BY status"),
+                                        where.params));
+    return internal::ReadCounts(rows);
+  });
 }
 
 }  // namespace asgard::store

@@ -90,22 +90,21 @@ absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plai
 }
 
 absl::StatusOr<User> Store::GetUser(int64_t id) {
-  absl::MutexLock lock(&mu_);
-  return ReadUserWhere(*conn_, "id", id);
+  return Read([&](SqlConn& c) { return ReadUserWhere(c, "id", id); });
 }
 
 absl::StatusOr<User> Store::FindUser(UserKey key, const std::string& value) {
   if (value.empty()) return absl::NotFoundError("user not found");
-  absl::MutexLock lock(&mu_);
-  return ReadUserWhere(*conn_, KeyColumn(key), value);
+  return Read([&](SqlConn& c) { return ReadUserWhere(c, KeyColumn(key), value); });
 }
 
 absl::StatusOr<std::vector<User>> Store::ListUsers() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(absl::StrCat(kUserSelect, " ORDER BY id")));
-  std::vector<User> users;
-  for (const SqlRow& row : rows) users.push_back(ReadUser(row));
-  return users;
+  return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<User>> {
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kUserSelect, " ORDER BY id")));
+    std::vector<User> users;
+    for (const SqlRow& row : rows) users.push_back(ReadUser(row));
+    return users;
+  });
 }
 
 absl::Status Store::SetUserPassword(int64_t id, const std::string& plain, bool must_change) {

@@ -31,6 +31,8 @@ std::string EnvJson(const TaskInput& in) { return nlohmann::json(in.env).dump();
 
 std::map<std::string, std::string> ParseEnv(const std::string& text) {
   std::map<std::string, std::string> env;
+  // Most tasks have none (NULL reads as ""): nlohmann formats a whole error message for "".
+  if (text.empty() || text == "{}") return env;
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return env;
   for (const auto& [k, v] : j.items()) {

@@ -453,6 +453,38 @@ TEST_P(WebQueriesTest, ManySamplesInOneReportAreStoredOnceEach) {
   EXPECT_EQ(got.size(), 1234u);
 }
 
+// --- Names of a page of tasks -------------------------------------------------------------------
+
+TEST_P(WebQueriesTest, GetAgentsAndGroupsByIdsInOneCall) {
+  Agent a = AddAgent("10.0.0.1");
+  Agent b = AddAgent("10.0.0.2");
+  Agent c = AddAgent("10.0.0.3");
+  ASSERT_OK(store().SetAgentAlias(b.id, "bee"));
+  ASSERT_OK_AND_ASSIGN(auto agents, store().GetAgents({c.id, a.id, 999, c.id}));
+  ASSERT_EQ(agents.size(), 2u);
+  EXPECT_EQ(agents.at(a.id).ip, "10.0.0.1");
+  EXPECT_EQ(agents.at(c.id).ip, "10.0.0.3");
+  // More ids than one statement takes (256), most of them unknown; 5 ids pad to 8.
+  std::vector<int64_t> many;
+  for (int64_t id = 1000; id < 1300; ++id) many.push_back(id);
+  many.push_back(b.id);
+  ASSERT_OK_AND_ASSIGN(agents, store().GetAgents(many));
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents.at(b.id).alias, "bee");
+  ASSERT_OK_AND_ASSIGN(agents, store().GetAgents({a.id, b.id, c.id, 998, 999}));
+  EXPECT_EQ(agents.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(agents, store().GetAgents({}));
+  EXPECT_TRUE(agents.empty());
+
+  ASSERT_OK_AND_ASSIGN(Group web, store().CreateGroup("web", 1));
+  ASSERT_OK_AND_ASSIGN(Group old, store().CreateGroup("old", 1));
+  ASSERT_OK(store().DeleteGroup(old.id, 1));
+  ASSERT_OK_AND_ASSIGN(auto groups, store().GetGroups({web.id, old.id, 77}));
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups.at(web.id).name, "web");
+  EXPECT_EQ(groups.at(old.id).status, -1);  // deleted ones too, as GetGroup
+}
+
 ASGARD_INSTANTIATE_BACKENDS(WebQueriesTest);
 
 }  // namespace

@@ -14,12 +14,24 @@ namespace asgard::web {
 using Json = nlohmann::json;
 
 struct ApiResult {
-  int code = 200;
-  std::string message = "ok";
-  Json data = nullptr;
+  // A constructor rather than an aggregate, so that {code, message, data} needs no data_json.
+  ApiResult(int code = 200, std::string message = "ok", Json data = nullptr,
+            std::string data_json = "")
+      : code(code), message(std::move(message)), data(std::move(data)),
+        data_json(std::move(data_json)) {}
+
+  int code;
+  std::string message;
+  Json data;
+  // When not empty: the data as JSON text already (large lists, see JsonWriter), sent instead
+  // of `data`.
+  std::string data_json;
 };
 
 inline ApiResult Ok(Json data = nullptr) { return {200, "ok", std::move(data)}; }
+inline ApiResult OkJsonText(std::string data_json) {
+  return {200, "ok", nullptr, std::move(data_json)};
+}
 inline ApiResult Fail(int code, std::string message) { return {code, std::move(message), nullptr}; }
 inline ApiResult BadRequest(std::string message) { return Fail(400, std::move(message)); }
 inline ApiResult NotFound(std::string message) { return Fail(404, std::move(message)); }

@@ -67,6 +67,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
     if (check.rehash) {
       // An original MD5 hash (or weaker argon2 limits): replaced by argon2id now.
       (void)store_.SetUserPassword(user->id, password, user->must_change_password);
+      session_users_.Invalidate(user->id);
     }
     auto [token, expires] = sessions_.Create(user->id);
     int64_t max_age =
@@ -85,6 +86,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
 
   Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) {
     sessions_.Revoke(call.token);
+    session_users_.Invalidate(call.user_id());
     call.res.set_header("Set-Cookie", SessionCookie("", 0, config_.web.domain));
     return Ok();
   });
@@ -98,9 +100,9 @@ void WebApi::InstallAuth(httplib::Server& s) {
       return BadRequest("old_password: does not match the current password");
     }
     if (auto s = CheckNewPassword(password, old_password); !s.ok()) return FromStatus(s);
-    if (auto s = store_.SetUserPassword(call.user_id(), password, false); !s.ok()) {
-      return FromStatus(s);
-    }
+    absl::Status stored = store_.SetUserPassword(call.user_id(), password, false);
+    session_users_.Invalidate(call.user_id());
+    if (!stored.ok()) return FromStatus(stored);
     // Every session of the user ends; this browser gets a fresh one.
     sessions_.RevokeUser(call.user_id());
     auto [token, expires] = sessions_.Create(call.user_id());

@@ -140,10 +140,13 @@ void WebApi::InstallUsers(httplib::Server& s) {
         return BadRequest("status: must be 1 (normal), 0 (unverified) or -1 (forbidden)");
       }
       if (*id == call.user_id() && status != 1) return Fail(409, "you cannot disable yourself");
-      if (auto s2 = store_.SetUserStatus(*id, status); !s2.ok()) return FromStatus(s2);
+      absl::Status s2 = store_.SetUserStatus(*id, status);
+      session_users_.Invalidate(*id);
+      if (!s2.ok()) return FromStatus(s2);
       if (status != 1) sessions_.RevokeUser(*id);
     }
     auto updated = store_.UpdateUser(*id, update);
+    session_users_.Invalidate(*id);
     if (!updated.ok()) return FromStatus(updated.status());
     LogOperation(call, kTypeUser, *id, kOpUpdate);
     return Ok(UserToJson(*updated, zone_, true));
@@ -153,7 +156,9 @@ void WebApi::InstallUsers(httplib::Server& s) {
     auto id = ParseId(call.Match(1), "id");
     if (!id.ok()) return FromStatus(id.status());
     if (*id == call.user_id()) return Fail(409, "you cannot forbid yourself");
-    if (auto st = store_.SetUserStatus(*id, -1); !st.ok()) return FromStatus(st);
+    absl::Status st = store_.SetUserStatus(*id, -1);
+    session_users_.Invalidate(*id);
+    if (!st.ok()) return FromStatus(st);
     sessions_.RevokeUser(*id);
     LogOperation(call, kTypeUser, *id, kOpDelete);
     return Ok();
@@ -168,9 +173,9 @@ void WebApi::InstallUsers(httplib::Server& s) {
           std::string password = body->value("password", "");
           if (password.size() < 6) return BadRequest("password: at least 6 characters");
           if (!store_.GetUser(*id).ok()) return NotFound(absl::StrCat("no such user ", *id));
-          if (auto st = store_.SetUserPassword(*id, password, true); !st.ok()) {
-            return FromStatus(st);
-          }
+          absl::Status st = store_.SetUserPassword(*id, password, true);
+          session_users_.Invalidate(*id);
+          if (!st.ok()) return FromStatus(st);
           sessions_.RevokeUser(*id);
           LogOperation(call, kTypeUser, *id, kOpUpdate);
           return Ok();

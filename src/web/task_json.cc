@@ -1,5 +1,8 @@
 #include "web/task_json.h"
 
+#include <algorithm>
+#include <array>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "config/value_parsers.h"
@@ -122,70 +125,150 @@ std::string TimeText(absl::Time t, absl::TimeZone zone) {
   return sched::FormatIso8601(t, zone);
 }
 
-Json TaskToJson(const store::Task& t, const TaskNames& names, absl::TimeZone zone) {
-  const store::TaskInput& in = t.input;
-  Json j = {{"id", t.id},
-            {"name", in.name},
-            {"group_id", in.group_id},
-            {"group_name", names.group_name},
-            {"agent_id", in.agent_id},
-            {"agent_name", names.agent_name},
-            {"dir", in.dir},
-            {"program", in.program},
-            {"args", in.args},
-            {"std_out", in.std_out},
-            {"std_err", in.std_err},
-            {"is_monitor", in.is_monitor ? 1 : 0},
-            {"user", in.user},
-            {"env", in.env},
-            {"stop_signal", in.stop_signal},
-            {"stop_timeout", in.stop_timeout},
-            {"max_bytes", in.max_bytes},
-            {"backups", in.backups},
-            {"status", t.status},
-            {"desired", static_cast<int>(t.desired)},
-            {"state", t.observed.state.empty() ? "unknown" : t.observed.state},
-            {"pid", t.observed.pid},
-            {"restarts", t.observed.restarts},
-            {"last_exit_status", nullptr},
-            {"last_exit_signal", t.observed.last_exit_signal},
-            {"last_exit_at", nullptr},
-            {"creator", t.creator},
-            {"updator", t.updator},
-            {"created_at", TimeText(t.created_at, zone)},
-            {"updated_at", TimeText(t.updated_at, zone)}};
-  if (t.observed.last_exit_status) j["last_exit_status"] = *t.observed.last_exit_status;
-  if (t.observed.last_exit_at) j["last_exit_at"] = TimeText(*t.observed.last_exit_at, zone);
-  switch (t.kind) {
-    case store::TaskKind::kApp:
-      j["auto_restart"] = in.auto_restart ? 1 : 0;
-      j["start_secs"] = in.start_secs;
-      j["max_restarts"] = in.max_restarts;
-      j["backoff_max"] = in.backoff_max;
-      break;
-    case store::TaskKind::kJob: {
-      j["spec"] = in.spec;
-      j["timeout"] = in.timeout;
-      j["concurrency"] = in.concurrency;
-      j["retries"] = in.retries;
-      j["retry_delay"] = in.retry_delay;
-      j["next_run_at"] = nullptr;
-      if (t.desired == store::Desired::kRun && t.status != store::kTaskDeleted) {
-        if (auto s = sched::CronSchedule::Parse(in.spec); s.ok()) {
-          if (auto next = s->Next(absl::Now())) j["next_run_at"] = TimeText(*next, zone);
-        }
-      }
-      break;
-    }
-    case store::TaskKind::kTiming:
-      j["time"] = TimeText(in.time, zone);
-      j["timeout"] = in.timeout;
-      j["retries"] = in.retries;
-      j["retry_delay"] = in.retry_delay;
-      j["grace"] = in.grace;
-      break;
+namespace {
+
+// A task and the texts made for its JSON object.
+struct TaskText {
+  const store::Task& t;
+  const TaskNames& names;
+  std::string created_at, updated_at, last_exit_at;
+  std::string when;  // a timing's time, a job's next run ("" none)
+};
+
+constexpr unsigned kApp = 1 << static_cast<int>(store::TaskKind::kApp);
+constexpr unsigned kJob = 1 << static_cast<int>(store::TaskKind::kJob);
+constexpr unsigned kTiming = 1 << static_cast<int>(store::TaskKind::kTiming);
+constexpr unsigned kAll = kApp | kJob | kTiming;
+
+// One member of a task's JSON object: its key as JSON text with the colon, the kinds that
+// have it, and how its value is written.
+struct Member {
+  std::string key;
+  unsigned kinds;
+  void (*write)(JsonWriter& w, const TaskText& x);
+};
+
+Member M(std::string_view key, unsigned kinds, void (*write)(JsonWriter&, const TaskText&)) {
+  std::string quoted;
+  JsonWriter::AppendQuoted(&quoted, key);
+  quoted.push_back(':');
+  return {std::move(quoted), kinds, write};
+}
+
+void OptionalText(JsonWriter& w, bool present, const std::string& text) {
+  if (present) {
+    w.String(text);
+  } else {
+    w.Null();
   }
-  return j;
+}
+
+// Every member, in key order: nlohmann::json (a std::map) prints objects so, and the text is
+// the same bytes TaskToJson printed when it built a tree.
+const std::vector<Member>& Members() {
+  using W = JsonWriter;
+  using X = TaskText;
+  static const std::vector<Member> members = [] {
+    std::vector<Member> m = {
+        M("id", kAll, [](W& w, const X& x) { w.Int(x.t.id); }),
+        M("name", kAll, [](W& w, const X& x) { w.String(x.t.input.name); }),
+        M("group_id", kAll, [](W& w, const X& x) { w.Int(x.t.input.group_id); }),
+        M("group_name", kAll, [](W& w, const X& x) { w.String(x.names.group_name); }),
+        M("agent_id", kAll, [](W& w, const X& x) { w.Int(x.t.input.agent_id); }),
+        M("agent_name", kAll, [](W& w, const X& x) { w.String(x.names.agent_name); }),
+        M("dir", kAll, [](W& w, const X& x) { w.String(x.t.input.dir); }),
+        M("program", kAll, [](W& w, const X& x) { w.String(x.t.input.program); }),
+        M("args", kAll, [](W& w, const X& x) { w.String(x.t.input.args); }),
+        M("std_out", kAll, [](W& w, const X& x) { w.String(x.t.input.std_out); }),
+        M("std_err", kAll, [](W& w, const X& x) { w.String(x.t.input.std_err); }),
+        M("is_monitor", kAll, [](W& w, const X& x) { w.Int(x.t.input.is_monitor ? 1 : 0); }),
+        M("user", kAll, [](W& w, const X& x) { w.String(x.t.input.user); }),
+        M("env", kAll,
+          [](W& w, const X& x) {
+            w.BeginObject();
+            for (const auto& [name, value] : x.t.input.env) {
+              w.Key(name);
+              w.String(value);
+            }
+            w.EndObject();
+          }),
+        M("stop_signal", kAll, [](W& w, const X& x) { w.String(x.t.input.stop_signal); }),
+        M("stop_timeout", kAll, [](W& w, const X& x) { w.Int(x.t.input.stop_timeout); }),
+        M("max_bytes", kAll, [](W& w, const X& x) { w.Int(x.t.input.max_bytes); }),
+        M("backups", kAll, [](W& w, const X& x) { w.Int(x.t.input.backups); }),
+        M("status", kAll, [](W& w, const X& x) { w.Int(x.t.status); }),
+        M("desired", kAll, [](W& w, const X& x) { w.Int(static_cast<int>(x.t.desired)); }),
+        M("state", kAll,
+          [](W& w, const X& x) {
+            w.String(x.t.observed.state.empty() ? "unknown" : x.t.observed.state);
+          }),
+        M("pid", kAll, [](W& w, const X& x) { w.Int(x.t.observed.pid); }),
+        M("restarts", kAll, [](W& w, const X& x) { w.Int(x.t.observed.restarts); }),
+        M("last_exit_status", kAll,
+          [](W& w, const X& x) {
+            if (x.t.observed.last_exit_status) {
+              w.Int(*x.t.observed.last_exit_status);
+            } else {
+              w.Null();
+            }
+          }),
+        M("last_exit_signal", kAll,
+          [](W& w, const X& x) { w.String(x.t.observed.last_exit_signal); }),
+        M("last_exit_at", kAll,
+          [](W& w, const X& x) {
+            OptionalText(w, x.t.observed.last_exit_at.has_value(), x.last_exit_at);
+          }),
+        M("creator", kAll, [](W& w, const X& x) { w.Int(x.t.creator); }),
+        M("updator", kAll, [](W& w, const X& x) { w.Int(x.t.updator); }),
+        M("created_at", kAll, [](W& w, const X& x) { w.String(x.created_at); }),
+        M("updated_at", kAll, [](W& w, const X& x) { w.String(x.updated_at); }),
+        M("auto_restart", kApp, [](W& w, const X& x) { w.Int(x.t.input.auto_restart ? 1 : 0); }),
+        M("start_secs", kApp, [](W& w, const X& x) { w.Int(x.t.input.start_secs); }),
+        M("max_restarts", kApp, [](W& w, const X& x) { w.Int(x.t.input.max_restarts); }),
+        M("backoff_max", kApp, [](W& w, const X& x) { w.Int(x.t.input.backoff_max); }),
+        M("spec", kJob, [](W& w, const X& x) { w.String(x.t.input.spec); }),
+        M("concurrency", kJob, [](W& w, const X& x) { w.String(x.t.input.concurrency); }),
+        M("next_run_at", kJob, [](W& w, const X& x) { OptionalText(w, !x.when.empty(), x.when); }),
+        M("time", kTiming, [](W& w, const X& x) { w.String(x.when); }),
+        M("grace", kTiming, [](W& w, const X& x) { w.Int(x.t.input.grace); }),
+        M("timeout", kJob | kTiming, [](W& w, const X& x) { w.Int(x.t.input.timeout); }),
+        M("retries", kJob | kTiming, [](W& w, const X& x) { w.Int(x.t.input.retries); }),
+        M("retry_delay", kJob | kTiming, [](W& w, const X& x) { w.Int(x.t.input.retry_delay); }),
+    };
+    std::sort(m.begin(), m.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+    return m;
+  }();
+  return members;
+}
+
+}  // namespace
+
+void WriteTaskJson(JsonWriter& w, const store::Task& t, const TaskNames& names,
+                   absl::TimeZone zone) {
+  TaskText x{t, names, TimeText(t.created_at, zone), TimeText(t.updated_at, zone), "", ""};
+  if (t.observed.last_exit_at) x.last_exit_at = TimeText(*t.observed.last_exit_at, zone);
+  if (t.kind == store::TaskKind::kTiming) x.when = TimeText(t.input.time, zone);
+  if (t.kind == store::TaskKind::kJob && t.desired == store::Desired::kRun &&
+      t.status != store::kTaskDeleted) {
+    if (auto s = sched::CronSchedule::Parse(t.input.spec); s.ok()) {
+      if (auto next = s->Next(absl::Now())) x.when = TimeText(*next, zone);
+    }
+  }
+  const unsigned kind = 1u << static_cast<int>(t.kind);
+  w.BeginObject();
+  for (const Member& m : Members()) {
+    if ((m.kinds & kind) == 0) continue;
+    w.QuotedKey(m.key);
+    m.write(w, x);
+  }
+  w.EndObject();
+}
+
+Json TaskToJson(const store::Task& t, const TaskNames& names, absl::TimeZone zone) {
+  std::string text;
+  JsonWriter w(&text);
+  WriteTaskJson(w, t, names, zone);
+  return Json::parse(text);
 }
 
 absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "store/records.h"
+#include "web/json_writer.h"
 
 namespace asgard::web {
 
@@ -22,6 +23,10 @@ struct TaskNames {
   std::string group_name;
 };
 
+// The task's JSON object, written straight into `w` (a page of tasks: no JSON tree per task),
+// or parsed back into a tree (one task); both carry the same members.
+void WriteTaskJson(JsonWriter& w, const store::Task& task, const TaskNames& names,
+                   absl::TimeZone zone);
 Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone zone);
 
 // A body applied over `base` (the stored task for an update, defaults for a create). Only the

@@ -92,5 +92,125 @@ TEST(TaskToJsonTest, SnakeCaseAndZeroOneBooleans) {
   EXPECT_TRUE(j["last_exit_at"].is_null());
 }
 
+// What TaskToJson built with nlohmann::json before the tasks were written as text: the
+// reference for the bytes of every kind.
+Json ReferenceTaskJson(const store::Task& t, const TaskNames& names, absl::TimeZone zone) {
+  const store::TaskInput& in = t.input;
+  Json j = {{"id", t.id},
+            {"name", in.name},
+            {"group_id", in.group_id},
+            {"group_name", names.group_name},
+            {"agent_id", in.agent_id},
+            {"agent_name", names.agent_name},
+            {"dir", in.dir},
+            {"program", in.program},
+            {"args", in.args},
+            {"std_out", in.std_out},
+            {"std_err", in.std_err},
+            {"is_monitor", in.is_monitor ? 1 : 0},
+            {"user", in.user},
+            {"env", in.env},
+            {"stop_signal", in.stop_signal},
+            {"stop_timeout", in.stop_timeout},
+            {"max_bytes", in.max_bytes},
+            {"backups", in.backups},
+            {"status", t.status},
+            {"desired", static_cast<int>(t.desired)},
+            {"state", t.observed.state.empty() ? "unknown" : t.observed.state},
+            {"pid", t.observed.pid},
+            {"restarts", t.observed.restarts},
+            {"last_exit_status", nullptr},
+            {"last_exit_signal", t.observed.last_exit_signal},
+            {"last_exit_at", nullptr},
+            {"creator", t.creator},
+            {"updator", t.updator},
+            {"created_at", TimeText(t.created_at, zone)},
+            {"updated_at", TimeText(t.updated_at, zone)}};
+  if (t.observed.last_exit_status) j["last_exit_status"] = *t.observed.last_exit_status;
+  if (t.observed.last_exit_at) j["last_exit_at"] = TimeText(*t.observed.last_exit_at, zone);
+  switch (t.kind) {
+    case store::TaskKind::kApp:
+      j["auto_restart"] = in.auto_restart ? 1 : 0;
+      j["start_secs"] = in.start_secs;
+      j["max_restarts"] = in.max_restarts;
+      j["backoff_max"] = in.backoff_max;
+      break;
+    case store::TaskKind::kJob:
+      j["spec"] = in.spec;
+      j["timeout"] = in.timeout;
+      j["concurrency"] = in.concurrency;
+      j["retries"] = in.retries;
+      j["retry_delay"] = in.retry_delay;
+      j["next_run_at"] = nullptr;  // the tasks below are paused: no next run
+      break;
+    case store::TaskKind::kTiming:
+      j["time"] = TimeText(in.time, zone);
+      j["timeout"] = in.timeout;
+      j["retries"] = in.retries;
+      j["retry_delay"] = in.retry_delay;
+      j["grace"] = in.grace;
+      break;
+  }
+  return j;
+}
+
+TEST(TaskToJsonTest, WrittenTextIsWhatTheJsonTreePrinted) {
+  store::Task t;
+  t.id = 42;
+  t.creator = 3;
+  t.updator = 4;
+  t.status = store::kTaskPaused;
+  t.desired = store::Desired::kPause;
+  t.created_at = absl::FromUnixSeconds(1700000000);
+  t.updated_at = absl::FromUnixSeconds(1700000100);
+  store::TaskInput& in = t.input;
+  in.name = "api \"v2\" \xE4\xB8\xAD";
+  in.agent_id = 2;
+  in.group_id = 5;
+  in.dir = "/srv/api";
+  in.program = "/srv/api/bin";
+  in.args = "--port 8080\t--x";
+  in.std_out = "/var/log/api.out";
+  in.env = {{"A", "1"}, {"PATH", "/bin:/usr/bin"}, {"BAD", "\xC3"}};
+  in.stop_signal = "SIGTERM";
+  in.stop_timeout = 10;
+  in.max_bytes = 1 << 20;
+  in.backups = 3;
+  in.auto_restart = true;
+  in.start_secs = 2;
+  in.max_restarts = 5;
+  in.backoff_max = 30;
+  in.spec = "*/5 * * * *";
+  in.concurrency = "skip";
+  in.timeout = 60;
+  in.retries = 2;
+  in.retry_delay = 15;
+  in.time = absl::FromUnixSeconds(1800000000);
+  in.grace = 120;
+  TaskNames names{"web-1 (10.0.0.5:27149)", "backend"};
+  absl::TimeZone zone = absl::FixedTimeZone(8 * 3600);
+  for (auto kind : {store::TaskKind::kApp, store::TaskKind::kJob, store::TaskKind::kTiming}) {
+    t.kind = kind;
+    for (bool exited : {false, true}) {
+      t.observed = {};
+      if (exited) {
+        t.observed.state = "exited";
+        t.observed.pid = 0;
+        t.observed.restarts = 4;
+        t.observed.last_exit_status = -1;
+        t.observed.last_exit_signal = "SIGKILL";
+        t.observed.last_exit_at = absl::FromUnixSeconds(1700000200);
+      }
+      std::string text;
+      JsonWriter w(&text);
+      WriteTaskJson(w, t, names, zone);
+      std::string expected = ReferenceTaskJson(t, names, zone)
+                                 .dump(-1, ' ', false, Json::error_handler_t::replace);
+      EXPECT_EQ(text, expected) << KindWord(kind) << " exited=" << exited;
+      EXPECT_EQ(TaskToJson(t, names, zone), Json::parse(expected));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace asgard::web

@@ -42,7 +42,8 @@ std::string WebApi::Call::Match(size_t i) const {
 }
 
 WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret)
-    : store_(store), config_(config), sessions_(std::move(secret)), agents_(config),
+    : store_(store), config_(config), sessions_(std::move(secret)),
+      session_users_([&store](int64_t id) { return store.GetUser(id); }), agents_(config),
       zone_(absl::LocalTimeZone()) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
@@ -86,10 +87,30 @@ std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
   return std::nullopt;
 }
 
-void WebApi::Send(httplib::Response& res, const ApiResult& result) {
-  Json body = {{"code", result.code}, {"message", result.message}, {"data", result.data}};
+void WebApi::Send(httplib::Response& res, ApiResult result) {
+  std::string text;
+  if (!result.data_json.empty()) {
+    text.reserve(result.data_json.size() + result.message.size() + 40);
+    JsonWriter w(&text);  // the envelope's keys in the order nlohmann prints them
+    w.BeginObject();
+    w.Key("code");
+    w.Int(result.code);
+    w.Key("data");
+    w.Raw(result.data_json);
+    w.Key("message");
+    w.String(result.message);
+    w.EndObject();
+  } else {
+    // Moved in, not listed in an initializer (which would copy the whole tree of data).
+    Json body = Json::object();
+    body["code"] = result.code;
+    body["message"] = std::move(result.message);
+    body["data"] = std::move(result.data);
+    text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
   res.status = result.code;
-  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+  res.body = std::move(text);  // what set_content does, without copying the body
+  res.set_header("Content-Type", "application/json");
   std::lock_guard<std::mutex> lock(metrics_mu_);
   ++responses_by_code_[result.code];
 }
@@ -103,7 +124,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       auto token = TokenOf(req);
       auto session = token ? sessions_.Check(*token) : std::nullopt;
       if (!session) return Send(res, Fail(401, "not logged in (or the session expired)"));
-      auto user = store_.GetUser(session->user_id);
+      auto user = session_users_.Get(session->user_id);
       if (!user.ok() || user->status != 1) {
         sessions_.RevokeUser(session->user_id);
         return Send(res, Fail(401, "this account cannot log in"));
@@ -125,7 +146,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       spdlog::error("{} {}: {}", req.method, req.path, e.what());
       result = Fail(500, "internal error; see the web node's log");
     }
-    if (result.code != 0) Send(res, result);  // 0: the handler answered itself (SSE)
+    if (result.code != 0) Send(res, std::move(result));  // 0: the handler answered (SSE)
   };
   std::string full = "/api/v1" + pattern;
   if (method == "GET") {
@@ -157,6 +178,10 @@ std::string WebApi::AgentName(const store::Agent& a) const {
 }
 
 Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
+  return TaskToJson(task, NamesOf(task, cache), zone_);
+}
+
+TaskNames WebApi::NamesOf(const store::Task& task, NameCache* cache) {
   NameCache local;
   NameCache& names_seen = cache ? *cache : local;
   TaskNames names;
@@ -176,7 +201,29 @@ Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
     }
     names.group_name = group_it->second;
   }
-  return TaskToJson(task, names, zone_);
+  return names;
+}
+
+WebApi::NameCache WebApi::PrefetchNames(const std::vector<store::Task>& tasks) {
+  std::vector<int64_t> agent_ids, group_ids;
+  for (const store::Task& t : tasks) {
+    agent_ids.push_back(t.input.agent_id);
+    if (t.input.group_id > 0) group_ids.push_back(t.input.group_id);
+  }
+  NameCache names;
+  if (auto agents = store_.GetAgents(agent_ids); agents.ok()) {
+    for (int64_t id : agent_ids) {
+      auto it = agents->find(id);
+      names.agents.emplace(id, it == agents->end() ? "" : AgentName(it->second));
+    }
+  }
+  if (auto groups = store_.GetGroups(group_ids); groups.ok()) {
+    for (int64_t id : group_ids) {
+      auto it = groups->find(id);
+      names.groups.emplace(id, it == groups->end() ? "" : it->second.name);
+    }
+  }
+  return names;
 }
 
 absl::Status WebApi::PushDefinition(const store::Task& task) {

@@ -1,8 +1,9 @@
 // File: web_api.h
 // The REST API of the web node (`/api/v1`, API.md) over the store, pushing every change to the
 // agent concerned at once and writing the operation log. One Route() wrapper does what every
-// route shares: the session (cookie or Bearer token), the forced change of an initial
-// password, the admin check, the envelope, real HTTP status codes, and metrics.
+// route shares: the session (cookie or Bearer token) and its user (cached for a second, see
+// user_cache.h), the forced change of an initial password, the admin check, the envelope, real
+// HTTP status codes, and metrics.
 //
 //   WebApi api(store, config, secret);
 //   httplib::Server server;
@@ -28,6 +29,7 @@
 #include "web/api_result.h"
 #include "web/sessions.h"
 #include "web/task_json.h"
+#include "web/user_cache.h"
 
 namespace asgard::web {
 
@@ -60,7 +62,7 @@ class WebApi {
  private:
   void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
              Access access, Handler handler);
-  void Send(httplib::Response& res, const ApiResult& result);
+  void Send(httplib::Response& res, ApiResult result);
   std::optional<std::string> TokenOf(const httplib::Request& req) const;
 
   // Route groups (one file each).
@@ -83,6 +85,11 @@ class WebApi {
     std::map<int64_t, std::string> agents, groups;
   };
   Json TaskJson(const store::Task& task, NameCache* cache = nullptr);
+  // The names TaskJson shows, from `cache` or the store (then kept in `cache`).
+  TaskNames NamesOf(const store::Task& task, NameCache* cache);
+  // The names of the agents and groups of `tasks`, two queries in all (a page of tasks); ids
+  // a failed query should have named are left out, for TaskJson to look up one by one.
+  NameCache PrefetchNames(const std::vector<store::Task>& tasks);
   std::string AgentName(const store::Agent& agent) const;
   // Sends the task's current definition and desired state to its agent. Unavailable when the
   // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
@@ -98,6 +105,9 @@ class WebApi {
   store::Store& store_;
   const config::Config& config_;
   Sessions sessions_;
+  // The user of each request's session (Route). Every route that changes a user calls
+  // session_users_.Invalidate(id) right after the store call, whether it succeeded or not.
+  UserCache session_users_;
   AgentClients agents_;
   absl::TimeZone zone_;
   std::atomic<int64_t> requests_{0};
