@@ -7,9 +7,10 @@
 // Two origins, because chromium asks for different encodings: a host name mapped to 127.0.0.1
 // (http://asgard.bench:PORT, what a user on the VPN meets: "Accept-Encoding: gzip, deflate") and
 // http://127.0.0.1:PORT (--loopback-runs; a trustworthy origin, like https: "gzip, deflate, br,
-// zstd"). Each run measures the following; --throttled-runs more go through a throttled network
-// (CDP Network.emulateNetworkConditions: 1.6 Mbit/s down, 750 kbit/s up, 150 ms) on the named
-// origin. A warm-up run comes first and is not counted.
+// zstd"). asgard answers both with gzip: it serves no brotli. Each run measures the following;
+// --throttled-runs more go through a throttled network (CDP Network.emulateNetworkConditions:
+// 1.6 Mbit/s down, 750 kbit/s up, 150 ms) on the named origin. A warm-up run comes first and is
+// not counted.
 //   login     `/` in a fresh context until the login form is usable (the router asks
 //             /auth/info, gets 401 and shows /login);
 //   dashboard the login form submitted (password already changed) until the dashboard's cards
@@ -443,7 +444,7 @@ function table(title, runs) {
   }
 }
 
-/** What each request of one run cost, and what gzip/brotli would make of the identity ones. */
+/** What each request of one run cost, and what gzip -6 and brotli -q5 would make of each asset. */
 function breakdown(title, reqs) {
   console.log(`\n### ${title}: requests of the first run\n`)
   console.log('| request | status | encoding | wait ms | sent B | decoded B | gzip -6 B | br -q5 B |')
@@ -540,7 +541,7 @@ async function main() {
     const slowLabel = `${(t.downloadThroughput * 8) / 1e6} Mbit/s down, ${(t.uploadThroughput * 8) / 1e3} kbit/s up, ${t.latency} ms`
     const results = [[`${named} (a named host: gzip), loopback network`, await series('named', named, expectAgents, RUNS, false)]]
     if (LOOPBACK_RUNS > 0) {
-      results.push([`${apiBase} (loopback origin: br), loopback network`, await series('loopback', apiBase, expectAgents, LOOPBACK_RUNS, false)])
+      results.push([`${apiBase} (loopback origin: asks for br, gets gzip), loopback network`, await series('loopback', apiBase, expectAgents, LOOPBACK_RUNS, false)])
     }
     if (THROTTLED_RUNS > 0) {
       results.push([`${named} (gzip), throttled: ${slowLabel}`, await series('throttled', named, expectAgents, THROTTLED_RUNS, true)])

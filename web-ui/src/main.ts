@@ -1,12 +1,6 @@
+// Element Plus is not registered here: vite.config.ts imports each component, and its style
+// sheet, in the chunk of the page whose template uses it.
 import { createApp } from 'vue'
-import {
-  ElAlert, ElAside, ElButton, ElCard, ElCheckbox, ElCol, ElCollapse, ElCollapseItem, ElConfigProvider,
-  ElContainer, ElDatePicker, ElDescriptions, ElDescriptionsItem, ElDialog, ElDivider, ElDrawer, ElDropdown,
-  ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber,
-  ElLink, ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
-  ElRow, ElSelect, ElSkeleton, ElSwitch, ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTooltip,
-} from 'element-plus'
-import 'element-plus/dist/index.css'
 import App from './App.vue'
 import { router } from './router'
 import { i18n, currentLang } from './i18n'
@@ -15,16 +9,6 @@ import { auth, clearSession } from './utils/auth'
 import './style.css'
 
 const app = createApp(App)
-for (const c of [
-  ElAlert, ElAside, ElButton, ElCard, ElCheckbox, ElCol, ElCollapse, ElCollapseItem, ElConfigProvider,
-  ElContainer, ElDatePicker, ElDescriptions, ElDescriptionsItem, ElDialog, ElDivider, ElDrawer, ElDropdown,
-  ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber,
-  ElLink, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
-  ElRow, ElSelect, ElSkeleton, ElSwitch, ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTooltip,
-]) {
-  app.use(c)
-}
-app.use(ElLoading)
 app.use(i18n)
 app.use(router)
 

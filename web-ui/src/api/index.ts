@@ -1,4 +1,5 @@
-// Every /api/v1 route the console uses, one function each (API.md).
+// Every /api/v1 route the console uses, one function each (API.md). The list calls take an
+// optional AbortSignal (useList aborts a load that a newer one replaces).
 import { http, type Query } from './http'
 import type {
   Agent,
@@ -29,7 +30,7 @@ export const authApi = {
 }
 
 export const userApi = {
-  list: (q: Query) => http.get<Page<User>>('/users', q),
+  list: (q: Query, signal?: AbortSignal) => http.get<Page<User>>('/users', q, signal),
   get: (id: number) => http.get<User>(`/users/${id}`),
   create: (u: Record<string, unknown>) => http.post<User>('/users', u),
   update: (id: number, u: Record<string, unknown>) => http.put<User>(`/users/${id}`, u),
@@ -39,14 +40,14 @@ export const userApi = {
 }
 
 export const agentApi = {
-  list: (q: Query) => http.get<Page<Agent>>('/agents', q),
+  list: (q: Query, signal?: AbortSignal) => http.get<Page<Agent>>('/agents', q, signal),
   get: (id: number) => http.get<Agent>(`/agents/${id}`),
   update: (id: number, alias: string) => http.put<Agent>(`/agents/${id}`, { alias }),
   forbid: (id: number) => http.post<null>(`/agents/${id}/forbidden`),
 }
 
 export const groupApi = {
-  list: (q: Query) => http.get<Page<Group>>('/groups', q),
+  list: (q: Query, signal?: AbortSignal) => http.get<Page<Group>>('/groups', q, signal),
   create: (g: { name: string; status: number }) => http.post<Group>('/groups', g),
   update: (id: number, g: { name: string; status: number }) => http.put<Group>(`/groups/${id}`, g),
   remove: (id: number) => http.del<null>(`/groups/${id}`),
@@ -58,7 +59,7 @@ export type BatchAction = 'batch_start' | 'batch_restart' | 'batch_pause' | 'bat
 export function taskApi(kind: TaskKind) {
   const base = `/${plural[kind]}`
   return {
-    list: (q: Query) => http.get<Page<Task>>(base, q),
+    list: (q: Query, signal?: AbortSignal) => http.get<Page<Task>>(base, q, signal),
     get: (id: number) => http.get<Task>(`${base}/${id}`),
     create: (t: Record<string, unknown>) => http.post<Task | { id: number }>(base, t),
     update: (id: number, t: Record<string, unknown>) => http.put<Task>(`${base}/${id}`, t),
@@ -76,8 +77,8 @@ export const monitorApi = {
 }
 
 export const archiveApi = {
-  list: (kind: TaskKind, id: number, page = 1, page_size = 10) =>
-    http.get<Page<Archive>>(`/archives/${kind}`, { [`${kind}_id`]: id, page, page_size }),
+  list: (kind: TaskKind, id: number, page = 1, page_size = 10, signal?: AbortSignal) =>
+    http.get<Page<Archive>>(`/archives/${kind}`, { [`${kind}_id`]: id, page, page_size }, signal),
 }
 
 export const logApi = {
@@ -86,8 +87,8 @@ export const logApi = {
 }
 
 export const reportApi = {
-  exceptions: (q: Query) => http.get<Page<ExceptionRow>>('/exceptions', q),
-  operations: (q: Query) => http.get<Page<OperationRow>>('/operations', q),
+  exceptions: (q: Query, signal?: AbortSignal) => http.get<Page<ExceptionRow>>('/exceptions', q, signal),
+  operations: (q: Query, signal?: AbortSignal) => http.get<Page<OperationRow>>('/operations', q, signal),
   dashboard: () => http.get<Dashboard>('/dashboard'),
   cronNext: (spec: string, n = 5, tz?: string) => http.post<{ next: string[] }>('/cron/next', { spec, n, tz }),
 }

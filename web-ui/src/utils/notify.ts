@@ -1,17 +1,12 @@
-// Error and success messages: the API's own `message` (it says what to do), or a hint for
-// network errors.
+// Error and success messages (ElMessage): the API's own `message` (it says what to do), or a hint
+// for network errors.
 import { ElMessage } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
 import { ApiError } from '@/api/http'
 import { i18n } from '@/i18n'
+import { errorText } from './errors'
 
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.status === 0) return i18n.global.t('common.networkError')
-    return e.message
-  }
-  if (e instanceof Error) return e.message
-  return String(e)
-}
+export { errorText }
 
 export function showError(e: unknown) {
   if (e instanceof ApiError && e.status === 401) return // the 401 handler goes to the login page
