@@ -189,6 +189,22 @@ TEST_P(ReadPoolTest, WithoutReadConnectionsEverythingUsesTheWriter) {
   EXPECT_EQ(page.total, 1);
 }
 
+// WriteCount tells a cache whether what it read is still current: reads leave it alone, and
+// every write moves it once the write is over.
+TEST_P(ReadPoolTest, WritesAreCountedAndReadsAreNot) {
+  Agent agent = AddAgent();
+  const uint64_t before = store().WriteCount();
+  ASSERT_OK(store().ListTasks(TaskKind::kApp, TaskFilter{}).status());
+  ASSERT_OK(store().GetAgent(agent.id).status());
+  ASSERT_OK(store().FindUser(UserKey::kNickname, kAdminNickname).status());
+  EXPECT_EQ(store().WriteCount(), before);
+  ASSERT_OK_AND_ASSIGN(Task t, store().CreateTask(TaskKind::kApp, Input(agent.id, "w"), 1));
+  const uint64_t after_create = store().WriteCount();
+  EXPECT_GT(after_create, before);
+  ASSERT_OK(store().SetDesired(TaskKind::kApp, t.id, Desired::kRun, 1).status());
+  EXPECT_GT(store().WriteCount(), after_create);
+}
+
 ASGARD_INSTANTIATE_BACKENDS(ReadPoolTest);
 
 }  // namespace

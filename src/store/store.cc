@@ -115,7 +115,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::OpenOn(std::unique_ptr<SqlConn> co
 }
 
 absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   Agent agent;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -142,7 +142,7 @@ absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::T
 }
 
 absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   RETURN_IF_ERROR(conn_
                       ->Exec("UPDATE agents SET status = CASE WHEN status = -1 THEN -1 ELSE 1 "
                              "END, last_heartbeat_at = ? WHERE id = ?",
@@ -152,7 +152,7 @@ absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
 }
 
 absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   std::vector<int64_t> ids;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -188,18 +188,7 @@ absl::StatusOr<Agent> Store::GetAgent(int64_t id) {
 
 absl::StatusOr<std::map<int64_t, Agent>> Store::GetAgents(const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::map<int64_t, Agent>();
-  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int64_t, Agent>> {
-    std::map<int64_t, Agent> agents;
-    RETURN_IF_ERROR(internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
-      ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kAgentSelect, " WHERE id", in), params));
-      for (const SqlRow& row : rows) {
-        Agent a = ReadAgentRow(row);
-        agents.emplace(a.id, std::move(a));
-      }
-      return absl::OkStatus();
-    }));
-    return agents;
-  });
+  return Read([&](SqlConn& c) { return internal::ReadByIds(c, kAgentSelect, ids, &ReadAgentRow); });
 }
 
 absl::StatusOr<Agent> Store::FindAgent(const std::string& ip, const std::string& port) {
@@ -230,7 +219,7 @@ absl::StatusOr<int64_t> Store::AssignmentVersion(int64_t agent_id) {
 }
 
 absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   return InTransaction(c, [&]() -> absl::Status {
@@ -250,7 +239,7 @@ absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
 }
 
 absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
     RETURN_IF_ERROR(internal::ReadAgent(c, agent_id).status());

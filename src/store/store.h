@@ -25,6 +25,8 @@
 // Calls block: run them off event loops.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -204,8 +206,31 @@ class Store {
   // every match.
   absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter);
 
+  // How many calls that may write have finished on this Store (each counted once its
+  // transaction is over). What a caller read is current while the count has not moved since
+  // before it read; writes by other processes on the same database are not counted.
+  uint64_t WriteCount() const { return writes_.load(std::memory_order_acquire); }
+
  private:
   Store(std::unique_ptr<SqlConn> conn, OpenOptions options);
+
+  // mu_ held for a call that may write; the write is counted (WriteCount) as the lock ends,
+  // after the call's commit.
+  class ABSL_SCOPED_LOCKABLE WriteLock {
+   public:
+    explicit WriteLock(Store* store) ABSL_EXCLUSIVE_LOCK_FUNCTION(store->mu_) : store_(store) {
+      store_->mu_.Lock();
+    }
+    ~WriteLock() ABSL_UNLOCK_FUNCTION() {
+      store_->writes_.fetch_add(1, std::memory_order_release);
+      store_->mu_.Unlock();
+    }
+    WriteLock(const WriteLock&) = delete;
+    WriteLock& operator=(const WriteLock&) = delete;
+
+   private:
+    Store* const store_;
+  };
 
   // Returns read(conn) on a read-only connection, or on the writer under mu_ when the store has
   // none. For plain reads only (no writes, no transactions: those need the writer).
@@ -228,6 +253,7 @@ class Store {
   std::unique_ptr<ConnPool> readers_;
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
   std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> writes_{0};
 };
 
 }  // namespace asgard::store

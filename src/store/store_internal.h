@@ -34,6 +34,28 @@ std::string LikeContains(const std::string& text);
 absl::Status ForIdLists(const std::vector<int64_t>& ids,
                         absl::FunctionRef<absl::Status(const std::string&, const SqlParams&)> read);
 
+// The rows of `select` + " WHERE id IN (...)" for `ids`, each made into a T by `read_row`, by
+// id; ids without a row are absent.
+template <typename T>
+absl::StatusOr<std::map<int64_t, T>> ReadByIds(SqlConn& conn, const std::string& select,
+                                               const std::vector<int64_t>& ids,
+                                               T (*read_row)(const SqlRow&)) {
+  std::map<int64_t, T> found;
+  absl::Status status = ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
+    absl::StatusOr<std::vector<SqlRow>> rows = conn.Query(absl::StrCat(select, " WHERE id", in),
+                                                          params);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      T value = read_row(row);
+      const int64_t id = value.id;
+      found.emplace(id, std::move(value));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
 // Rows of "SELECT status, COUNT(*) ... GROUP BY status" as status -> count.
 std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows);
 

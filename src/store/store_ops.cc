@@ -63,7 +63,7 @@ absl::StatusOr<Group> ReadLiveGroup(SqlConn& c, int64_t id) {
 }  // namespace
 
 absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   int64_t id = 0;
@@ -85,18 +85,7 @@ absl::StatusOr<Group> Store::GetGroup(int64_t id) {
 
 absl::StatusOr<std::map<int64_t, Group>> Store::GetGroups(const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::map<int64_t, Group>();
-  return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int64_t, Group>> {
-    std::map<int64_t, Group> groups;
-    RETURN_IF_ERROR(internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
-      ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kGroupSelect, " WHERE id", in), params));
-      for (const SqlRow& row : rows) {
-        Group g = ReadGroupRow(row);
-        groups.emplace(g.id, std::move(g));
-      }
-      return absl::OkStatus();
-    }));
-    return groups;
-  });
+  return Read([&](SqlConn& c) { return internal::ReadByIds(c, kGroupSelect, ids, &ReadGroupRow); });
 }
 
 absl::StatusOr<std::vector<Group>> Store::ListGroups() {
@@ -110,7 +99,7 @@ absl::StatusOr<std::vector<Group>> Store::ListGroups() {
 }
 
 absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -125,7 +114,7 @@ absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, in
 }
 
 absl::Status Store::DeleteGroup(int64_t id, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   return InTransaction(c, [&]() -> absl::Status {
@@ -138,7 +127,7 @@ absl::Status Store::DeleteGroup(int64_t id, int64_t user_id) {
 }
 
 absl::StatusOr<int64_t> Store::InsertOperation(const Operation& op) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   absl::Time created = op.created_at == absl::Time() ? options_.now() : op.created_at;
   ASSIGN_OR_RETURN(ExecResult r,
                    conn_->Exec("INSERT INTO operations (user_id, type, related_id, "

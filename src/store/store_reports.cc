@@ -109,7 +109,7 @@ absl::StatusOr<int> InsertMonitorRows(SqlConn& c, const std::string& table,
 
 absl::StatusOr<int> Store::InsertArchives(const std::vector<ArchiveRecord>& batch) {
   for (const ArchiveRecord& a : batch) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   return InsertEach<ArchiveRecord>(
       *conn_, batch,
       absl::StrCat("INSERT INTO archives (type, related_id, uuid, seq, pid, begin_time, end_time, "
@@ -120,7 +120,7 @@ absl::StatusOr<int> Store::InsertArchives(const std::vector<ArchiveRecord>& batc
 
 absl::StatusOr<int> Store::InsertExceptions(const std::vector<ExceptionRecord>& batch) {
   for (const ExceptionRecord& e : batch) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   return InsertEach<ExceptionRecord>(
       *conn_, batch,
       absl::StrCat("INSERT INTO exceptions (type, related_id, uuid, seq, `desc`, created_at) "
@@ -140,7 +140,7 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
     RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
     by_table[MonitorTableName(m.created_at)].push_back(m);
   }
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   for (const auto& [table, samples] : by_table) {
     if (known_monitor_tables_.count(table)) continue;
@@ -190,7 +190,7 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
     RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
     by_table[MonitorTableName(m.created_at)].push_back(m);
   }
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   int inserted = 0;
   for (const auto& [table, samples] : by_table) {
     if (!known_monitor_tables_.count(table)) {
@@ -209,7 +209,7 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
 }
 
 absl::Status Store::EnsureMonitorTables(absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   absl::CivilMonth month = UtcMonth(now);
   RETURN_IF_ERROR(CreateMonitorTable(*conn_, MonitorTableName(month)));
   return CreateMonitorTable(*conn_, MonitorTableName(month + 1));
@@ -249,7 +249,7 @@ absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int m
   std::vector<std::string> dropped;
   if (months_to_keep < 1) return dropped;
   absl::CivilMonth oldest_kept = UtcMonth(now) - (months_to_keep - 1);
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   ASSIGN_OR_RETURN(std::vector<std::string> tables, MonitorTables(*conn_));
   for (const std::string& table : tables) {
     if (*ParseMonitorTableName(table) >= oldest_kept) continue;

@@ -15,7 +15,7 @@ absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desire
     return absl::InvalidArgumentError(absl::StrCat("desired state ", static_cast<int>(desired),
                                                    ": expected 1 (run) or 2 (pause)"));
   }
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -36,7 +36,7 @@ absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desire
 }
 
 absl::StatusOr<Assignment> Store::GetAssignment(int64_t agent_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   Assignment a;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -58,7 +58,7 @@ absl::StatusOr<Assignment> Store::GetAssignment(int64_t agent_id) {
 
 absl::Status Store::RecordObserved(int64_t agent_id, const std::vector<ObservedReport>& reports,
                                    absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
     for (const ObservedReport& report : reports) {

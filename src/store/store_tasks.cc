@@ -104,7 +104,7 @@ absl::Status Rederive(SqlConn& c, TaskKind kind, int64_t id, DeriveMode mode) {
 }  // namespace
 
 absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   int64_t id = 0;
@@ -133,7 +133,7 @@ absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, in
 
 absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
                                        int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -165,7 +165,7 @@ absl::StatusOr<Task> Store::GetTask(TaskKind kind, int64_t id) {
 }
 
 absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   return InTransaction(c, [&]() -> absl::Status {

@@ -69,7 +69,7 @@ absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plai
   if (user.nickname.empty()) return absl::InvalidArgumentError("user nickname is empty");
   if (!IsRole(user.role)) return absl::InvalidArgumentError("role: must be Administrator or User");
   ASSIGN_OR_RETURN(std::string hash, HashPassword(plain_password));  // slow: outside the lock
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   int64_t id = 0;
@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<User>> Store::ListUsers() {
 
 absl::Status Store::SetUserPassword(int64_t id, const std::string& plain, bool must_change) {
   ASSIGN_OR_RETURN(std::string hash, HashPassword(plain));
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
     RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());
@@ -136,7 +136,7 @@ absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update) {
   if (update.role && !IsRole(*update.role)) {
     return absl::InvalidArgumentError("role: must be Administrator or User");
   }
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
@@ -165,7 +165,7 @@ absl::Status Store::SetUserStatus(int64_t id, int status) {
     return absl::InvalidArgumentError(
         absl::StrCat("status ", status, ": must be 1 (normal), 0 (unverified) or -1 (forbidden)"));
   }
-  absl::MutexLock lock(&mu_);
+  WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
     RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());

@@ -128,6 +128,14 @@ void WebApi::InstallTasks(httplib::Server& s) {
         filter.status = static_cast<int>(v);
       }
       if (!call.admin()) filter.creator = call.user_id();
+      // Everything the page depends on besides the store; the name (any text) goes last.
+      auto opt = [](const auto& v) { return v ? absl::StrCat(*v) : std::string("-"); };
+      std::string key = absl::StrCat(KindWord(kind), "|", filter.page, "|", filter.size, "|",
+                                     opt(filter.group_id), "|", opt(filter.agent_id), "|",
+                                     opt(filter.status), "|", opt(filter.creator), "|",
+                                     filter.name);
+      const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
+      if (ResponseCache::Text cached = task_pages_.Get(key, writes)) return OkJsonText(*cached);
       auto page = store_.ListTasks(kind, filter);
       if (!page.ok()) return FromStatus(page.status());
       // Written as text: a tree of 20 tasks' members cost more CPU than the queries (bench
@@ -148,6 +156,7 @@ void WebApi::InstallTasks(httplib::Server& s) {
       w.Key("total");
       w.Int(page->total);
       w.EndObject();
+      task_pages_.Put(key, writes, text);
       return OkJsonText(std::move(text));
     });
 

@@ -28,6 +28,7 @@
 #include "web/agent_clients.h"
 #include "web/api_result.h"
 #include "web/sessions.h"
+#include "web/response_cache.h"
 #include "web/task_json.h"
 #include "web/user_cache.h"
 
@@ -108,6 +109,8 @@ class WebApi {
   // The user of each request's session (Route). Every route that changes a user calls
   // session_users_.Invalidate(id) right after the store call, whether it succeeded or not.
   UserCache session_users_;
+  // Recent pages of the apps, jobs and timings lists (their JSON), keyed by filter and viewer.
+  ResponseCache task_pages_;
   AgentClients agents_;
   absl::TimeZone zone_;
   std::atomic<int64_t> requests_{0};

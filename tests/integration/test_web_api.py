@@ -184,6 +184,29 @@ def test_update_of_a_running_app_is_applied_at_once(site):
                20, "new output")
 
 
+def test_list_pages_show_each_change_at_once(site):
+    # The pages are cached until the next write: each change must show on the very next read.
+    admin, anon = site["admin"], site["anon"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "cached"))
+
+    def listed():
+        page = admin.ok("GET", "/api/v1/apps?page=1")
+        return next(t for t in page["list"] if t["id"] == app["id"])
+
+    assert listed()["name"] == "cached"
+    admin.ok("PUT", f"/api/v1/apps/{app['id']}", {"name": "renamed"})
+    assert listed()["name"] == "renamed"
+    admin.ok("PUT", f"/api/v1/agents/{site['agent']['id']}", {"alias": "fresh-alias"})
+    assert listed()["agent_name"].startswith("fresh-alias (")
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    assert listed()["desired"] == 1
+    # A user made administrator sees everyone's tasks on their next page, not their own cached one.
+    carol, carol_user = make_user(anon, admin, "carol")
+    assert carol.ok("GET", "/api/v1/apps?page=1")["total"] == 0
+    admin.ok("PUT", f"/api/v1/users/{carol_user['id']}", {"role": "Administrator"})
+    assert carol.ok("GET", "/api/v1/apps?page=1")["total"] == 1
+
+
 @pytest.mark.parametrize("field,value,needle", [
     ("name", "", "name"), ("agent_id", 999, "agent_id"), ("agent_id", "abc", "agent_id"),
     ("args", "'unterminated", "args"), ("std_out", "relative.out", "std_out"),
