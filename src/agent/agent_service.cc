@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "agent/log_tail.h"
 #include "agent/on_loop.h"
+#include "common/status_macros.h"
+#include "process/fs_identity.h"
 #include "process/proc_sampler.h"
 #include "rpc/grpc_status.h"
 
@@ -127,18 +131,40 @@ grpc::Status AgentService::Sync(grpc::ServerContext* ctx, const v1::SyncRequest*
   return grpc::Status::OK;
 }
 
-absl::StatusOr<std::string> AgentService::LogPath(const v1::LogRequest& req) {
-  return OnLoop<std::string>(loop_, [this, ref = req.ref(), stream = req.stream()] {
+absl::StatusOr<TaskHost::LogFile> AgentService::LogPath(const v1::LogRequest& req) {
+  return OnLoop<TaskHost::LogFile>(loop_, [this, ref = req.ref(), stream = req.stream()] {
     return host_.LogPath(ref, stream);
   });
 }
 
+namespace {
+
+// The identity a log file is read with (null: the agent's own).
+absl::StatusOr<std::shared_ptr<const process::FsIdentity>> ReaderOf(
+    const TaskHost::LogFile& file) {
+  if (file.read_as.empty()) return nullptr;
+  ASSIGN_OR_RETURN(process::FsIdentity id, process::LookUpFsIdentity(file.read_as));
+  return std::make_shared<const process::FsIdentity>(std::move(id));
+}
+
+// fn() with the file-system rights of `reader`.
+template <typename Fn>
+auto AsReader(const process::FsIdentity* reader, Fn fn) -> decltype(fn()) {
+  process::FsIdentityScope scope(reader);
+  if (absl::Status s = scope.status(); !s.ok()) return s;
+  return fn();
+}
+
+}  // namespace
+
 grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                    v1::LogLines* resp) {
   if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
-  auto path = LogPath(*req);
-  if (!path.ok()) return rpc::ToGrpc(path.status());
-  auto lines = TailLines(*path, TailCount(req->lines()));
+  auto file = LogPath(*req);
+  if (!file.ok()) return rpc::ToGrpc(file.status());
+  auto reader = ReaderOf(*file);
+  if (!reader.ok()) return rpc::ToGrpc(reader.status());
+  auto lines = AsReader(reader->get(), [&] { return TailLines(file->path, TailCount(req->lines())); });
   if (!lines.ok()) {
     if (absl::IsNotFound(lines.status())) return grpc::Status::OK;  // nothing written yet
     return rpc::ToGrpc(lines.status());
@@ -150,20 +176,27 @@ grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogReques
 grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                      grpc::ServerWriter<v1::LogLines>* writer) {
   if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
-  auto path = LogPath(*req);
-  if (!path.ok()) return rpc::ToGrpc(path.status());
+  auto file = LogPath(*req);
+  if (!file.ok()) return rpc::ToGrpc(file.status());
+  auto reader = ReaderOf(*file);
+  if (!reader.ok()) return rpc::ToGrpc(reader.status());
   // The follower starts at the end; the tail before it was read first, so nothing is missed
   // except lines written in between (a few microseconds).
-  LogFollower follower(*path);
-  auto tail = TailLines(*path, TailCount(req->lines()));
+  std::optional<LogFollower> follower;
+  auto tail = AsReader(reader->get(), [&]() -> absl::StatusOr<std::vector<std::string>> {
+    follower.emplace(file->path);
+    return TailLines(file->path, TailCount(req->lines()));
+  });
+  if (!follower) return rpc::ToGrpc(tail.status());  // the identity could not be taken
+  if (absl::IsPermissionDenied(tail.status())) return rpc::ToGrpc(tail.status());
   v1::LogLines first;
   if (tail.ok()) {
     for (auto& line : *tail) first.add_lines(std::move(line));
   }
-  first.set_end_offset(follower.position());
+  first.set_end_offset(follower->position());
   if (!writer->Write(first)) return grpc::Status::OK;
   while (!ctx->IsCancelled() && !stopping_) {
-    auto lines = follower.Poll();
+    auto lines = AsReader(reader->get(), [&] { return follower->Poll(); });
     if (!lines.ok()) return rpc::ToGrpc(lines.status());
     if (lines->empty()) {
       std::this_thread::sleep_for(kFollowPoll);
@@ -171,7 +204,7 @@ grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequ
     }
     v1::LogLines batch;
     for (auto& line : *lines) batch.add_lines(std::move(line));
-    batch.set_end_offset(follower.position());
+    batch.set_end_offset(follower->position());
     if (!writer->Write(batch)) break;
   }
   return grpc::Status::OK;

@@ -61,7 +61,7 @@ class AgentService final : public v1::Agent::Service {
  private:
   template <typename Fn>
   grpc::Status TaskCall(grpc::ServerContext* ctx, v1::AgentTask* resp, Fn fn);
-  absl::StatusOr<std::string> LogPath(const v1::LogRequest& req);
+  absl::StatusOr<TaskHost::LogFile> LogPath(const v1::LogRequest& req);
 
   EventLoop& loop_;
   TaskHost& host_;

@@ -32,6 +32,8 @@ absl::StatusOr<process::ProcessSpec> ToSpec(const v1::TaskDefinition& def) {
   spec.std_out = def.std_out();
   spec.std_err = def.std_err();
   spec.user = def.user();
+  // A non-admin chose these paths: the files are opened with the task user's rights.
+  spec.files_as_user = def.as_task_user();
   spec.env.insert(def.env().begin(), def.env().end());
   if (def.stop_signal() > 0) spec.stop_signal = def.stop_signal();
   if (def.stop_timeout() > 0) spec.stop_timeout = std::chrono::seconds(def.stop_timeout());

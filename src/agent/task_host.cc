@@ -258,8 +258,8 @@ std::vector<v1::TaskObserved> TaskHost::Observed() {
   return out;
 }
 
-absl::StatusOr<std::string> TaskHost::LogPath(const v1::TaskRef& ref,
-                                              const std::string& stream) const {
+absl::StatusOr<TaskHost::LogFile> TaskHost::LogPath(const v1::TaskRef& ref,
+                                                    const std::string& stream) const {
   const v1::TaskDefinition* def = Find(ref);
   if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
   if (stream != "stdout" && stream != "stderr") {
@@ -270,7 +270,9 @@ absl::StatusOr<std::string> TaskHost::LogPath(const v1::TaskRef& ref,
   if (path.empty()) {
     return absl::NotFoundError(absl::StrCat("task '", def->name(), "' discards its ", stream));
   }
-  return path;
+  LogFile file{path, ""};
+  if (def->as_task_user()) file.read_as = def->user().empty() ? task_user_ : def->user();
+  return file;
 }
 
 void TaskHost::SampleTasks() {

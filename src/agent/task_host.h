@@ -63,7 +63,13 @@ class TaskHost final : public process::RunObserver {
   std::vector<v1::TaskObserved> Observed();
   // stdout/stderr file of a task ("stdout" or "stderr"); NotFound for an unknown task or one
   // whose stream is discarded, InvalidArgument for another stream name.
-  absl::StatusOr<std::string> LogPath(const v1::TaskRef& ref, const std::string& stream) const;
+  struct LogFile {
+    std::string path;
+    // Whose rights to read it with ("" = the agent's own): the task's user when a non-admin
+    // chose the path (as_task_user), so that it cannot name a file only root may read.
+    std::string read_as;
+  };
+  absl::StatusOr<LogFile> LogPath(const v1::TaskRef& ref, const std::string& stream) const;
 
   // Samples the processes of every task (every system.moniter seconds) and queues a monitor
   // sample per running monitored task.

@@ -165,7 +165,8 @@ TEST_F(TaskHostTest, SameNameTwiceIsTwoTasks) {
 
 TEST_F(TaskHostTest, LogPathOnlyForItsTasksAndStreams) {
   Apply(1, {App(1, "web")});
-  EXPECT_EQ(*host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout"), "/tmp/web.out");
+  EXPECT_EQ(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout")->path, "/tmp/web.out");
+  EXPECT_EQ(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout")->read_as, "");
   EXPECT_TRUE(absl::IsNotFound(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stderr").status()));
   EXPECT_TRUE(absl::IsNotFound(host_->LogPath(Ref(v1::TASK_KIND_APP, 9), "stdout").status()));
   EXPECT_TRUE(

@@ -12,7 +12,10 @@
 namespace asgard::process {
 namespace {
 
-absl::StatusOr<UniqueFd> OpenAppend(const std::string& path, int64_t* size) {
+absl::StatusOr<UniqueFd> OpenAppend(const std::string& path, const FsIdentity* as_user,
+                                    int64_t* size) {
+  FsIdentityScope scope(as_user);
+  if (absl::Status s = scope.status(); !s.ok()) return s;
   constexpr int kFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
   UniqueFd fd(open(path.c_str(), kFlags, 0644));
   auto slash = path.rfind('/');
@@ -30,18 +33,22 @@ absl::StatusOr<UniqueFd> OpenAppend(const std::string& path, int64_t* size) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LogSink>> LogSink::Open(const std::string& path, int64_t max_bytes,
-                                                       int backups) {
+absl::StatusOr<std::unique_ptr<LogSink>> LogSink::Open(
+    const std::string& path, int64_t max_bytes, int backups,
+    std::shared_ptr<const FsIdentity> as_user) {
   int64_t size = 0;
-  auto fd = OpenAppend(path, &size);
+  auto fd = OpenAppend(path, as_user.get(), &size);
   if (!fd.ok()) return fd.status();
-  return std::unique_ptr<LogSink>(new LogSink(path, max_bytes, backups, std::move(*fd), size));
+  return std::unique_ptr<LogSink>(
+      new LogSink(path, max_bytes, backups, std::move(as_user), std::move(*fd), size));
 }
 
-LogSink::LogSink(std::string path, int64_t max_bytes, int backups, UniqueFd fd, int64_t size)
+LogSink::LogSink(std::string path, int64_t max_bytes, int backups,
+                 std::shared_ptr<const FsIdentity> as_user, UniqueFd fd, int64_t size)
     : path_(std::move(path)),
       max_bytes_(max_bytes),
       backups_(backups),
+      as_user_(std::move(as_user)),
       fd_(std::move(fd)),
       size_(size) {}
 
@@ -70,20 +77,24 @@ absl::Status LogSink::Rotate() {
     size_ = 0;
     return absl::OkStatus();
   }
-  std::remove((path_ + "." + std::to_string(backups_)).c_str());
-  for (int i = backups_ - 1; i >= 1; --i) {
-    std::rename((path_ + "." + std::to_string(i)).c_str(),
-                (path_ + "." + std::to_string(i + 1)).c_str());
-  }
-  if (std::rename(path_.c_str(), (path_ + ".1").c_str()) != 0) {
-    return ErrnoStatus("rotate " + path_);
+  {
+    FsIdentityScope scope(as_user_.get());
+    if (absl::Status s = scope.status(); !s.ok()) return s;
+    std::remove((path_ + "." + std::to_string(backups_)).c_str());
+    for (int i = backups_ - 1; i >= 1; --i) {
+      std::rename((path_ + "." + std::to_string(i)).c_str(),
+                  (path_ + "." + std::to_string(i + 1)).c_str());
+    }
+    if (std::rename(path_.c_str(), (path_ + ".1").c_str()) != 0) {
+      return ErrnoStatus("rotate " + path_);
+    }
   }
   return Reopen();
 }
 
 absl::Status LogSink::Reopen() {
   int64_t size = 0;
-  auto fd = OpenAppend(path_, &size);
+  auto fd = OpenAppend(path_, as_user_.get(), &size);
   if (!fd.ok()) return fd.status();
   fd_ = std::move(*fd);
   size_ = size;

@@ -1,9 +1,11 @@
 #include "process/log_sink.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -77,6 +79,39 @@ TEST(LogSink, ZeroBackupsTruncatesInPlace) {
 TEST(LogSink, UnwritableDirectoryIsAnError) {
   auto sink = LogSink::Open("/proc/asgard-nope/out.log", 0, 1);
   EXPECT_FALSE(sink.ok());
+}
+
+// A non-admin's task: its files are made, and rotated, with the task user's rights, so a path
+// only root may write to is refused and what is made belongs to the user.
+TEST(LogSink, WithAnIdentityTheUsersRightsApply) {
+  if (geteuid() != 0) {
+    if (getenv("CI") != nullptr) FAIL() << "needs root under CI=true";
+    GTEST_SKIP() << "needs root";
+  }
+  auto nobody = LookUpFsIdentity("nobody");
+  ASSERT_TRUE(nobody.ok()) << nobody.status();
+  auto as_nobody = std::make_shared<const FsIdentity>(*nobody);
+  std::string dir = TempDir();
+  chmod(dir.c_str(), 0755);
+  std::string closed = dir + "/closed";
+  mkdir(closed.c_str(), 0700);
+  auto refused = LogSink::Open(closed + "/out.log", 0, 1, as_nobody);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(refused.status())) << refused.status();
+  EXPECT_FALSE(Exists(closed + "/out.log"));
+
+  std::string open_dir = dir + "/open";
+  mkdir(open_dir.c_str(), 0777);
+  chmod(open_dir.c_str(), 0777);
+  auto sink = LogSink::Open(open_dir + "/out.log", 4, 2, as_nobody);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  ASSERT_TRUE((*sink)->Write("12345678").ok());  // two rotations
+  for (const char* name : {"/out.log", "/out.log.1"}) {
+    struct stat st {};
+    ASSERT_EQ(stat((open_dir + name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_uid, nobody->uid) << name;
+  }
+  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace

@@ -108,8 +108,9 @@ pid_t PosixLauncher::PidOf(const std::string& run_id) const {
 
 absl::StatusOr<UniqueFd> PosixLauncher::CaptureInto(const std::string& path,
                                                     const ProcessSpec& spec,
+                                                    std::shared_ptr<const FsIdentity> as_user,
                                                     std::shared_ptr<LogSink>* sink) {
-  auto opened = LogSink::Open(path, spec.max_bytes, spec.backups);
+  auto opened = LogSink::Open(path, spec.max_bytes, spec.backups, std::move(as_user));
   if (!opened.ok()) return opened.status();
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
@@ -132,7 +133,15 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   const char* inherited = getenv("PATH");
   std::string path_env =
       path_it != spec.env.end() ? path_it->second : (inherited ? inherited : kDefaultPath);
-  auto resolved = ResolveProgram(spec.program, spec.dir, path_env);
+  std::shared_ptr<const FsIdentity> as_user;
+  if (spec.files_as_user && plan.switch_user) {
+    as_user = std::make_shared<FsIdentity>(FsIdentity{plan.uid, plan.gid, plan.groups});
+  }
+  absl::StatusOr<std::string> resolved = [&]() -> absl::StatusOr<std::string> {
+    FsIdentityScope scope(as_user.get());
+    if (absl::Status s = scope.status(); !s.ok()) return s;
+    return ResolveProgram(spec.program, spec.dir, path_env);
+  }();
   if (!resolved.ok()) return resolved.status();
 
   std::string run_id = NewUuid();
@@ -145,12 +154,12 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   std::shared_ptr<LogSink> out_sink, err_sink;
   UniqueFd out_w, err_w;
   if (!spec.std_out.empty()) {
-    auto w = CaptureInto(spec.std_out, spec, &out_sink);
+    auto w = CaptureInto(spec.std_out, spec, as_user, &out_sink);
     if (!w.ok()) return absl::Status(w.status().code(), "stdout: " + std::string(w.status().message()));
     out_w = std::move(*w);
   }
   if (!spec.std_err.empty() && spec.std_err != spec.std_out) {
-    auto w = CaptureInto(spec.std_err, spec, &err_sink);
+    auto w = CaptureInto(spec.std_err, spec, as_user, &err_sink);
     if (!w.ok()) return absl::Status(w.status().code(), "stderr: " + std::string(w.status().message()));
     err_w = std::move(*w);
   }

@@ -17,6 +17,7 @@
 #include "common/event_loop.h"
 #include "common/unique_fd.h"
 #include "process/containment.h"
+#include "process/fs_identity.h"
 #include "process/launcher.h"
 #include "process/log_sink.h"
 
@@ -50,6 +51,7 @@ class PosixLauncher final : public Launcher {
 
   PosixLauncher(EventLoop& loop, UniqueFd sigchld, std::unique_ptr<Containment> containment);
   absl::StatusOr<UniqueFd> CaptureInto(const std::string& path, const ProcessSpec& spec,
+                                       std::shared_ptr<const FsIdentity> as_user,
                                        std::shared_ptr<LogSink>* sink);
   void AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink);
   void OnPumpReadable(int fd);

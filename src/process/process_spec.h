@@ -20,6 +20,10 @@ struct ProcessSpec {
   std::string std_out;  // file for stdout; "" = discarded
   std::string std_err;  // file for stderr; "" = discarded
   std::string user;     // run as this user; "" = the daemon's user
+  // The std_out/std_err files (and the program's lookup) are opened, created and rotated with
+  // `user`'s rights rather than the daemon's: set for tasks whose author may not act as root
+  // (a non-admin's task on a root agent), so that their paths cannot reach root's files.
+  bool files_as_user = false;
   std::map<std::string, std::string> env;  // added to the inherited environment
   int stop_signal = SIGTERM;
   std::chrono::seconds stop_timeout{10};

@@ -77,12 +77,13 @@ int ChildMain(void* raw) {
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
     Fail(a, Step::kDup);
   }
-  if (!p.dir.empty() && chdir(p.dir.c_str()) != 0) Fail(a, Step::kChdir);
   if (p.switch_user) {
     if (syscall(SYS_setgroups, p.groups.size(), p.groups.data()) != 0) Fail(a, Step::kGroups);
     if (syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) Fail(a, Step::kGid);
     if (syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) Fail(a, Step::kUid);
   }
+  // As the user, as the original did: a user's task cannot start in a directory it may not enter.
+  if (!p.dir.empty() && chdir(p.dir.c_str()) != 0) Fail(a, Step::kChdir);
   // After the credential change: changing credentials clears the parent-death signal.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);

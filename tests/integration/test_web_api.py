@@ -383,6 +383,60 @@ def test_a_normal_users_task_runs_as_the_agents_task_user(site):
     assert uid_of(admins["pid"]) == os.geteuid()
 
 
+def test_a_normal_users_paths_get_the_task_users_rights_not_roots(site):
+    """ORIGINAL 10.1 item 8: a non-admin's std_out must not append to, or show, root's files."""
+    if os.geteuid() != 0:
+        assert not os.environ.get("CI"), "needs root under CI=true"
+        pytest.skip("needs a root agent")
+    import pwd
+    import shutil
+    import tempfile
+    nobody = pwd.getpwnam("nobody").pw_uid
+    anon, admin = site["anon"], site["admin"]
+    frank, _ = make_user(anon, admin, "frank")
+    base = tempfile.mkdtemp(prefix="asgard-paths-")
+    try:
+        os.chmod(base, 0o755)
+        open_dir, closed = os.path.join(base, "open"), os.path.join(base, "closed")
+        os.mkdir(open_dir)
+        os.chmod(open_dir, 0o777)
+        os.mkdir(closed, 0o700)
+        secret = os.path.join(base, "secret")
+        with open(secret, "w") as f:
+            f.write("root only\n")
+        os.chmod(secret, 0o600)
+
+        def start(name, std_out):
+            app = frank.ok("POST", "/api/v1/apps", app_body(site, name, std_out=std_out))
+            frank.ok("POST", f"/api/v1/apps/{app['id']}/start")
+            return app
+
+        # Where the task user may write: it runs, and its file is the user's.
+        fine = start("frank-fine", os.path.join(open_dir, "fine.out"))
+        wait_task(frank, "app", fine["id"], lambda t: t["state"] == "running", "running")
+        wait_until(lambda: "tick" in frank.ok(
+            "GET", f"/api/v1/out_logs/app/data?app_id={fine['id']}")["content"], 20, "its log")
+        assert os.stat(os.path.join(open_dir, "fine.out")).st_uid == nobody
+        # A directory only root may write to, and a file only root may read: refused.
+        into_closed = start("frank-closed", os.path.join(closed, "x.out"))
+        onto_secret = start("frank-secret", secret)
+        for app in (into_closed, onto_secret):
+            wait_task(frank, "app", app["id"], lambda t: t["state"] in ("backoff", "fatal"),
+                      "start refused")
+        assert os.listdir(closed) == []
+        with open(secret) as f:
+            assert f.read() == "root only\n"
+        status, payload = frank.get(f"/api/v1/out_logs/app/data?app_id={onto_secret['id']}")
+        assert status != 200 and "root only" not in json.dumps(payload), payload
+        # An administrator's task keeps the agent's rights (the operator chose the path).
+        admins = admin.ok("POST", "/api/v1/apps", app_body(site, "admin-closed",
+                                                          std_out=os.path.join(closed, "a.out")))
+        admin.ok("POST", f"/api/v1/apps/{admins['id']}/start")
+        wait_task(admin, "app", admins["id"], lambda t: t["state"] == "running", "admin's running")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def test_admin_manages_users(site):
     anon, admin = site["anon"], site["admin"]
     eve, eve_user = make_user(anon, admin, "eve")
