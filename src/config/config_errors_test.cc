@@ -45,6 +45,11 @@ TEST(ParseConfigErrors, WrongScalarsNameKeyValueFormAndLine) {
        {"conf/app.yaml: app[1].auto_restart: 'maybe' is not a boolean (expected true/false, "
         "yes/no or 1/0) at line 5"}},
       {"master: {notify: 2}", {"master.notify: '2' is not a boolean"}},
+      {"web: {cors_origins: ['*']}",
+       {"web.cors_origins: '*' is not an origin (expected scheme://host[:port]"}},
+      {"web: {cors_origins: [https://ops.example.com/]}",
+       {"web.cors_origins: 'https://ops.example.com/' is not an origin"}},
+      {"web: {cors_origins: [ops.example.com]}", {"'ops.example.com' is not an origin"}},
       {"system: {moniter: 0}",
        {"system.moniter: '0' is out of range (expected an integer number of seconds 1-86400)"}},
       {"system: {timer: 1.5}", {"system.timer: '1.5' is not an integer"}},

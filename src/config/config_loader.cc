@@ -56,6 +56,17 @@ void WarnUnusedJwtKeys(MapReader& web, const std::string& source,
   }
 }
 
+// "http(s)://host[:port]" exactly as a browser sends it in Origin: no path, no trailing slash.
+bool IsOrigin(const std::string& text) {
+  size_t scheme_end = text.find("://");
+  if (scheme_end == std::string::npos) return false;
+  std::string scheme = text.substr(0, scheme_end);
+  std::string rest = text.substr(scheme_end + 3);
+  if (scheme != "http" && scheme != "https") return false;
+  if (rest.empty() || rest.find_first_of("/?#@ *") != std::string::npos) return false;
+  return true;
+}
+
 absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
                      std::vector<std::string>& warnings) {
   ASSIGN_OR_RETURN(MapReader web, root.Map("web"));
@@ -67,6 +78,14 @@ absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
   RETURN_IF_ERROR(web.String("cookie_salt", &w.cookie_salt));
   RETURN_IF_ERROR(web.String("static_dir", &w.static_dir));
   RETURN_IF_ERROR(web.StringList("cors_origins", &w.cors_origins));
+  for (const std::string& origin : w.cors_origins) {
+    if (!IsOrigin(origin)) {
+      return web.Error("cors_origins",
+                       absl::StrCat("'", origin,
+                                    "' is not an origin (expected scheme://host[:port], such as "
+                                    "https://ops.example.com, with no path; '*' is not allowed)"));
+    }
+  }
   if (w.cookie_salt == kOriginalCookieSalt) {
     w.cookie_salt.clear();
     warnings.push_back(absl::StrCat(

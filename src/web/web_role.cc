@@ -16,6 +16,7 @@
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
 #include "standalone/role_setup.h"
+#include "web/cors.h"
 #include "web/web_api.h"
 
 #ifndef ASGARD_SOURCE_DIR
@@ -69,7 +70,7 @@ httplib::Server::HandlerResponse KeepGzipOnly(const httplib::Request& req, httpl
 class RunningWeb final : public WebNode {
  public:
   RunningWeb(store::Store& store, const config::Config& config, std::string secret)
-      : config_(config), api_(store, config_, std::move(secret)) {}
+      : config_(config), api_(store, config_, std::move(secret)), cors_(config.web.cors_origins) {}
   ~RunningWeb() override { Stop(); }
 
   absl::Status Listen(const std::string& default_ip) {
@@ -82,7 +83,12 @@ class RunningWeb final : public WebNode {
     // An idle keep-alive connection holds a pool thread, and Stop() waits for it: keep it short
     // so that SIGTERM stops the node within seconds (30 s made every stop that slow).
     server_.set_keep_alive_timeout(5);
-    server_.set_pre_routing_handler(&KeepGzipOnly);
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (cors_.AnswerPreflight(req, res)) return httplib::Server::HandlerResponse::Handled;
+      return KeepGzipOnly(req, res);
+    });
+    server_.set_post_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { cors_.Decorate(req, res); });
     server_.set_read_timeout(30);
     server_.set_payload_max_length(8 * 1024 * 1024);
     std::string static_dir = FindStaticDir(config_);
@@ -118,6 +124,7 @@ class RunningWeb final : public WebNode {
  private:
   const config::Config& config_;
   WebApi api_;
+  const CorsPolicy cors_;
   httplib::Server server_;
   std::string address_;
   std::thread thread_;

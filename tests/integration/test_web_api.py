@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -70,6 +71,36 @@ def test_console_files_gzip_not_brotli_and_hashed_assets_cached(asgard, tmp_path
     headers, body = get("/apps/7")  # a client route: the app's page
     assert headers["Cache-Control"] == "no-cache"
     assert b"console" in gzip.decompress(body)
+
+
+def test_cors_only_for_the_configured_origins(asgard):
+    """ORIGINAL 10.1 item 5: the original reflected any Origin with credentials."""
+    node = start_all(asgard, web="  cors_origins: [https://ops.example.com]\n")
+    base = "http://" + node.address()
+
+    def ask(method, path, origin, extra=None):
+        headers = {"Origin": origin, **(extra or {})}
+        req = urllib.request.Request(base + path, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers
+    preflight = {"Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    status, headers = ask("OPTIONS", "/api/v1/apps", "https://ops.example.com", preflight)
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "https://ops.example.com"
+    assert headers["Access-Control-Allow-Credentials"] == "true"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    status, headers = ask("GET", "/api/v1/auth/info", "https://ops.example.com")
+    assert status == 401 and headers["Access-Control-Allow-Origin"] == "https://ops.example.com"
+    assert headers["Vary"] == "Origin"
+    for origin in ("https://evil.example", "null", "https://ops.example.com.evil.example"):
+        status, headers = ask("OPTIONS", "/api/v1/apps", origin, preflight)
+        assert status != 204 and "Access-Control-Allow-Origin" not in headers, origin
+        status, headers = ask("GET", "/api/v1/auth/info", origin)
+        assert "Access-Control-Allow-Origin" not in headers, origin
 
 
 def test_routes_need_a_session(node):
