@@ -16,6 +16,17 @@ gid_t CurrentFsGid() { return static_cast<gid_t>(syscall(SYS_setfsgid, -1)); }
 
 }  // namespace
 
+std::vector<gid_t> GroupsOf(const std::string& name, gid_t primary) {
+  int count = 64;
+  std::vector<gid_t> groups(count);
+  if (getgrouplist(name.c_str(), primary, groups.data(), &count) < 0) {
+    groups.resize(count);  // count now says how many there are
+    getgrouplist(name.c_str(), primary, groups.data(), &count);
+  }
+  groups.resize(count);
+  return groups;
+}
+
 absl::StatusOr<FsIdentity> LookUpFsIdentity(const std::string& name) {
   passwd pw{};
   passwd* found = nullptr;
@@ -23,15 +34,7 @@ absl::StatusOr<FsIdentity> LookUpFsIdentity(const std::string& name) {
   if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
     return absl::NotFoundError("user '" + name + "' does not exist");
   }
-  FsIdentity id{pw.pw_uid, pw.pw_gid, {}};
-  int count = 64;
-  id.groups.resize(count);
-  if (getgrouplist(name.c_str(), pw.pw_gid, id.groups.data(), &count) < 0) {
-    id.groups.resize(count);
-    getgrouplist(name.c_str(), pw.pw_gid, id.groups.data(), &count);
-  }
-  id.groups.resize(count);
-  return id;
+  return FsIdentity{pw.pw_uid, pw.pw_gid, GroupsOf(name, pw.pw_gid)};
 }
 
 FsIdentityScope::FsIdentityScope(const FsIdentity* identity) {

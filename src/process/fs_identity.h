@@ -33,6 +33,9 @@ struct FsIdentity {
   std::vector<gid_t> groups;  // supplementary groups, the primary one included
 };
 
+// The supplementary groups of the user `name` whose primary group is `primary` (included).
+std::vector<gid_t> GroupsOf(const std::string& name, gid_t primary);
+
 // The identity of the user `name` (passwd and group databases). NotFound for an unknown user.
 absl::StatusOr<FsIdentity> LookUpFsIdentity(const std::string& name);
 

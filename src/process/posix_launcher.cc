@@ -56,13 +56,7 @@ absl::Status ResolveUser(const std::string& name, SpawnPlan* plan, passwd* pw,
     return absl::PermissionDeniedError("user '" + name +
                                        "': only a daemon running as root can switch users");
   }
-  int count = 64;
-  plan->groups.resize(count);
-  if (getgrouplist(name.c_str(), pw->pw_gid, plan->groups.data(), &count) < 0) {
-    plan->groups.resize(count);
-    getgrouplist(name.c_str(), pw->pw_gid, plan->groups.data(), &count);
-  }
-  plan->groups.resize(count);
+  plan->groups = GroupsOf(name, pw->pw_gid);
   plan->switch_user = true;
   plan->uid = pw->pw_uid;
   plan->gid = pw->pw_gid;
