@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS `agents` (
   `pid` int(10) unsigned NOT NULL DEFAULT 0,
   `last_heartbeat_at` datetime DEFAULT NULL,
   `assignment_version` bigint(20) NOT NULL DEFAULT 0,
+  `key_hash` varchar(128) NOT NULL DEFAULT '',
   PRIMARY KEY (`id`),
   UNIQUE KEY `uk_ip_port` (`ip`,`port`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -68,6 +69,7 @@ CREATE TABLE IF NOT EXISTS `apps` (
   `last_exit_signal` varchar(50) NOT NULL DEFAULT '',
   `last_exit_at` datetime DEFAULT NULL,
   `observed_at` datetime DEFAULT NULL,
+  `imported_root` tinyint(4) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   KEY `idx_agent` (`agent_id`,`status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -154,6 +156,8 @@ CREATE TABLE IF NOT EXISTS `jobs` (
   `last_exit_signal` varchar(50) NOT NULL DEFAULT '',
   `last_exit_at` datetime DEFAULT NULL,
   `observed_at` datetime DEFAULT NULL,
+  `imported_root` tinyint(4) NOT NULL DEFAULT 0,
+  `max_concurrent` int(11) NOT NULL DEFAULT 10,
   PRIMARY KEY (`id`),
   KEY `idx_agent` (`agent_id`,`status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -215,6 +219,7 @@ CREATE TABLE IF NOT EXISTS `timings` (
   `last_exit_signal` varchar(50) NOT NULL DEFAULT '',
   `last_exit_at` datetime DEFAULT NULL,
   `observed_at` datetime DEFAULT NULL,
+  `imported_root` tinyint(4) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
   KEY `idx_agent` (`agent_id`,`status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -235,16 +240,18 @@ CREATE TABLE IF NOT EXISTS `users` (
   `created_at` datetime NOT NULL,
   `updated_at` datetime NOT NULL,
   `must_change_password` tinyint(4) NOT NULL DEFAULT 0,
+  `run_as` varchar(1000) NOT NULL DEFAULT '',
   PRIMARY KEY (`id`),
   UNIQUE KEY `uk_nickname` (`nickname`)
 ) ENGINE=InnoDB AUTO_INCREMENT=2 DEFAULT CHARSET=utf8mb4;
 
--- Versions 1-4 of src/store/migrate.h are already contained in this file.
+-- Versions 1-5 of src/store/migrate.h are already contained in this file.
 INSERT IGNORE INTO `schema_version` (`version`, `name`, `applied_at`) VALUES
   (1, 'original tables', UTC_TIMESTAMP()),
   (2, 'original local times to UTC', UTC_TIMESTAMP()),
   (3, 'asgard schema', UTC_TIMESTAMP()),
-  (4, 'initial admin account', UTC_TIMESTAMP());
+  (4, 'initial admin account', UTC_TIMESTAMP()),
+  (5, 'security columns', UTC_TIMESTAMP());
 
 -- admin / 123456 (argon2id; the console asks for a new password at the first login).
 INSERT IGNORE INTO `users` (`nickname`, `avatar`, `email`, `mobile`, `role`, `salt`, `password`,

@@ -89,7 +89,7 @@ TEST_F(MariaDbTest, AsgardSqlIsExactlyTheMigratedSchema) {
   // Opening the hand-made database finds nothing to do, and its admin logs in.
   ASSERT_OK_AND_ASSIGN(auto store, by_hand->Open());
   EXPECT_EQ(SchemaOf(*b), want);
-  EXPECT_EQ(Cell(*b, "SELECT COUNT(*) FROM schema_version"), "4");
+  EXPECT_EQ(Cell(*b, "SELECT COUNT(*) FROM schema_version"), "5");
   ASSERT_OK_AND_ASSIGN(User admin, store->FindUser(UserKey::kNickname, "admin"));
   EXPECT_TRUE(VerifyPassword(admin, "123456").ok);
   EXPECT_TRUE(admin.must_change_password);
@@ -136,6 +136,13 @@ TEST_F(MariaDbTest, OriginalDatabaseIsUpgradedInPlace) {
   ASSERT_EQ(work.timings.size(), 1u);
   EXPECT_EQ(work.timings[0].input.name, "report");
 
+  // alice (a User) created the job `backup`: it ran as root in the original and is flagged;
+  // the administrator's tasks are not.
+  EXPECT_EQ(Cell(*c, "SELECT imported_root FROM jobs WHERE id = 1"), "1");
+  EXPECT_EQ(Cell(*c, "SELECT imported_root FROM apps WHERE id = 1"), "0");
+  ASSERT_OK_AND_ASSIGN(Task backup, store->GetTask(TaskKind::kJob, 1));
+  EXPECT_TRUE(backup.imported_root);
+
   // The forbidden agent stays forbidden; related_id above 255 fits now.
   ASSERT_OK_AND_ASSIGN(Agent forbidden,
                        store->RegisterAgent({"10.0.0.2", "27149", "m", "u", 1}, T0()));
@@ -160,7 +167,7 @@ TEST_F(MariaDbTest, OriginalDatabaseIsUpgradedInPlace) {
   store.reset();
   ASSERT_OK(original->Open(Berlin()).status());
   EXPECT_EQ(Cell(*c, "SELECT created_at FROM agents WHERE id = 1"), "2020-05-10 08:00:00");
-  EXPECT_EQ(Cell(*c, "SELECT COUNT(*) FROM schema_version"), "4");
+  EXPECT_EQ(Cell(*c, "SELECT COUNT(*) FROM schema_version"), "5");
 }
 
 TEST_F(MariaDbTest, LostConnectionIsReopened) {

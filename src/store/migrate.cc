@@ -23,7 +23,8 @@ struct Step {
 constexpr Step kSteps[] = {{1, "original tables"},
                            {2, "original local times to UTC"},
                            {3, "asgard schema"},
-                           {4, "initial admin account"}};
+                           {4, "initial admin account"},
+                           {5, "security columns"}};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 absl::Status Record(SqlConn& conn, const Step& step, absl::Time now) {
@@ -53,6 +54,24 @@ absl::Status WithContext(const Step& step, absl::Status s) {
       s.code(), absl::StrCat("migration ", step.version, " (", step.name, "): ", s.message()));
 }
 
+// SQLite's ALTER TABLE adds one column per statement; what a table already has is skipped, so
+// that a half-applied step completes (and a database made by a newer schema is left alone).
+absl::Status AddSqliteColumns(SqlConn& conn, const TableUpgrade& upgrade) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query(absl::StrCat("PRAGMA table_info(`", upgrade.table, "`)")));
+  std::set<std::string> have;
+  for (const SqlRow& row : rows) {
+    RowReader r(row);
+    r.Int();  // cid
+    have.insert(r.Str());
+  }
+  for (const ColumnDef& c : upgrade.columns) {
+    if (have.contains(c.name)) continue;
+    RETURN_IF_ERROR(
+        conn.ExecScript(absl::StrCat("ALTER TABLE `", upgrade.table, "` ADD COLUMN ", c.ddl)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MigrateSqlite(SqlConn& conn, const MigrateOptions& options) {
   return InTransaction(conn, [&]() -> absl::Status {
     RETURN_IF_ERROR(conn.ExecScript(kVersionTable));
@@ -62,6 +81,11 @@ absl::Status MigrateSqlite(SqlConn& conn, const MigrateOptions& options) {
       absl::Status s;
       if (step.version == 1) s = conn.ExecScript(SqliteSchema());
       if (step.version == 4) s = SeedAdmin(conn, options.now);
+      if (step.version == 5) {
+        for (const TableUpgrade& u : SecurityUpgrades(/*mysql=*/false)) {
+          if (s.ok()) s = AddSqliteColumns(conn, u);
+        }
+      }
       RETURN_IF_ERROR(WithContext(step, s));
       RETURN_IF_ERROR(Record(conn, step, options.now));
     }
@@ -88,6 +112,11 @@ absl::Status MysqlStep(SqlConn& conn, const Step& step, const MigrateOptions& op
                                        [&] { return Record(conn, step, options.now); });
     case 3:
       RETURN_IF_ERROR(UpgradeMysqlTables(conn));
+      return Record(conn, step, options.now);
+    case 5:
+      for (const TableUpgrade& u : SecurityUpgrades(/*mysql=*/true)) {
+        RETURN_IF_ERROR(ApplyUpgrade(conn, u));
+      }
       return Record(conn, step, options.now);
     default:
       return InTransaction(conn, [&]() -> absl::Status {

@@ -12,6 +12,9 @@
 //   3 asgard schema     MySQL: missing columns, widened types and keys (schema.h). SQLite: -.
 //   4 admin account     `admin` / 123456 (argon2id, must_change_password) unless a user
 //                       called admin exists (an original database keeps its admin).
+//   5 security columns  users.run_as, agents.key_hash, apps/jobs/timings.imported_root (set
+//                       on MySQL for rows of an original database that a non-administrator
+//                       created), jobs.max_concurrent (schema.h SecurityUpgrades).
 //
 //   RETURN_IF_ERROR(Migrate(conn, {.legacy_zone = absl::LocalTimeZone(), .now = absl::Now()}));
 #pragma once
@@ -27,7 +30,7 @@
 
 namespace asgard::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct MigrateOptions {
   absl::TimeZone legacy_zone;

@@ -54,6 +54,9 @@ struct Agent {
   int64_t pid = 0;
   std::optional<absl::Time> last_heartbeat_at;
   int64_t assignment_version = 0;
+  // Hex BLAKE2b-256 of the key the agent registered with first ("" none yet): a later
+  // registration of this ip:port must present the same key (SPEC 5).
+  std::string key_hash;
   absl::Time created_at;
   absl::Time updated_at;
   bool forbidden() const { return status == kAgentForbidden; }
@@ -65,6 +68,8 @@ struct AgentRegistration {
   std::string master;
   std::string uuid;
   int64_t pid = 0;
+  // Hex hash of the agent's key (see Agent::key_hash).
+  std::string key_hash;
 };
 
 // The user-editable part of an app, job or timing. Fields that a kind lacks are ignored.
@@ -74,6 +79,8 @@ struct TaskInput {
   int64_t agent_id = 0;
   std::string dir, program, args, std_out, std_err;
   bool is_monitor = false;
+  // Run as this account; "" = the owner's identity (see run_as.h). Only a writer with the right
+  // to name it keeps it: the store resets it to "" otherwise, at every write.
   std::string user;
   std::map<std::string, std::string> env;  // stored as a JSON object
   std::string stop_signal = "TERM";
@@ -87,6 +94,7 @@ struct TaskInput {
   // job
   std::string spec;
   std::string concurrency = "forbid";
+  int max_concurrent = 10;  // runs alive at once under concurrency "allow"
   // job and timing
   int timeout = -1;
   int retries = 0, retry_delay = 10;
@@ -115,6 +123,18 @@ struct Task {
   Observed observed;
   absl::Time created_at, updated_at;
   int64_t creator = 0, updator = 0;
+  // Imported from an original Asgard database, created there by a non-administrator: it ran as
+  // root then and runs under today's rule now (reported at start and by the API). Cleared by
+  // the next write.
+  bool imported_root = false;
+};
+
+// A task whose identity a change of its owner's rights touched (Store::UpdateUser).
+struct TaskRef {
+  TaskKind kind = TaskKind::kApp;
+  int64_t id = 0;
+  int64_t agent_id = 0;
+  bool operator==(const TaskRef&) const = default;
 };
 
 struct ObservedReport {
@@ -208,6 +228,7 @@ struct OperationFilter {
 // The fields of a user that UpdateUser writes: only those given.
 struct UserUpdate {
   std::optional<std::string> nickname, email, mobile, avatar, role;
+  std::optional<std::vector<std::string>> run_as;
 };
 
 struct User {
@@ -218,7 +239,11 @@ struct User {
   std::string password;       // argon2id string, or the original's hex MD5
   int status = 1;             // 0 unverified, 1 normal, -1 forbidden
   bool must_change_password = false;
+  // Accounts an administrator allowed this user's tasks to run as (run_as.h); administrators
+  // may name any account.
+  std::vector<std::string> run_as;
   absl::Time created_at, updated_at;
+  bool admin() const { return role == "Administrator"; }
 };
 
 struct Group {

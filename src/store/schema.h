@@ -48,7 +48,13 @@ std::string MysqlOriginalMonitorTableDdl(const std::string& table);
 // A current monitors_YYYYMM; `table` must come from MonitorTableName.
 std::string MysqlMonitorTableDdl(const std::string& table);
 
-// SQLite: every table in its current form.
+// Migration 5 (both backends): the columns of the security rules (SPEC 5 and 7): a user's
+// run-as allow list, the flag of tasks imported from an original database that a non-administrator
+// created (they ran as root there), an agent's key hash, a job's cap on live runs. `mysql`
+// selects the DDL dialect; on SQLite the backfills are empty (it never held an original database).
+std::vector<TableUpgrade> SecurityUpgrades(bool mysql);
+
+// SQLite: every table in its form of migration 4 (migration 5 adds to it).
 std::string SqliteSchema();
 std::string SqliteMonitorTableDdl(const std::string& table);
 

@@ -240,6 +240,44 @@ std::string MysqlMonitorTableDdl(const std::string& table) {
                       kTableOptions);
 }
 
+std::vector<TableUpgrade> SecurityUpgrades(bool mysql) {
+  auto column = [mysql](const char* name, const char* mysql_ddl, const char* sqlite_ddl,
+                        std::string backfill = "") {
+    return ColumnDef{name, mysql ? mysql_ddl : sqlite_ddl, mysql ? std::move(backfill) : ""};
+  };
+  std::vector<TableUpgrade> all;
+  all.push_back({"users",
+                 {column("run_as", "`run_as` varchar(1000) NOT NULL DEFAULT ''",
+                         "run_as TEXT NOT NULL DEFAULT ''")},
+                 {},
+                 {}});
+  all.push_back({"agents",
+                 {column("key_hash", "`key_hash` varchar(128) NOT NULL DEFAULT ''",
+                         "key_hash TEXT NOT NULL DEFAULT ''")},
+                 {},
+                 {}});
+  for (const char* table : {"apps", "jobs", "timings"}) {
+    // Rows older than migration 3 come from the original Asgard, which ran every task as root;
+    // those a non-administrator created run under today's rule and are reported.
+    std::string imported = absl::StrCat(
+        "UPDATE `", table,
+        "` SET `imported_root` = 1 WHERE `user` = '' AND `status` <> -1 AND `creator` <> 0 "
+        "AND `created_at` <= (SELECT MAX(`applied_at`) FROM `schema_version` WHERE `version` = 3) "
+        "AND `creator` NOT IN (SELECT `id` FROM `users` WHERE `role` = 'Administrator')");
+    TableUpgrade u{table,
+                   {column("imported_root", "`imported_root` tinyint NOT NULL DEFAULT 0",
+                           "imported_root INTEGER NOT NULL DEFAULT 0", imported)},
+                   {},
+                   {}};
+    if (std::string(table) == "jobs") {
+      u.columns.push_back(column("max_concurrent", "`max_concurrent` int NOT NULL DEFAULT 10",
+                                 "max_concurrent INTEGER NOT NULL DEFAULT 10"));
+    }
+    all.push_back(std::move(u));
+  }
+  return all;
+}
+
 bool IsOriginalTable(const std::string& table) {
   for (const char* t : {"agents", "apps", "jobs", "timings", "groups", "users", "archives",
                         "exceptions", "operations"}) {

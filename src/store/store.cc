@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kAgentSelect[] =
     "SELECT id, alias, ip, port, master, status, uuid, pid, last_heartbeat_at, "
-    "assignment_version, created_at, updated_at FROM agents";
+    "assignment_version, created_at, updated_at, key_hash FROM agents";
 
 Agent ReadAgentRow(const SqlRow& row) {
   RowReader r(row);
@@ -33,6 +33,7 @@ Agent ReadAgentRow(const SqlRow& row) {
   a.assignment_version = r.Int();
   a.created_at = r.Time();
   a.updated_at = r.Time();
+  a.key_hash = r.Str();
   return a;
 }
 
@@ -130,10 +131,18 @@ absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::T
                                         {reg.ip, reg.port}));
     if (rows.empty()) return absl::InternalError("agent row vanished during registration");
     agent = ReadAgentRow(rows.front());
+    if (!agent.key_hash.empty() && agent.key_hash != reg.key_hash) {
+      // Another machine (or a reinstalled one) claims this address: nothing changes.
+      return absl::PermissionDeniedError(absl::StrCat(
+          "agent ", reg.ip, ":", reg.port, " (id ", agent.id,
+          ") is registered with another agent key; if the host was reinstalled, an "
+          "administrator resets the key (console: agents; POST /api/v1/agents/", agent.id,
+          "/reset_key)"));
+    }
     if (agent.forbidden()) return absl::OkStatus();  // stays forbidden, unchanged
     RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 1, master = ?, uuid = ?, pid = ?, "
-                           "last_heartbeat_at = ?, updated_at = ? WHERE id = ?",
-                           {reg.master, reg.uuid, reg.pid, now, now, agent.id})
+                           "last_heartbeat_at = ?, updated_at = ?, key_hash = ? WHERE id = ?",
+                           {reg.master, reg.uuid, reg.pid, now, now, reg.key_hash, agent.id})
                         .status());
     ASSIGN_OR_RETURN(agent, internal::ReadAgent(c, agent.id));
     return absl::OkStatus();
@@ -246,6 +255,18 @@ absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
     return c
         .Exec("UPDATE agents SET alias = ?, updated_at = ? WHERE id = ?",
               {alias, options_.now(), agent_id})
+        .status();
+  });
+}
+
+absl::Status Store::ResetAgentKey(int64_t agent_id) {
+  WriteLock lock(this);
+  SqlConn& c = *conn_;
+  return InTransaction(c, [&]() -> absl::Status {
+    RETURN_IF_ERROR(internal::ReadAgent(c, agent_id).status());
+    return c
+        .Exec("UPDATE agents SET key_hash = '', updated_at = ? WHERE id = ?",
+              {options_.now(), agent_id})
         .status();
   });
 }

@@ -82,8 +82,12 @@ class Store {
 
   // --- Agents ---------------------------------------------------------------------------
   // Known ip:port: online again with the new master, uuid and pid, unless forbidden (then the
-  // row is returned unchanged and agent.forbidden() is true). Unknown: a new online row.
+  // row is returned unchanged and agent.forbidden() is true). Unknown: a new online row. The
+  // first registration records reg.key_hash; later ones must present the same one
+  // (PermissionDenied, nothing changed, otherwise) until ResetAgentKey.
   absl::StatusOr<Agent> RegisterAgent(const AgentRegistration& reg, absl::Time now);
+  // Forgets the agent's key: its next registration records a new one (a reinstalled host).
+  absl::Status ResetAgentKey(int64_t agent_id);
   // Online (unless forbidden) with last_heartbeat_at = now; returns the row (with its
   // assignment_version for the heartbeat answer).
   absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now);
@@ -107,16 +111,20 @@ class Store {
 
   // --- Apps, jobs, timings ----------------------------------------------------------------
   // Each change of what an agent must run bumps that agent's assignment_version in the same
-  // transaction (both agents when a task moves).
+  // transaction (both agents when a task moves). `user_id` is the writer: input.user is kept
+  // only when the writer may name that account at the time of the write (run_as.h), else it
+  // is stored as "" (the owner's own identity); user id 0 is the system (trusted).
   absl::StatusOr<Task> CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id);
   // Replaces the editable fields (not desired); NotFound for a deleted task. A move to another
-  // agent clears the observed state.
+  // agent clears the observed state; any write clears imported_root.
   absl::StatusOr<Task> UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
                                   int64_t user_id);
   absl::StatusOr<Task> GetTask(TaskKind kind, int64_t id);  // deleted ones too (status -1)
   absl::Status DeleteTask(TaskKind kind, int64_t id, int64_t user_id);  // soft: status -1
   absl::StatusOr<Task> SetDesired(TaskKind kind, int64_t id, Desired desired, int64_t user_id);
   absl::StatusOr<std::vector<Task>> ListTasksByAgent(TaskKind kind, int64_t agent_id);
+  // Tasks not deleted with imported_root set (SPEC 7: reported at start and by the API).
+  absl::StatusOr<std::vector<Task>> ListImportedRootTasks(TaskKind kind);
   // Newest (highest id) first; see TaskFilter. total counts every match.
   absl::StatusOr<Page<Task>> ListTasks(TaskKind kind, const TaskFilter& filter);
   // Derived status (-3..3) of the tasks not deleted -> how many have it, of `creator`'s tasks
@@ -181,7 +189,13 @@ class Store {
   // Writes only the fields given, in one transaction: NotFound for an unknown id;
   // AlreadyExists (naming the field) for a nickname, email or mobile another user has;
   // InvalidArgument for an empty nickname or a role other than "Administrator" or "User".
-  absl::StatusOr<User> UpdateUser(int64_t id, const UserUpdate& update);
+  // When the role or the run_as allow list changes, the same transaction re-checks the
+  // user's tasks (run_as.h): those they created or last wrote that name an account the user
+  // may no longer choose run as their own identity again; every task they created changes
+  // identity with the role. Each touched task's agent gets a new assignment version, and
+  // `rechecked` (when given) lists the touched tasks, for the caller to push.
+  absl::StatusOr<User> UpdateUser(int64_t id, const UserUpdate& update,
+                                  std::vector<TaskRef>* rechecked = nullptr);
   // 1 normal, 0 unverified, -1 forbidden (InvalidArgument otherwise); NotFound for an unknown id.
   absl::Status SetUserStatus(int64_t id, int status);
 

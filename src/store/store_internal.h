@@ -25,6 +25,13 @@ absl::StatusOr<std::vector<Task>> ReadTasks(SqlConn& conn, TaskKind kind, const 
 // NotFound unless the row exists and is not deleted.
 absl::StatusOr<Task> ReadLiveTask(SqlConn& conn, TaskKind kind, int64_t id);
 
+// Re-applies the run-as rule to the tasks `user` created or last wrote, after their rights
+// changed: a named account they may no longer choose becomes "" (updated_at = now); each task
+// they created, and each one reset, is returned, and its agent's version bumped (once).
+absl::StatusOr<std::vector<TaskRef>> RecheckRunAs(SqlConn& conn, const User& user, absl::Time now);
+// input.user as the writer `user_id` may store it (run_as.h): "" when they may not name it.
+absl::StatusOr<std::string> AllowedRunAs(SqlConn& conn, int64_t user_id, const std::string& user);
+
 // "a!%b" for LIKE ... ESCAPE '!': the text matches literally, inside %...%.
 std::string LikeContains(const std::string& text);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "store/run_as.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
@@ -70,6 +71,32 @@ absl::Status ForIdLists(const std::vector<int64_t>& ids,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<TaskRef>> RecheckRunAs(SqlConn& conn, const User& user,
+                                                   absl::Time now) {
+  const RunAsRights rights = RightsOf(user);
+  std::vector<TaskRef> touched;
+  std::set<int64_t> agents;
+  for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
+    ASSIGN_OR_RETURN(std::vector<Task> tasks,
+                     ReadTasks(conn, kind, "WHERE (creator = ? OR updator = ?) AND status <> -1",
+                               {user.id, user.id}));
+    for (const Task& t : tasks) {
+      bool reset = !MayRunAs(rights, t.input.user);
+      if (reset) {
+        RETURN_IF_ERROR(conn.Exec(absl::StrCat("UPDATE `", TaskTable(kind),
+                                               "` SET `user` = '', updated_at = ? WHERE id = ?"),
+                                  {now, t.id})
+                            .status());
+      }
+      if (!reset && t.creator != user.id) continue;  // someone else's task, still allowed
+      touched.push_back({kind, t.id, t.input.agent_id});
+      agents.insert(t.input.agent_id);
+    }
+  }
+  for (int64_t agent_id : agents) RETURN_IF_ERROR(BumpVersion(conn, agent_id));
+  return touched;
+}
+
 std::map<int, int64_t> ReadCounts(const std::vector<SqlRow>& rows) {
   std::map<int, int64_t> counts;
   for (const SqlRow& row : rows) {
@@ -110,8 +137,10 @@ absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, in
   int64_t id = 0;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
     RETURN_IF_ERROR(RequireAgent(c, input.agent_id));
+    TaskInput allowed = input;
+    ASSIGN_OR_RETURN(allowed.user, internal::AllowedRunAs(c, user_id, input.user));
     const std::vector<std::string>& cols = TaskColumns(kind);
-    SqlParams params = TaskParams(kind, input);
+    SqlParams params = TaskParams(kind, allowed);
     for (SqlParam p : {SqlParam(static_cast<int>(input.desired)), SqlParam(now), SqlParam(user_id),
                        SqlParam(now), SqlParam(user_id)}) {
       params.push_back(std::move(p));
@@ -142,7 +171,9 @@ absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInpu
     if (moved) RETURN_IF_ERROR(RequireAgent(c, input.agent_id));
     std::vector<std::string> sets;
     for (const std::string& col : TaskColumns(kind)) sets.push_back(absl::StrCat(col, " = ?"));
-    SqlParams params = TaskParams(kind, input);
+    TaskInput allowed = input;
+    ASSIGN_OR_RETURN(allowed.user, internal::AllowedRunAs(c, user_id, input.user));
+    SqlParams params = TaskParams(kind, allowed);
     for (SqlParam p : {SqlParam(now), SqlParam(user_id), SqlParam(id)}) params.push_back(p);
     // A task that moves has not been seen by its new agent yet.
     std::string observed = moved ? ", state = '', pid = 0, restarts = 0, last_exit_status = NULL, "
@@ -150,7 +181,7 @@ absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInpu
                                  : "";
     RETURN_IF_ERROR(
         c.Exec(absl::StrCat("UPDATE `", TaskTable(kind), "` SET ", absl::StrJoin(sets, ", "),
-                            observed, ", updated_at = ?, updator = ? WHERE id = ?"),
+                            observed, ", imported_root = 0, updated_at = ?, updator = ? WHERE id = ?"),
                params)
             .status());
     RETURN_IF_ERROR(Rederive(c, kind, id, DeriveMode::kUser));
@@ -183,6 +214,13 @@ absl::StatusOr<std::vector<Task>> Store::ListTasksByAgent(TaskKind kind, int64_t
   return Read([&](SqlConn& c) {
     return internal::ReadTasks(c, kind, "WHERE agent_id = ? AND status <> -1 ORDER BY id",
                                {agent_id});
+  });
+}
+
+absl::StatusOr<std::vector<Task>> Store::ListImportedRootTasks(TaskKind kind) {
+  return Read([&](SqlConn& c) {
+    return internal::ReadTasks(c, kind, "WHERE imported_root = 1 AND status <> -1 ORDER BY id",
+                               {});
   });
 }
 

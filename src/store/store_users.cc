@@ -3,14 +3,16 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/password.h"
+#include "store/run_as.h"
 #include "store/store.h"
+#include "store/store_internal.h"
 
 namespace asgard::store {
 namespace {
 
 constexpr char kUserSelect[] =
     "SELECT id, nickname, avatar, email, mobile, role, salt, password, status, "
-    "must_change_password, created_at, updated_at FROM users";
+    "must_change_password, created_at, updated_at, run_as FROM users";
 
 User ReadUser(const SqlRow& row) {
   RowReader r(row);
@@ -27,6 +29,8 @@ User ReadUser(const SqlRow& row) {
   u.must_change_password = r.Int() != 0;
   u.created_at = r.Time();
   u.updated_at = r.Time();
+  // Written through ParseRunAsList only; a hand-edited bad entry grants nothing.
+  u.run_as = ParseRunAsList(r.Str()).value_or(std::vector<std::string>{});
   return u;
 }
 
@@ -65,6 +69,18 @@ bool IsRole(const std::string& role) { return role == "Administrator" || role ==
 
 }  // namespace
 
+namespace internal {
+
+absl::StatusOr<std::string> AllowedRunAs(SqlConn& conn, int64_t user_id, const std::string& user) {
+  if (user.empty() || user_id == 0) return user;
+  absl::StatusOr<User> writer = ReadUserWhere(conn, "id", user_id);
+  if (absl::IsNotFound(writer.status())) return std::string();  // nobody's rights: none
+  if (!writer.ok()) return writer.status();
+  return MayRunAs(RightsOf(*writer), user) ? user : std::string();
+}
+
+}  // namespace internal
+
 absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plain_password) {
   if (user.nickname.empty()) return absl::InvalidArgumentError("user nickname is empty");
   if (!IsRole(user.role)) return absl::InvalidArgumentError("role: must be Administrator or User");
@@ -79,10 +95,11 @@ absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plai
     RETURN_IF_ERROR(RequireUnused(c, "mobile", user.mobile));
     ASSIGN_OR_RETURN(ExecResult r,
                      c.Exec("INSERT INTO users (nickname, avatar, email, mobile, role, salt, "
-                            "password, status, must_change_password, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+                            "password, status, must_change_password, created_at, updated_at, "
+                            "run_as) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
                             {user.nickname, user.avatar, user.email, user.mobile, user.role, hash,
-                             user.status, user.must_change_password, now, now}));
+                             user.status, user.must_change_password, now, now,
+                             JoinRunAsList(user.run_as)}));
     id = r.last_insert_id;
     return absl::OkStatus();
   }));
@@ -129,7 +146,8 @@ absl::StatusOr<bool> Store::AdminPasswordIsDefault() {
   return VerifyPassword(*admin, kAdminDefaultPassword).ok;
 }
 
-absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update) {
+absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update,
+                                       std::vector<TaskRef>* rechecked) {
   if (update.nickname && update.nickname->empty()) {
     return absl::InvalidArgumentError("nickname: must not be empty");
   }
@@ -139,8 +157,9 @@ absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
+  std::vector<TaskRef> touched;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
-    RETURN_IF_ERROR(ReadUserWhere(c, "id", id).status());
+    ASSIGN_OR_RETURN(User before, ReadUserWhere(c, "id", id));
     if (update.nickname) RETURN_IF_ERROR(RequireUnused(c, "nickname", *update.nickname, id));
     if (update.email) RETURN_IF_ERROR(RequireUnused(c, "email", *update.email, id));
     if (update.mobile) RETURN_IF_ERROR(RequireUnused(c, "mobile", *update.mobile, id));
@@ -154,9 +173,20 @@ absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update) {
       absl::StrAppend(&set, ", ", column, " = ?");  // column names are the fixed ones above
       params.push_back(**value);
     }
+    if (update.run_as) {
+      absl::StrAppend(&set, ", run_as = ?");
+      params.push_back(JoinRunAsList(*update.run_as));
+    }
     params.push_back(id);
-    return c.Exec(absl::StrCat("UPDATE users SET ", set, " WHERE id = ?"), params).status();
+    RETURN_IF_ERROR(
+        c.Exec(absl::StrCat("UPDATE users SET ", set, " WHERE id = ?"), params).status());
+    ASSIGN_OR_RETURN(User after, ReadUserWhere(c, "id", id));
+    if (after.role == before.role && after.run_as == before.run_as) return absl::OkStatus();
+    // The user's rights changed: their tasks are re-checked in this same transaction.
+    ASSIGN_OR_RETURN(touched, internal::RecheckRunAs(c, after, now));
+    return absl::OkStatus();
   }));
+  if (rechecked != nullptr) *rechecked = std::move(touched);
   return ReadUserWhere(c, "id", id);
 }
 

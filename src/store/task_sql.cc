@@ -77,7 +77,8 @@ std::vector<Field> KindFields(TaskKind kind) {
       break;
     case TaskKind::kJob:
       f.insert(f.end(), {ASGARD_STR_FIELD("spec", spec), timeout,
-                         ASGARD_STR_FIELD("concurrency", concurrency), retries, retry_delay});
+                         ASGARD_STR_FIELD("concurrency", concurrency), retries, retry_delay,
+                         ASGARD_INT_FIELD("max_concurrent", max_concurrent)});
       break;
     case TaskKind::kTiming:
       f.insert(f.end(), {Field{"`time`", [](const TaskInput& i) -> SqlParam { return i.time; },
@@ -98,7 +99,7 @@ const std::vector<Field>& Fields(TaskKind kind) {
 // Read after the editable columns, in this order.
 constexpr char kTrailingColumns[] =
     "desired, status, state, pid, restarts, last_exit_status, last_exit_signal, last_exit_at, "
-    "observed_at, created_at, creator, updated_at, updator";
+    "observed_at, created_at, creator, updated_at, updator, imported_root";
 
 }  // namespace
 
@@ -150,6 +151,7 @@ Task ReadTask(TaskKind kind, const SqlRow& row) {
   t.creator = r.Int();
   t.updated_at = r.Time();
   t.updator = r.Int();
+  t.imported_root = r.Int() != 0;
   return t;
 }
 

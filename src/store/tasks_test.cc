@@ -31,8 +31,10 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
   in.retries = 2;
   in.retry_delay = 15;
   in.grace = 120;
+  in.max_concurrent = 4;
+  // The seeded admin (id 1) writes: only an administrator keeps `user` (run_as_test.cc).
   for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
-    ASSERT_OK_AND_ASSIGN(Task t, store().CreateTask(kind, in, 7));
+    ASSERT_OK_AND_ASSIGN(Task t, store().CreateTask(kind, in, 1));
     EXPECT_EQ(t.kind, kind);
     EXPECT_EQ(t.input.name, "all-fields");
     EXPECT_EQ(t.input.group_id, 3);
@@ -41,7 +43,8 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
     EXPECT_EQ(t.input.stop_signal, "SIGINT");
     EXPECT_EQ(t.input.max_bytes, 1234567);
     EXPECT_TRUE(t.input.is_monitor);
-    EXPECT_EQ(t.creator, 7);
+    EXPECT_EQ(t.creator, 1);
+    if (kind == TaskKind::kJob) EXPECT_EQ(t.input.max_concurrent, 4);
     EXPECT_EQ(t.desired, Desired::kPause);
     EXPECT_EQ(t.status, kTaskPaused);
     if (kind == TaskKind::kApp) {
