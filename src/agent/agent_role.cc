@@ -18,9 +18,12 @@
 #include "common/absl_fmt.h"
 #include "common/uuid.h"
 #include "process/posix_launcher.h"
+#include "rpc/credentials.h"
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
 #include "standalone/fired_file.h"
+#include "standalone/local_server.h"
+#include "standalone/unix_socket.h"
 #include "standalone/role_setup.h"
 
 #ifndef ASGARD_VERSION
@@ -61,6 +64,7 @@ class Agent {
 
  private:
   absl::Status Prepare();
+  absl::Status ServeLocal();
   absl::Status Serve();
   void ArmSampling(std::chrono::seconds every, std::function<void()> sample);
   void OnSignal();
@@ -73,23 +77,36 @@ class Agent {
   std::unique_ptr<TaskHost> host_;
   std::unique_ptr<ReportSpool> spool_;
   std::unique_ptr<AgentService> service_;
+  std::unique_ptr<standalone::LocalServer> local_;
   rpc::ListeningServer server_;
   std::unique_ptr<Uplink> uplink_;
   UniqueFd signals_;
   bool stopping_ = false;
 };
 
-// agent.task_user, or nobody when the agent is root (SPEC 2); InvalidArgument when that user
-// does not exist, so that non-admin tasks cannot fall back to root.
-absl::StatusOr<std::string> TaskUser(const config::AgentConfig& agent) {
-  std::string name = agent.task_user.value_or(geteuid() == 0 ? "nobody" : "");
-  if (name.empty()) return name;
-  if (getpwnam(name.c_str()) == nullptr) {
+// The keys a layout across hosts needs (SPEC 5): the generated secrets of runtime_dir reach
+// only roles on this host.
+absl::Status CheckKeysForLayout(const config::Config& cfg) {
+  if (!rpc::IsLoopback(cfg.agent.master_ip) && !rpc::MasterKeysSet(cfg)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "agent.task_user: user '", name, "' does not exist (tasks of non-admin users run as it",
-        agent.task_user ? "" : "; the default for an agent running as root is nobody", ")"));
+        "agent.master.ip ", cfg.agent.master_ip,
+        " is another host: set rpc.token, the same on the masters and on every agent (without "
+        "it each host generates its own, in ", cfg.runtime_dir, "/rpc.token)"));
   }
-  return name;
+  return absl::OkStatus();
+}
+
+void LogIdentities(const TaskIdentities& ids) {
+  if (ids.uid_range) {
+    spdlog::info("tasks of non-admin users run as uid {} + their user id (homes in {})",
+                 ids.uid_range->first, ids.home_root);
+  } else if (!ids.shared_user.empty()) {
+    spdlog::warn("tasks of non-admin users all run as {} (agent.task_uid_range is off): they can "
+                 "read each other's output and signal each other's processes",
+                 ids.shared_user);
+  } else {
+    spdlog::warn("this agent is not root: every task runs as its own user");
+  }
 }
 
 absl::Status Agent::Prepare() {
@@ -102,10 +119,11 @@ absl::Status Agent::Prepare() {
   launcher_ = std::move(*launcher);
   auto fired = standalone::FiredFile::Open(runtime_ + "/agent-timings.fired");
   if (!fired.ok()) return fired.status();
-  auto task_user = TaskUser(cfg_.agent);
-  if (!task_user.ok()) return task_user.status();
-  if (!task_user->empty()) spdlog::info("tasks of non-admin users run as {}", *task_user);
-  host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *task_user);
+  if (auto s = CheckKeysForLayout(cfg_); !s.ok()) return s;
+  auto identities = TaskIdentitiesFromConfig(cfg_.agent, geteuid() == 0);
+  if (!identities.ok()) return identities.status();
+  LogIdentities(*identities);
+  host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *identities);
   std::string cache = runtime_ + "/agent-assignment.pb";
   host_->OnChange([this, cache] {
     if (auto s = SaveAssignmentCache(cache, host_->Snapshot()); !s.ok()) {
@@ -122,17 +140,43 @@ absl::Status Agent::Prepare() {
   return loop_->Watch(signals_.get(), [this] { OnSignal(); });
 }
 
+absl::Status Agent::ServeLocal() {
+  const std::string path = runtime_ + "/asgard_agent";
+  if (auto s = standalone::ClaimSocketPath(path); !s.ok()) return s;
+  auto local = standalone::LocalServer::Listen(
+      *loop_,
+      [this](const v1::LocalRequest& req) {
+        if (!req.has_agent_list()) {
+          return standalone::LocalFailure(3, "the agent answers `asgard agent status` only");
+        }
+        v1::LocalResponse resp;
+        *resp.mutable_agent_list() = ListPage(*host_, req.agent_list());
+        return resp;
+      },
+      path);
+  if (!local.ok()) return local.status();
+  local_ = std::move(*local);
+  return absl::OkStatus();
+}
+
 absl::Status Agent::Serve() {
+  if (auto s = ServeLocal(); !s.ok()) return s;
+  auto control = rpc::ControlVerifierFor(cfg_);
+  if (!control.ok()) return control.status();
   AgentServiceOptions options;
-  options.token = cfg_.rpc_token;
+  options.control = std::move(*control);
   options.version = ASGARD_VERSION;
   options.started_at = time(nullptr);
   options.on_sync = [this] {
     if (uplink_) uplink_->SyncNow();
   };
   service_ = std::make_unique<AgentService>(*loop_, *host_, options);
-  auto server = rpc::StartServer({cfg_.agent.rpc_ip, cfg_.agent.rpc_port, "agent"}, cfg_,
-                                 {service_.get()});
+  auto server = rpc::StartServer({.ip = cfg_.agent.rpc_ip,
+                                  .port = cfg_.agent.rpc_port,
+                                  .role = "agent",
+                                  .keys_set = rpc::AgentKeysSet(cfg_),
+                                  .keys = "rpc.control_token_hash"},
+                                 cfg_, {service_.get()});
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   if (!server_.warning.empty()) std::cerr << "warning: " << server_.warning << std::endl;
@@ -146,7 +190,12 @@ absl::Status Agent::Serve() {
   auto channel = rpc::DialChannel(master, cfg_);
   if (!channel.ok()) return channel.status();
   UplinkOptions up;
-  up.token = cfg_.rpc_token;
+  auto token = rpc::AgentToken(cfg_);
+  if (!token.ok()) return token.status();
+  auto key = rpc::AgentKey(cfg_);
+  if (!key.ok()) return key.status();
+  up.token = std::move(*token);
+  up.key = std::move(*key);
   std::string bound_host = server_.address.substr(0, server_.address.rfind(':'));
   up.ip = AnnouncedIp(cfg_.agent.rpc_ip, bound_host);
   up.port = std::stoi(server_.address.substr(server_.address.rfind(':') + 1));
@@ -198,6 +247,8 @@ void Agent::Shutdown() {
   // Archives of the runs just stopped: spooled, and sent if the master answers quickly.
   uplink_->FlushOnce(host_->TakeReports(), std::chrono::milliseconds(2000));
   unlink((runtime_ + "/agent.addr").c_str());
+  local_.reset();
+  unlink((runtime_ + "/asgard_agent").c_str());
 }
 
 int Agent::Run() {
@@ -206,7 +257,8 @@ int Agent::Run() {
                                    standalone::RoleSetupExitCode(s));
   }
   if (auto s = Serve(); !s.ok()) {
-    return standalone::RoleFailure("agent", std::string(s.message()));
+    return standalone::RoleFailure("agent", std::string(s.message()),
+                                   standalone::RoleSetupExitCode(s));
   }
   ArmSampling(std::chrono::seconds(std::max(1, cfg_.system.moniter)),
               [this] { host_->SampleTasks(); });

@@ -18,17 +18,30 @@ namespace {
 
 constexpr auto kFollowPoll = std::chrono::milliseconds(200);
 constexpr int kDefaultTailLines = 50;
+constexpr int kListPageTasks = 500;
 
 int TailCount(int asked) { return asked <= 0 ? kDefaultTailLines : std::min(asked, kMaxTailLines); }
 
 }  // namespace
 
+v1::AgentListResponse ListPage(TaskHost& host, const v1::AgentListRequest& req) {
+  v1::AgentListResponse out;
+  int limit = req.page_size() <= 0 ? kListPageTasks : std::min(req.page_size(), kListPageTasks);
+  bool more = false;
+  for (auto& t : host.ListPage(req.kind(), req.has_after() ? &req.after() : nullptr, limit, &more)) {
+    *out.add_tasks() = std::move(t);
+  }
+  out.set_more(more);
+  out.set_assignment_version(host.version());
+  return out;
+}
+
 AgentService::AgentService(EventLoop& loop, TaskHost& host, AgentServiceOptions options)
-    : loop_(loop), host_(host), options_(std::move(options)), auth_(options_.token) {}
+    : loop_(loop), host_(host), options_(std::move(options)), auth_(options_.control) {}
 
 template <typename Fn>
 grpc::Status AgentService::TaskCall(grpc::ServerContext* ctx, v1::AgentTask* resp, Fn fn) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
   auto result = OnLoop<v1::AgentTask>(loop_, std::move(fn));
   if (!result.ok()) return rpc::ToGrpc(result.status());
   *resp = std::move(*result);
@@ -37,7 +50,7 @@ grpc::Status AgentService::TaskCall(grpc::ServerContext* ctx, v1::AgentTask* res
 
 grpc::Status AgentService::Stat(grpc::ServerContext* ctx, const v1::StatRequest*,
                                 v1::StatResponse* resp) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
   auto tasks = OnLoop<std::vector<v1::AgentTask>>(
       loop_, [this] { return host_.List(v1::TASK_KIND_UNSPECIFIED); });
   if (!tasks.ok()) return rpc::ToGrpc(tasks.status());
@@ -67,13 +80,10 @@ grpc::Status AgentService::Stat(grpc::ServerContext* ctx, const v1::StatRequest*
 
 grpc::Status AgentService::List(grpc::ServerContext* ctx, const v1::AgentListRequest* req,
                                 v1::AgentListResponse* resp) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
-  v1::TaskKind kind = req->kind();
-  auto listed = OnLoop<v1::AgentListResponse>(loop_, [this, kind] {
-    v1::AgentListResponse out;
-    for (auto& t : host_.List(kind)) *out.add_tasks() = std::move(t);
-    out.set_assignment_version(host_.version());
-    return out;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
+  v1::AgentListRequest page = *req;
+  auto listed = OnLoop<v1::AgentListResponse>(loop_, [this, page] {
+    return ListPage(host_, page);
   });
   if (!listed.ok()) return rpc::ToGrpc(listed.status());
   *resp = std::move(*listed);
@@ -124,7 +134,7 @@ grpc::Status AgentService::Trigger(grpc::ServerContext* ctx, const v1::TaskRef* 
 
 grpc::Status AgentService::Sync(grpc::ServerContext* ctx, const v1::SyncRequest*,
                                 v1::SyncResponse* resp) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
   if (options_.on_sync) options_.on_sync();
   auto version = OnLoop<int64_t>(loop_, [this] { return host_.version(); });
   if (version.ok()) resp->set_assignment_version(*version);
@@ -142,9 +152,8 @@ namespace {
 // The identity a log file is read with (null: the agent's own).
 absl::StatusOr<std::shared_ptr<const process::FsIdentity>> ReaderOf(
     const TaskHost::LogFile& file) {
-  if (file.read_as.empty()) return nullptr;
-  ASSIGN_OR_RETURN(process::FsIdentity id, process::LookUpFsIdentity(file.read_as));
-  return std::make_shared<const process::FsIdentity>(std::move(id));
+  if (!file.read_as) return nullptr;
+  return std::make_shared<const process::FsIdentity>(*file.read_as);
 }
 
 // fn() with the file-system rights of `reader`.
@@ -159,7 +168,7 @@ auto AsReader(const process::FsIdentity* reader, Fn fn) -> decltype(fn()) {
 
 grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                    v1::LogLines* resp) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
   auto file = LogPath(*req);
   if (!file.ok()) return rpc::ToGrpc(file.status());
   auto reader = ReaderOf(*file);
@@ -175,7 +184,7 @@ grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogReques
 
 grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                      grpc::ServerWriter<v1::LogLines>* writer) {
-  if (grpc::Status s = auth_.CheckCall(*ctx); !s.ok()) return s;
+  if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
   auto file = LogPath(*req);
   if (!file.ok()) return rpc::ToGrpc(file.status());
   auto reader = ReaderOf(*file);

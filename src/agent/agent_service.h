@@ -1,13 +1,15 @@
 // File: agent_service.h
-// The agent's gRPC service (asgard.v1.Agent), called by the web node and `asgard agent
-// status`: list and describe tasks, change them, restart and trigger, and read their log
-// files. Every handler checks the token first, then does its work on the agent's loop.
+// The agent's gRPC service (asgard.v1.Agent), called by web nodes: list and describe tasks,
+// change them, restart and trigger, and read their log files. Every handler checks the control
+// credential first (a token the agent knows only by its hash, so that root on one agent host
+// cannot drive the others), then does its work on the agent's loop.
 //
 // Thread-safety: handlers run on gRPC's threads and post to the loop.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "agent/task_host.h"
@@ -18,12 +20,15 @@
 namespace asgard::agent {
 
 struct AgentServiceOptions {
-  std::string token;
+  std::shared_ptr<const rpc::ControlVerifier> control;  // required
   std::string version;
   int64_t started_at = 0;
   // Called by Sync: the uplink pulls the assignment now.
   std::function<void()> on_sync;
 };
+
+// One page of the agent's tasks (Agent.List and the local socket's agent status).
+v1::AgentListResponse ListPage(TaskHost& host, const v1::AgentListRequest& req);
 
 class AgentService final : public v1::Agent::Service {
  public:
@@ -66,7 +71,7 @@ class AgentService final : public v1::Agent::Service {
   EventLoop& loop_;
   TaskHost& host_;
   const AgentServiceOptions options_;
-  const rpc::TokenAuth auth_;
+  const std::shared_ptr<const rpc::ControlVerifier> auth_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -1,7 +1,8 @@
 // Every method of every gRPC service (asgard.v1.Master, asgard.v1.Agent), found from the
 // service descriptors so that a method added later is covered too, is called without a token
-// and with a wrong one and must answer UNAUTHENTICATED. The real services run on loopback
-// servers: the master over a SQLite store, the agent over a fake launcher.
+// and with a wrong one and must answer UNAUTHENTICATED; every agent method also refuses the
+// agents' own token, which root on any agent host holds (issue 9). The real services run on
+// loopback servers: the master over a SQLite store, the agent over a fake launcher.
 #include <future>
 #include <thread>
 
@@ -21,7 +22,8 @@
 namespace asgard::agent {
 namespace {
 
-constexpr char kToken[] = "the-right-token";
+constexpr char kToken[] = "the-right-token";              // agents -> master
+constexpr char kControl[] = "the-control-token-of-web-nodes";  // web -> agents
 
 class NoFired final : public sched::FiredStore {
  public:
@@ -56,7 +58,10 @@ class RpcAuthTest : public ::testing::Test {
         *store_, master::MasterOptions{.name = "m", .token = kToken});
     loop_ = *EventLoop::Create();
     host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<NoFired>());
-    agent_ = std::make_unique<AgentService>(*loop_, *host_, AgentServiceOptions{.token = kToken});
+    auto control = rpc::ControlVerifier::FromHash(rpc::HashControlToken(kControl).value());
+    ASSERT_TRUE(control.ok()) << control.status();
+    agent_ = std::make_unique<AgentService>(*loop_, *host_,
+                                           AgentServiceOptions{.control = std::move(*control)});
     loop_thread_ = std::thread([this] { loop_->Run(); });
     config::Config cfg;
     cfg.rpc_token = kToken;
@@ -105,7 +110,8 @@ TEST_F(RpcAuthTest, EveryMethodRefusesMissingAndWrongTokens) {
   ASSERT_GE(methods.size(), 17u);  // 4 master + 13 agent methods today
   grpc::GenericStub stub(channel_);
   for (const std::string& method : methods) {
-    for (const std::string token : {"", "wrong-token", "the-right-token-but-longer"}) {
+    for (const std::string token : {"", "wrong-token", "the-right-token-but-longer",
+                                    "the-control-token-of-web-nodes-but-longer"}) {
       grpc::Status s = CallByName(stub, method, token);
       EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
           << method << " with token '" << token << "': " << s.error_message();
@@ -116,11 +122,21 @@ TEST_F(RpcAuthTest, EveryMethodRefusesMissingAndWrongTokens) {
   EXPECT_TRUE(agents->empty()) << "a refused call changed the store";
 }
 
+TEST_F(RpcAuthTest, AgentsOwnTokenControlsNoAgent) {
+  grpc::GenericStub stub(channel_);
+  for (const std::string& method : Methods({"asgard.v1.Agent"})) {
+    grpc::Status s = CallByName(stub, method, kToken);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+  }
+  EXPECT_TRUE(host_->Snapshot().tasks().empty());
+}
+
 TEST_F(RpcAuthTest, TheRightTokenGetsPastTheCheck) {
   grpc::GenericStub stub(channel_);
   for (const std::string& method : Methods({"asgard.v1.Master", "asgard.v1.Agent"})) {
     if (method.find("FollowLog") != std::string::npos) continue;  // a stream: would not end
-    grpc::Status s = CallByName(stub, method, kToken);
+    bool agent = method.find("asgard.v1.Agent/") != std::string::npos;
+    grpc::Status s = CallByName(stub, method, agent ? kControl : kToken);
     EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
   }
 }

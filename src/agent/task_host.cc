@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/definition_convert.h"
 #include "common/absl_fmt.h"
+#include "common/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard::agent {
@@ -60,9 +61,9 @@ std::string WireState(v1::TaskKind kind, const std::string& state) {
 }  // namespace
 
 TaskHost::TaskHost(EventLoop& loop, process::Launcher& launcher,
-                   std::unique_ptr<sched::FiredStore> fired, std::string task_user)
+                   std::unique_ptr<sched::FiredStore> fired, TaskIdentities identities)
     : loop_(loop),
-      task_user_(std::move(task_user)),
+      identities_(std::move(identities)),
       guard_(loop, launcher),
       cron_(loop, launcher, std::make_unique<FiredById>(std::move(fired))) {
   guard_.SetForward(this);
@@ -74,7 +75,7 @@ TaskHost::~TaskHost() = default;
 void TaskHost::ApplyAssignment(const v1::Assignment& assignment) {
   std::map<RefKey, v1::TaskDefinition> next;
   for (const v1::TaskDefinition& def : assignment.tasks()) {
-    if (auto s = ValidateDefinition(def); !s.ok()) {
+    if (auto s = Check(def); !s.ok()) {
       spdlog::error("assignment: skipping {}", s.message());
       QueueException(def.ref(), absl::StrCat("invalid definition: ", s.message()));
       continue;
@@ -106,26 +107,50 @@ v1::Assignment TaskHost::Snapshot() const {
   return out;
 }
 
+absl::Status TaskHost::Check(const v1::TaskDefinition& def) const {
+  if (auto s = ValidateDefinition(def); !s.ok()) return s;
+  if (auto who = IdentityOf(def, identities_); !who.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("task '", def.name(), "' (id ", def.ref().id(),
+                                                   "): ", who.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+void TaskHost::ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec* spec) {
+  absl::StatusOr<TaskIdentity> who = IdentityOf(def, identities_);  // checked on arrival
+  if (!who.ok()) return;
+  spec->user = who->user;
+  spec->isolated = who->isolated;
+  spec->files_as_user = who->files_as_user;
+  if (who->isolated && homes_made_.insert(who->isolated->uid).second) {
+    if (absl::Status s = PrepareHome(*who->isolated); !s.ok()) {
+      spdlog::warn("home of uid {}: {}", who->isolated->uid, s.message());
+      homes_made_.erase(who->isolated->uid);
+    }
+  }
+}
+
 void TaskHost::Reapply() {
   if (stopping_) return;
   config::Config cfg;
   // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
-  for (const auto& [key, stored] : defs_) {
-    auto kind = RuntimeKind(stored.ref().kind());
-    by_key_[{*kind, TaskKey(stored)}] = stored.ref();
-    if (stored.desired() != v1::DESIRED_RUN) continue;
-    v1::TaskDefinition def = stored;
+  for (const auto& [key, def] : defs_) {
+    auto kind = RuntimeKind(def.ref().kind());
+    by_key_[{*kind, TaskKey(def)}] = def.ref();
+    if (def.desired() != v1::DESIRED_RUN) continue;
     // A non-admin's task never runs as the agent's own user (root, usually).
-    if (def.as_task_user() && def.user().empty()) def.set_user(task_user_);
     switch (*kind) {
       case process::TaskKind::kApp:
         cfg.apps.push_back(*ToAppConfig(def));
+        ApplyIdentity(def, &cfg.apps.back().spec);
         break;
       case process::TaskKind::kJob:
         cfg.jobs.push_back(*ToJobConfig(def));
+        ApplyIdentity(def, &cfg.jobs.back().spec);
         break;
       case process::TaskKind::kTiming:
         cfg.timings.push_back(*ToTimingConfig(def));
+        ApplyIdentity(def, &cfg.timings.back().spec);
         break;
     }
   }
@@ -146,7 +171,7 @@ std::optional<v1::TaskRef> TaskHost::RefOf(process::TaskKind kind, const std::st
 }
 
 absl::StatusOr<v1::AgentTask> TaskHost::Upsert(const v1::TaskDefinition& def) {
-  if (auto s = ValidateDefinition(def); !s.ok()) return s;
+  if (auto s = Check(def); !s.ok()) return s;
   defs_[KeyOf(def.ref())] = def;
   has_assignment_ = true;
   Reapply();
@@ -250,6 +275,24 @@ std::vector<v1::AgentTask> TaskHost::List(v1::TaskKind kind) {
   return out;
 }
 
+std::vector<v1::AgentTask> TaskHost::ListPage(v1::TaskKind kind, const v1::TaskRef* after,
+                                              int limit, bool* more) {
+  auto views = Views();
+  std::vector<v1::AgentTask> out;
+  *more = false;
+  auto it = after ? defs_.upper_bound(KeyOf(*after)) : defs_.begin();
+  for (; it != defs_.end(); ++it) {
+    const v1::TaskDefinition& def = it->second;
+    if (kind != v1::TASK_KIND_UNSPECIFIED && def.ref().kind() != kind) continue;
+    if (static_cast<int>(out.size()) >= limit) {
+      *more = true;
+      break;
+    }
+    out.push_back(Describe(def, views));
+  }
+  return out;
+}
+
 std::vector<v1::TaskObserved> TaskHost::Observed() {
   auto views = Views();
   std::vector<v1::TaskObserved> out;
@@ -270,8 +313,9 @@ absl::StatusOr<TaskHost::LogFile> TaskHost::LogPath(const v1::TaskRef& ref,
   if (path.empty()) {
     return absl::NotFoundError(absl::StrCat("task '", def->name(), "' discards its ", stream));
   }
-  LogFile file{path, ""};
-  if (def->as_task_user()) file.read_as = def->user().empty() ? task_user_ : def->user();
+  LogFile file{path, std::nullopt};
+  ASSIGN_OR_RETURN(TaskIdentity who, IdentityOf(*def, identities_));
+  ASSIGN_OR_RETURN(file.read_as, ReaderOf(who));
   return file;
 }
 

@@ -15,12 +15,14 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agent/task_identity.h"
 #include "asgard/v1/agent.pb.h"
 #include "asgard/v1/master.pb.h"
 #include "common/event_loop.h"
@@ -37,10 +39,9 @@ using RefKey = std::pair<int, int64_t>;  // (kind, id)
 
 class TaskHost final : public process::RunObserver {
  public:
-  // `task_user`: who runs tasks whose definition says as_task_user and names no user
-  // ("" = the agent's own user, only when the agent is not root).
+  // `identities`: who runs which task (task_identity.h).
   TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired,
-           std::string task_user = "");
+           TaskIdentities identities = {});
   ~TaskHost() override;
 
   // Replaces the whole assignment. Invalid definitions are skipped (an exception is reported
@@ -60,14 +61,18 @@ class TaskHost final : public process::RunObserver {
   absl::StatusOr<v1::AgentTask> Get(const v1::TaskRef& ref);
   // Every task in kind/id order; `kind` unspecified = all.
   std::vector<v1::AgentTask> List(v1::TaskKind kind);
+  // One page of List: at most `limit` tasks after `after` (none: from the first); `more` says
+  // whether others follow.
+  std::vector<v1::AgentTask> ListPage(v1::TaskKind kind, const v1::TaskRef* after, int limit,
+                                      bool* more);
   std::vector<v1::TaskObserved> Observed();
   // stdout/stderr file of a task ("stdout" or "stderr"); NotFound for an unknown task or one
   // whose stream is discarded, InvalidArgument for another stream name.
   struct LogFile {
     std::string path;
-    // Whose rights to read it with ("" = the agent's own): the task's user when a non-admin
-    // chose the path (as_task_user), so that it cannot name a file only root may read.
-    std::string read_as;
+    // Whose rights to read it with (none = the agent's own): the identity the task runs as
+    // when a non-admin chose the path, so that it cannot name a file only root may read.
+    std::optional<process::FsIdentity> read_as;
   };
   absl::StatusOr<LogFile> LogPath(const v1::TaskRef& ref, const std::string& stream) const;
 
@@ -98,9 +103,14 @@ class TaskHost final : public process::RunObserver {
                          const std::map<std::string, standalone::TaskView>& views) const;
   std::map<std::string, standalone::TaskView> Views();
   void QueueException(const v1::TaskRef& ref, const std::string& desc);
+  // The definition's checks plus whether it has an identity here.
+  absl::Status Check(const v1::TaskDefinition& def) const;
+  // Gives `spec` the identity the task runs as (its home made on first use).
+  void ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec* spec);
 
   EventLoop& loop_;
-  const std::string task_user_;
+  const TaskIdentities identities_;
+  std::set<uid_t> homes_made_;
   std::unique_ptr<sched::FiredStore> fired_;
   standalone::Guard guard_;
   standalone::Cron cron_;

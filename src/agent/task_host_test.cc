@@ -72,8 +72,11 @@ TEST_F(TaskHostTest, RunsOnlyWhatIsDesiredRunning) {
   EXPECT_EQ(list[1].observed().state(), "stopped");
 }
 
-TEST_F(TaskHostTest, NonAdminTasksRunAsTheTaskUser) {
-  host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<MemoryFired>(), "nobody");
+TEST_F(TaskHostTest, NonAdminTasksRunAsTheTaskUserWhenTheUidRangeIsOff) {
+  TaskIdentities ids;
+  ids.agent_is_root = true;
+  ids.shared_user = "nobody";
+  host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<MemoryFired>(), ids);
   v1::TaskDefinition by_user = App(1, "mine");
   by_user.set_as_task_user(true);
   Apply(1, {by_user});
@@ -88,6 +91,50 @@ TEST_F(TaskHostTest, NonAdminTasksRunAsTheTaskUser) {
   EXPECT_EQ(launcher_.last_user(), "www-data");
   // The stored definition is what the master sent: the substitution is not reported back.
   EXPECT_EQ(host_->Snapshot().tasks(0).user(), "");
+}
+
+// Issue 9: each normal user's tasks run as a uid of their own (never shared, never root), their
+// output is read with it, and an owner beyond the range cannot run at all.
+TEST_F(TaskHostTest, EachUsersTasksRunAsTheirOwnUid) {
+  TaskIdentities ids;
+  ids.agent_is_root = true;
+  ids.shared_user = "nobody";
+  ids.uid_range = config::AgentConfig::UidRange{1900000000, 1900000099};
+  char tmpl[] = "/tmp/asgard-task-homes-XXXXXX";
+  ids.home_root = mkdtemp(tmpl);
+  ids.max_processes = 64;
+  host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<MemoryFired>(), ids);
+  v1::TaskDefinition alice = App(1, "a");
+  alice.set_as_task_user(true);
+  alice.set_owner_id(5);
+  v1::TaskDefinition bob = App(2, "b");
+  bob.set_as_task_user(true);
+  bob.set_owner_id(6);
+  v1::TaskDefinition admin = App(3, "c");
+  admin.set_owner_id(1);
+  Apply(1, {alice, bob, admin});
+  ASSERT_EQ(launcher_.specs().size(), 3u);
+  std::map<std::string, process::ProcessSpec> by_name;
+  for (const auto& spec : launcher_.specs()) by_name[spec.name] = spec;
+  ASSERT_TRUE(by_name["a#1"].isolated.has_value());
+  EXPECT_EQ(by_name["a#1"].isolated->uid, 1900000005u);
+  EXPECT_EQ(by_name["a#1"].isolated->home, ids.home_root + "/1900000005");
+  EXPECT_EQ(by_name["a#1"].isolated->max_processes, 64u);
+  EXPECT_EQ(by_name["a#1"].user, "");
+  EXPECT_EQ(by_name["b#2"].isolated->uid, 1900000006u);
+  EXPECT_FALSE(by_name["c#3"].isolated.has_value());  // an administrator's: the agent's user
+  EXPECT_EQ(by_name["c#3"].user, "");
+  auto log = host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout");
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(log->read_as.has_value());
+  EXPECT_EQ(log->read_as->uid, 1900000005u);
+
+  v1::TaskDefinition beyond = App(4, "d");
+  beyond.set_as_task_user(true);
+  beyond.set_owner_id(100);  // 1900000100 is past the range's end
+  auto refused = host_->Upsert(beyond);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("task_uid_range"));
 }
 
 TEST_F(TaskHostTest, SameAssignmentAgainTouchesNothing) {
@@ -166,7 +213,7 @@ TEST_F(TaskHostTest, SameNameTwiceIsTwoTasks) {
 TEST_F(TaskHostTest, LogPathOnlyForItsTasksAndStreams) {
   Apply(1, {App(1, "web")});
   EXPECT_EQ(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout")->path, "/tmp/web.out");
-  EXPECT_EQ(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout")->read_as, "");
+  EXPECT_FALSE(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout")->read_as.has_value());
   EXPECT_TRUE(absl::IsNotFound(host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stderr").status()));
   EXPECT_TRUE(absl::IsNotFound(host_->LogPath(Ref(v1::TASK_KIND_APP, 9), "stdout").status()));
   EXPECT_TRUE(

@@ -19,7 +19,8 @@ RefKey KeyOfObserved(const v1::TaskObserved& o) {
 
 bool SessionLost(const grpc::Status& s) {
   return s.error_code() == grpc::StatusCode::NOT_FOUND ||
-         s.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+         s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+         s.error_code() == grpc::StatusCode::PERMISSION_DENIED;
 }
 
 // Moves up to `max` items of each list from `from` into a new batch.
@@ -82,6 +83,7 @@ std::unique_ptr<grpc::ClientContext> Uplink::Context(std::chrono::milliseconds t
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + timeout);
   rpc::AttachToken(*ctx, options_.token);
+  ctx->AddMetadata(rpc::kAgentKeyMetadata, options_.key);
   return ctx;
 }
 
@@ -138,8 +140,16 @@ bool Uplink::Register() {
   if (!s.ok()) {
     // Once, then every minute or so: a master down for an hour is one problem, not 1,800.
     if (register_failures_++ % 30 == 0) {
-      spdlog::warn("cannot register with the master (attempt {}): {}", register_failures_,
-                   s.error_message());
+      if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+        spdlog::error("the master refuses this agent's key: {}", s.error_message());
+      } else if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+        spdlog::error("the master refuses this agent's token ({}): set the same rpc.token on "
+                      "the masters and the agents",
+                      s.error_message());
+      } else {
+        spdlog::warn("cannot register with the master (attempt {}): {}", register_failures_,
+                     s.error_message());
+      }
     }
     return false;
   }
@@ -174,20 +184,42 @@ void Uplink::RunCachedOnce() {
   });
 }
 
-bool Uplink::Pull() {
-  v1::PullAssignmentRequest req;
-  req.set_agent_id(agent_id_);
-  v1::Assignment assignment;
-  auto ctx = Context(options_.call_timeout);
-  grpc::Status s = stub_->PullAssignment(ctx.get(), req, &assignment);
-  if (!s.ok()) {
+std::optional<v1::Assignment> Uplink::PullPages() {
+  constexpr int kAttempts = 3;  // the assignment may move while it is paged
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    v1::Assignment all;
+    v1::PullAssignmentRequest req;
+    req.set_agent_id(agent_id_);
+    grpc::Status s;
+    while (true) {
+      v1::Assignment page;
+      auto ctx = Context(options_.call_timeout);
+      s = stub_->PullAssignment(ctx.get(), req, &page);
+      if (!s.ok()) break;
+      if (!req.has_after()) {
+        all.set_agent_id(page.agent_id());
+        all.set_version(page.version());
+      }
+      for (auto& t : *page.mutable_tasks()) *all.add_tasks() = std::move(t);
+      if (!page.more() || page.tasks_size() == 0) return all;
+      *req.mutable_after() = all.tasks(all.tasks_size() - 1).ref();
+      req.set_version(all.version());
+    }
+    if (s.error_code() == grpc::StatusCode::ABORTED) continue;
     spdlog::warn("cannot pull the assignment: {}", s.error_message());
     if (SessionLost(s)) agent_id_ = 0;
-    return false;
+    return std::nullopt;
   }
+  spdlog::warn("the assignment kept changing while it was pulled; trying at the next beat");
+  return std::nullopt;
+}
+
+bool Uplink::Pull() {
+  std::optional<v1::Assignment> assignment = PullPages();
+  if (!assignment) return false;
   cached_applied_ = true;  // the master's word from now on
-  auto applied = OnLoop<bool>(loop_, [this, assignment] {
-    host_.ApplyAssignment(assignment);
+  auto applied = OnLoop<bool>(loop_, [this, a = std::move(*assignment)] {
+    host_.ApplyAssignment(a);
     return true;
   });
   beat_soon_ = true;
@@ -204,21 +236,24 @@ bool Uplink::Heartbeat() {
   auto version = OnLoop<int64_t>(loop_, [this] { return host_.version(); });
   req.set_assignment_version(version.ok() ? *version : 0);
   std::map<RefKey, std::string> now_sent;
+  v1::HeartbeatResponse resp;
   for (const v1::TaskObserved& o : *observed) {
     std::string bytes = o.SerializeAsString();
     auto key = KeyOfObserved(o);
     auto it = last_sent_.find(key);
-    if (send_full_ || it == last_sent_.end() || it->second != bytes) *req.add_tasks() = o;
+    if (send_full_ || it == last_sent_.end() || it->second != bytes) {
+      if (req.tasks_size() >= options_.max_observed_per_call) {
+        // No message grows with the number of tasks: this part now, the rest after it.
+        req.set_more(true);
+        if (!BeatOnce(req, &resp)) return false;
+        req.clear_tasks();
+      }
+      *req.add_tasks() = o;
+    }
     now_sent.emplace(key, std::move(bytes));
   }
-  v1::HeartbeatResponse resp;
-  auto ctx = Context(options_.call_timeout);
-  grpc::Status s = stub_->Heartbeat(ctx.get(), req, &resp);
-  if (!s.ok()) {
-    spdlog::warn("heartbeat failed: {}", s.error_message());
-    if (SessionLost(s)) agent_id_ = 0;
-    return false;
-  }
+  req.set_more(false);
+  if (!BeatOnce(req, &resp)) return false;
   last_sent_ = std::move(now_sent);
   send_full_ = resp.send_full();
   if (resp.forbidden() != forbidden_) {
@@ -226,6 +261,17 @@ bool Uplink::Heartbeat() {
     spdlog::warn("the master {} this agent", forbidden_ ? "forbade" : "allowed");
   }
   if (!version.ok() || resp.assignment_version() != *version) Pull();
+  return true;
+}
+
+bool Uplink::BeatOnce(v1::HeartbeatRequest& req, v1::HeartbeatResponse* resp) {
+  auto ctx = Context(options_.call_timeout);
+  grpc::Status s = stub_->Heartbeat(ctx.get(), req, resp);
+  if (!s.ok()) {
+    spdlog::warn("heartbeat failed: {}", s.error_message());
+    if (SessionLost(s)) agent_id_ = 0;
+    return false;
+  }
   return true;
 }
 

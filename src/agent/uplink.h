@@ -2,7 +2,8 @@
 // The agent's side of the master connection, on its own thread: register (again after a
 // master restart or a NOT_FOUND), heartbeat every few seconds with the observed state of its
 // tasks (all of them when the master asks, else what changed), pull the assignment when the
-// master's version differs from the one running, and move report items from the task host
+// master's version differs from the one running (a page at a time), and move report items from
+// the task host
 // into the spool every second and from the spool to the master, oldest first. If the first
 // registration fails, the cached assignment runs until the master answers.
 //
@@ -32,7 +33,8 @@
 namespace asgard::agent {
 
 struct UplinkOptions {
-  std::string token;
+  std::string token;  // the agents' token (rpc.token or the generated one)
+  std::string key;    // this agent's own key (runtime/agent.key)
   std::string ip;  // announced to the master
   int port = 0;
   std::string uuid;  // of this agent process
@@ -42,6 +44,8 @@ struct UplinkOptions {
   std::chrono::milliseconds call_timeout{10000};
   // Most samples, archives or exceptions in one report.
   int max_batch_items = 5000;
+  // Most observed states in one Heartbeat call (a beat sends more in further calls).
+  int max_observed_per_call = 1000;
 };
 
 class Uplink {
@@ -62,6 +66,10 @@ class Uplink {
   bool Register();
   bool Heartbeat();
   bool Pull();
+  // Every page of the assignment, at one version; nullopt (logged) when it cannot be had.
+  std::optional<v1::Assignment> PullPages();
+  // One Heartbeat call; false (logged, session dropped when lost) on failure.
+  bool BeatOnce(v1::HeartbeatRequest& req, v1::HeartbeatResponse* resp);
   void RunCachedOnce();
   void CollectReports();
   void AppendToSpool(v1::ReportBatch batch);

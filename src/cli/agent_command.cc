@@ -1,4 +1,5 @@
-// `asgard agent` (run the agent) and `asgard agent status` (ask a running agent over gRPC).
+// `asgard agent` (run the agent) and `asgard agent status` (ask a running agent over its local
+// 0600 Unix socket, like `guard status`: no token, only the agent's own account).
 #include <fstream>
 #include <iostream>
 
@@ -6,11 +7,11 @@
 #include "agent/agent_role.h"
 #include "asgard/v1/agent.grpc.pb.h"
 #include "cli/commands.h"
+#include "cli/local_client.h"
 #include "cli/status_output.h"
 #include "cli/table.h"
 #include "common/logging.h"
-#include "rpc/auth.h"
-#include "rpc/endpoint.h"
+#include "standalone/daemon.h"
 
 namespace asgard::cli {
 namespace {
@@ -52,52 +53,21 @@ std::string RenderAgentStatus(const v1::AgentListResponse& list) {
   return out + table.Render();
 }
 
-// The agent to ask: -p, else the address in <runtime_dir>/agent.addr, else agent.rpc.port.
-std::string AgentTarget(const config::Config& cfg, int port_flag) {
-  if (port_flag > 0) return absl::StrCat("127.0.0.1:", port_flag);
-  std::ifstream addr(cfg.runtime_dir + "/agent.addr");
-  std::string line;
-  if (addr && std::getline(addr, line) && !line.empty()) {
-    if (line.rfind("0.0.0.0:", 0) == 0) line = "127.0.0.1:" + line.substr(8);
-    return line;
-  }
-  return absl::StrCat("127.0.0.1:", cfg.agent.rpc_port);
-}
-
 int AgentStatus(const AgentFlags& flags) {
   SetupClientLogging();
-  auto loaded = config::LoadConfigFile(flags.conf_dir + "/app.yaml");
-  config::Config cfg;
-  if (loaded.ok()) {
-    cfg = std::move(loaded->config);
-  } else if (!absl::IsNotFound(loaded.status())) {
-    std::cerr << "asgard agent status: " << loaded.status().message() << std::endl;
+  if (flags.port > 0) {
+    std::cerr << "asgard agent status: -p is gone: the status comes from the agent's local "
+                 "socket (<runtime_dir>/asgard_agent, or -s PATH), which needs no token"
+              << std::endl;
     return kExitUsage;
   }
-  std::string target = AgentTarget(cfg, flags.port);
-  auto channel = rpc::DialChannel(target, cfg);
-  if (!channel.ok()) {
-    std::cerr << "asgard agent status: " << channel.status().message() << std::endl;
-    return kExitFailure;
+  std::string socket = standalone::DefaultSocketPath("agent", flags.conf_dir, flags.socket);
+  auto list = ListAgentTasks(socket);
+  if (!list.ok()) {
+    std::cerr << "asgard agent status: " << list.status().message() << std::endl;
+    return list.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  auto stub = v1::Agent::NewStub(*channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  rpc::AttachToken(ctx, cfg.rpc_token);
-  v1::AgentListRequest req;
-  v1::AgentListResponse resp;
-  grpc::Status s = stub->List(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::cerr << "asgard agent status: cannot ask the agent at " << target << ": "
-              << s.error_message() << std::endl;
-    if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      std::cerr << "Is `asgard agent` running? Start it, or give its port with -p PORT "
-                   "(and its conf dir with -c for rpc.token)."
-                << std::endl;
-    }
-    return kExitFailure;
-  }
-  std::cout << (flags.json ? RenderJson(resp) + "\n" : RenderAgentStatus(resp));
+  std::cout << (flags.json ? RenderJson(*list) + "\n" : RenderAgentStatus(*list));
   return kExitOk;
 }
 
@@ -110,15 +80,19 @@ void AddAgentCommand(CLI::App& app, Invocation& inv) {
       ->capture_default_str();
   agent->footer(
       "Without a subcommand, runs the agent in the foreground: it serves gRPC on\n"
-      "agent.rpc.ip:agent.rpc.port (port 0: any free port; written to <runtime_dir>/agent.addr),\n"
+      "agent.rpc.ip:agent.rpc.port (port 0: any free port; written to <runtime_dir>/agent.addr)\n"
+      "for web nodes holding rpc.control_token, and its status on <runtime_dir>/asgard_agent;\n"
       "registers with agent.master.ip:port and runs the tasks the master assigns. When the\n"
       "master cannot be reached at start it runs its last assignment. SIGTERM stops every task\n"
       "(stop_signal, then SIGKILL). Exit codes: 0 ok, 1 runtime failure, 2 bad config.");
   agent->require_subcommand(0, 1);
   CLI::App* status = agent->add_subcommand("status", "Apps, jobs and timings of a running agent");
-  status->add_option("-p,--port", inv.agent.port,
-                     "Agent port on 127.0.0.1 (default: runtime/agent.addr, else agent.rpc.port)");
-  status->add_option("-c,--conf", inv.agent.conf_dir, "Directory holding app.yaml (for rpc.token)")
+  status->add_option("-s,--socket", inv.agent.socket,
+                     "Unix socket of the agent (default: <runtime_dir>/asgard_agent)");
+  status->add_option("-p,--port", inv.agent.port, "No longer used (the socket needs no token)")
+      ->group("");
+  status->add_option("-c,--conf", inv.agent.conf_dir,
+                     "Directory holding app.yaml (for runtime_dir)")
       ->capture_default_str();
   status->add_flag("--json", inv.agent.json, "Print JSON instead of a table");
   status->final_callback([&inv] { inv.action = [&inv] { return AgentStatus(inv.agent); }; });

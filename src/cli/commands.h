@@ -37,7 +37,8 @@ struct NextFlags {
 // Flags of `agent` and `agent status`.
 struct AgentFlags {
   std::string conf_dir = "conf";
-  int port = 0;
+  std::string socket;
+  int port = 0;  // the removed -p, to say so
   bool json = false;
 };
 

@@ -71,11 +71,31 @@ absl::StatusOr<asgard::v1::LocalResponse> Call(const std::string& role, const st
 
 absl::StatusOr<asgard::v1::ListResponse> ListTasks(const std::string& role,
                                                    const std::string& socket) {
+  asgard::v1::ListResponse all;
+  while (true) {
+    asgard::v1::LocalRequest request;
+    request.mutable_list()->set_offset(all.tasks_size());
+    auto response = Call(role, socket, request);
+    if (!response.ok()) return response.status();
+    auto* page = response->mutable_list();
+    for (auto& t : *page->mutable_tasks()) *all.add_tasks() = std::move(t);
+    if (!page->more() || page->tasks_size() == 0) return all;
+  }
+}
+
+absl::StatusOr<asgard::v1::AgentListResponse> ListAgentTasks(const std::string& socket) {
+  asgard::v1::AgentListResponse all;
   asgard::v1::LocalRequest request;
-  request.mutable_list();
-  auto response = Call(role, socket, request);
-  if (!response.ok()) return response.status();
-  return std::move(*response->mutable_list());
+  request.mutable_agent_list();
+  while (true) {
+    auto response = Call("agent", socket, request);
+    if (!response.ok()) return response.status();
+    auto* page = response->mutable_agent_list();
+    all.set_assignment_version(page->assignment_version());
+    for (auto& t : *page->mutable_tasks()) *all.add_tasks() = std::move(t);
+    if (!page->more() || page->tasks_size() == 0) return all;
+    *request.mutable_agent_list()->mutable_after() = all.tasks(all.tasks_size() - 1).definition().ref();
+  }
 }
 
 absl::StatusOr<asgard::v1::TaskDetail> GetTask(const std::string& role, const std::string& socket,

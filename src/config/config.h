@@ -125,8 +125,20 @@ struct AgentConfig {
   bool master_cluster = false;
   std::vector<std::string> master_cluster_registry;
   std::string master_cluster_name;
-  std::optional<std::string> task_user;  // unset = "nobody" if root, else ""
+  // Identity of non-admin tasks when task_uid_range is off; unset = "nobody" if root, else "".
+  std::optional<std::string> task_user;
   std::optional<int> metrics_port;        // unset = no /metrics listener; 0 = any free port
+  // Each non-admin user's tasks run as uid first + user id (gid the same) on a root agent.
+  // Unset = kDefaultTaskUidRange; `off` = every such task shares task_user (not advised).
+  struct UidRange {
+    uint32_t first = 0, last = 0;
+    bool operator==(const UidRange&) const = default;
+  };
+  std::optional<UidRange> task_uid_range = kDefaultTaskUidRange;
+  std::string task_home = "/var/lib/asgard/home";  // <task_home>/<uid>: HOME, 0700, per user
+  int task_nproc = 1024;  // RLIMIT_NPROC of each such uid (its processes and threads)
+
+  static constexpr UidRange kDefaultTaskUidRange{1900000000, 1900999999};
 };
 
 struct SystemConfig {
@@ -136,7 +148,12 @@ struct SystemConfig {
 
 struct Config {
   std::string runtime_dir = "runtime";
+  // Agents' credential towards masters ("" = a token generated into runtime_dir: same host only).
   std::string rpc_token;
+  // Control calls to agents: web nodes and masters hold the token, agents only its argon2id
+  // hash ("" both = a token generated into runtime_dir: same host only).
+  std::string rpc_control_token;
+  std::string rpc_control_token_hash;
   TlsConfig rpc_tls;
   LogConfig log;
   std::string web_log_dir;  // top-level `log.dir` of the original (legacy form defaults)

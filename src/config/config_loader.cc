@@ -15,6 +15,7 @@
 #include "common/unique_fd.h"
 #include "config/config.h"
 #include "config/sections.h"
+#include "config/value_parsers.h"
 #include "config/yaml_reader.h"
 #include "yaml-cpp/yaml.h"
 
@@ -31,6 +32,17 @@ constexpr size_t kMaxFileBytes = 64 << 20;
 absl::Status ReadRpc(MapReader& root, Config& config) {
   ASSIGN_OR_RETURN(MapReader rpc, root.Map("rpc"));
   RETURN_IF_ERROR(rpc.String("token", &config.rpc_token));
+  RETURN_IF_ERROR(rpc.String("control_token", &config.rpc_control_token));
+  RETURN_IF_ERROR(rpc.String("control_token_hash", &config.rpc_control_token_hash));
+  if (!config.rpc_control_token.empty() && config.rpc_control_token.size() < 16) {
+    return rpc.Error("control_token", "is shorter than 16 characters (make a random one with "
+                                      "`asgard token new`)");
+  }
+  if (!config.rpc_control_token_hash.empty() &&
+      !absl::StartsWith(config.rpc_control_token_hash, "$argon2id$")) {
+    return rpc.Error("control_token_hash",
+                     "is not an argon2id hash (expected the output of `asgard token hash`)");
+  }
   ASSIGN_OR_RETURN(MapReader tls, rpc.Map("tls"));
   RETURN_IF_ERROR(tls.String("cert", &config.rpc_tls.cert));
   RETURN_IF_ERROR(tls.String("key", &config.rpc_tls.key));
@@ -136,6 +148,33 @@ absl::Status ReadAgentMaster(MapReader& agent, AgentConfig& a) {
   return master.String("cluster_name", &a.master_cluster_name);
 }
 
+// agent.task_uid_range: "FIRST-LAST", or "off". Kept clear of the system accounts, of nobody
+// and of systemd's DynamicUser range, which other services take uids from at run time.
+absl::Status ReadUidRange(MapReader& agent, std::optional<AgentConfig::UidRange>* out) {
+  std::optional<std::string> text;
+  RETURN_IF_ERROR(agent.OptionalString("task_uid_range", &text));
+  if (!text) return absl::OkStatus();
+  if (*text == "off") {
+    out->reset();
+    return absl::OkStatus();
+  }
+  auto fail = [&](const std::string& why) {
+    return agent.Error("task_uid_range", absl::StrCat("'", *text, "' ", why));
+  };
+  auto dash = text->find('-');
+  if (dash == std::string::npos) return fail("is not FIRST-LAST (e.g. 1900000000-1900999999) or off");
+  auto first = ParseInteger(text->substr(0, dash), 1, 4294967294LL);
+  auto last = ParseInteger(text->substr(dash + 1), 1, 4294967294LL);
+  if (!first.ok() || !last.ok()) return fail("is not FIRST-LAST with uids 1..4294967294");
+  if (*last < *first + 99) return fail("holds fewer than 100 uids");
+  if (*first < 1000) return fail("overlaps the system accounts (uids below 1000)");
+  if (*first <= 65535 && *last >= 61184) {
+    return fail("overlaps systemd's DynamicUser range 61184-65519 or nobody (65534)");
+  }
+  *out = AgentConfig::UidRange{static_cast<uint32_t>(*first), static_cast<uint32_t>(*last)};
+  return absl::OkStatus();
+}
+
 absl::Status ReadAgent(MapReader& root, Config& config) {
   ASSIGN_OR_RETURN(MapReader agent, root.Map("agent"));
   AgentConfig& a = config.agent;
@@ -145,6 +184,14 @@ absl::Status ReadAgent(MapReader& root, Config& config) {
   RETURN_IF_ERROR(agent.Int("moniter", &a.moniter, 1, kMaxIntervalSeconds, "seconds"));
   RETURN_IF_ERROR(ReadAgentMaster(agent, a));
   RETURN_IF_ERROR(agent.OptionalString("task_user", &a.task_user));
+  RETURN_IF_ERROR(ReadUidRange(agent, &a.task_uid_range));
+  RETURN_IF_ERROR(agent.String("task_home", &a.task_home));
+  if (a.task_home.empty() || a.task_home[0] != '/') {
+    return agent.Error("task_home", absl::StrCat("'", a.task_home,
+                                                 "' is not an absolute path (expected a directory "
+                                                 "such as /var/lib/asgard/home)"));
+  }
+  RETURN_IF_ERROR(agent.Int("task_nproc", &a.task_nproc, 16, 1 << 22, "processes"));
   return agent.OptionalPort("metrics_port", &a.metrics_port, /*allow_zero=*/true);
 }
 

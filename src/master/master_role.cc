@@ -13,7 +13,9 @@
 #include "master/report_alerts.h"
 #include "notify/notifier.h"
 #include "notify/notify_config.h"
+#include "rpc/credentials.h"
 #include "rpc/endpoint.h"
+#include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
 #include "standalone/role_setup.h"
 #include "store/store.h"
@@ -91,7 +93,12 @@ class RunningMaster final : public MasterNode {
   ~RunningMaster() override { Stop(); }
 
   absl::Status Listen() {
-    auto server = rpc::StartServer({cfg_.master.ip, cfg_.master.port, "master"}, cfg_, {&service_});
+    auto server = rpc::StartServer({.ip = cfg_.master.ip,
+                                    .port = cfg_.master.port,
+                                    .role = "master",
+                                    .keys_set = rpc::MasterKeysSet(cfg_),
+                                    .keys = "rpc.token"},
+                                   cfg_, {&service_});
     if (!server.ok()) return server.status();
     server_ = std::move(*server);
     if (!server_.warning.empty()) std::cerr << "warning: " << server_.warning << std::endl;
@@ -128,7 +135,9 @@ class RunningMaster final : public MasterNode {
 absl::StatusOr<std::unique_ptr<MasterNode>> MasterNode::Start(store::Store& store,
                                                               const config::Config& cfg) {
   MasterOptions options;
-  options.token = cfg.rpc_token;
+  auto token = rpc::AgentToken(cfg);
+  if (!token.ok()) return token.status();
+  options.token = *token;
   options.name = cfg.master.ip + ":" + std::to_string(cfg.master.port);
   auto channels = notify::ChannelsFromConfig(cfg);
   if (!channels.ok()) return channels.status();
@@ -149,6 +158,7 @@ int RunMaster(const std::string& conf_dir) {
   }
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
   if (!store.ok()) return standalone::RoleFailure("master", "store: " + std::string(store.status().message()));
+  rpc::LogImportedRootTasks(**store);
   auto node = MasterNode::Start(**store, *cfg);
   if (!node.ok()) {
     return standalone::RoleFailure("master", std::string(node.status().message()),

@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
-#include "master/creator_roles.h"
 #include "master/report_alerts.h"
 #include "master/report_convert.h"
 #include "rpc/grpc_status.h"
+#include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard::master {
@@ -18,6 +18,11 @@ grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
+// (kind, id) of a task, in the order of rpc::AssignmentOrder.
+std::pair<int, int64_t> OrderKey(store::TaskKind kind, int64_t id) {
+  return {static_cast<int>(kind), id};
+}
+
 }  // namespace
 
 MasterService::MasterService(store::Store& store, MasterOptions options)
@@ -26,8 +31,31 @@ MasterService::MasterService(store::Store& store, MasterOptions options)
       auth_(options_.token),
       started_(options_.now()) {}
 
-grpc::Status MasterService::CheckAgent(int64_t agent_id) const {
+grpc::Status MasterService::CheckAgent(const grpc::ServerContext& ctx, int64_t agent_id) {
   if (agent_id <= 0) return Invalid("agent_id must be > 0 (register first)");
+  const std::string given = rpc::AgentKeyHash(rpc::AgentKeyOf(ctx));
+  std::string known;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = key_hashes_.find(agent_id);
+    if (it != key_hashes_.end()) known = it->second;
+  }
+  if (known.empty() || !rpc::ConstantTimeEquals(known, given)) {
+    // Unknown here, or changed by a registration another master took: the store decides.
+    auto agent = store_.GetAgent(agent_id);
+    if (!agent.ok()) return rpc::ToGrpc(agent.status());
+    known = agent->key_hash;
+    if (known.empty()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "register again (no agent key on record)");
+    }
+    absl::MutexLock lock(&mu_);
+    key_hashes_[agent_id] = known;
+  }
+  if (!rpc::ConstantTimeEquals(known, given)) {
+    spdlog::warn("a call for agent {} with another agent's key was refused", agent_id);
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "this agent key does not belong to that agent id");
+  }
   return grpc::Status::OK;
 }
 
@@ -36,13 +64,24 @@ grpc::Status MasterService::Register(grpc::ServerContext* ctx, const v1::Registe
   ASGARD_CHECK_TOKEN(ctx);
   if (req->ip().empty()) return Invalid("ip is empty");
   if (req->port() <= 0 || req->port() > 65535) return Invalid("port must be 1-65535");
+  const std::string key = rpc::AgentKeyOf(*ctx);
+  if (key.size() < 32) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "missing x-asgard-agent-key metadata (the agent's own key)");
+  }
   store::AgentRegistration reg{req->ip(), std::to_string(req->port()), options_.name,
-                               req->uuid(), req->pid()};
+                               req->uuid(), req->pid(), rpc::AgentKeyHash(key)};
   auto agent = store_.RegisterAgent(reg, options_.now());
-  if (!agent.ok()) return rpc::ToGrpc(agent.status());
+  if (!agent.ok()) {
+    if (absl::IsPermissionDenied(agent.status())) {
+      spdlog::warn("registration refused: {}", agent.status().message());
+    }
+    return rpc::ToGrpc(agent.status());
+  }
   {
     absl::MutexLock lock(&mu_);
     full_state_.erase(agent->id);
+    key_hashes_[agent->id] = agent->key_hash;
   }
   spdlog::info("agent {} registered from {}:{} (pid {}){}", agent->id, req->ip(), req->port(),
                req->pid(), agent->forbidden() ? ", forbidden" : "");
@@ -56,7 +95,7 @@ grpc::Status MasterService::Register(grpc::ServerContext* ctx, const v1::Registe
 grpc::Status MasterService::Heartbeat(grpc::ServerContext* ctx, const v1::HeartbeatRequest* req,
                                       v1::HeartbeatResponse* resp) {
   ASGARD_CHECK_TOKEN(ctx);
-  if (auto s = CheckAgent(req->agent_id()); !s.ok()) return s;
+  if (auto s = CheckAgent(*ctx, req->agent_id()); !s.ok()) return s;
   absl::Time now = options_.now();
   auto agent = store_.Heartbeat(req->agent_id(), now);
   if (!agent.ok()) return rpc::ToGrpc(agent.status());
@@ -69,8 +108,8 @@ grpc::Status MasterService::Heartbeat(grpc::ServerContext* ctx, const v1::Heartb
   bool have_full;
   {
     absl::MutexLock lock(&mu_);
-    if (req->full()) full_state_.insert(req->agent_id());
-    have_full = full_state_.count(req->agent_id()) > 0;
+    if (req->full() && !req->more()) full_state_.insert(req->agent_id());
+    have_full = req->more() || full_state_.count(req->agent_id()) > 0;
   }
   resp->set_assignment_version(agent->assignment_version);
   resp->set_forbidden(agent->forbidden());
@@ -82,27 +121,42 @@ grpc::Status MasterService::PullAssignment(grpc::ServerContext* ctx,
                                            const v1::PullAssignmentRequest* req,
                                            v1::Assignment* resp) {
   ASGARD_CHECK_TOKEN(ctx);
-  if (auto s = CheckAgent(req->agent_id()); !s.ok()) return s;
+  if (auto s = CheckAgent(*ctx, req->agent_id()); !s.ok()) return s;
   auto agent = store_.GetAgent(req->agent_id());
   if (!agent.ok()) return rpc::ToGrpc(agent.status());
+  resp->set_agent_id(agent->id);
   if (agent->forbidden()) {
     // A forbidden agent runs nothing: an empty assignment at the current version.
-    resp->set_agent_id(agent->id);
     resp->set_version(agent->assignment_version);
     return grpc::Status::OK;
   }
   auto assignment = store_.GetAssignment(req->agent_id());
   if (!assignment.ok()) return rpc::ToGrpc(assignment.status());
-  CreatorRoles roles(store_);
-  *resp = ToAssignmentProto(req->agent_id(), *assignment,
-                            [&roles](int64_t creator) { return roles.AsTaskUser(creator); });
+  resp->set_version(assignment->version);
+  if (req->has_after() && req->version() != assignment->version) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "the assignment changed while it was paged: pull it again");
+  }
+  const auto after = OrderKey(static_cast<store::TaskKind>(req->after().kind()), req->after().id());
+  rpc::OwnerRoles roles(store_);
+  size_t bytes = 0;
+  for (const store::Task* task : rpc::AssignmentOrder(*assignment)) {
+    if (req->has_after() && OrderKey(task->kind, task->id) <= after) continue;
+    if (resp->tasks_size() >= kAssignmentPageTasks || bytes >= kAssignmentPageBytes) {
+      resp->set_more(true);
+      break;
+    }
+    v1::TaskDefinition* def = resp->add_tasks();
+    *def = rpc::ToDefinition(*task, roles.Of(task->creator));
+    bytes += def->ByteSizeLong();
+  }
   return grpc::Status::OK;
 }
 
 grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBatch* req,
                                    v1::ReportAck* resp) {
   ASGARD_CHECK_TOKEN(ctx);
-  if (auto s = CheckAgent(req->agent_id()); !s.ok()) return s;
+  if (auto s = CheckAgent(*ctx, req->agent_id()); !s.ok()) return s;
   auto rows = ToReportRows(*req, req->agent_id(), options_.now());
   if (!rows.ok()) return rpc::ToGrpc(rows.status());
   store::FreshRecords fresh;

@@ -1,7 +1,10 @@
 // File: master_service.h
 // The master's gRPC service (asgard.v1.Master): agents register, heartbeat with what they
 // observe, pull their assignment and send reports. The master writes observed state and
-// reports only; desired state belongs to the web node. Every handler checks the token first.
+// reports only; desired state belongs to the web node. Every handler checks the agents' token
+// first, and every call for an agent id the key that agent registered with (master.proto), so
+// that one agent host can act only for itself. Assignments go out in pages (no message grows
+// with the number of tasks).
 //
 //   MasterService service(*store, {.name = "10.0.0.1:9527", .token = cfg.rpc_token});
 //   ASSIGN_OR_RETURN(auto server, rpc::StartServer(where, cfg, {&service}));
@@ -10,6 +13,7 @@
 // Thread-safety: handlers run on gRPC's threads at once; the store serialises its calls.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -25,7 +29,7 @@ namespace asgard::master {
 
 struct MasterOptions {
   std::string name;                // this master's address, stored as agents.master
-  std::string token;               // rpc.token
+  std::string token;               // the agents' token (rpc.token or the generated one)
   int heartbeat_interval_s = 3;    // told to agents at Register
   absl::Duration offline_after = absl::Seconds(7);  // no heartbeat for this long: offline
   std::function<absl::Time()> now = [] { return absl::Now(); };
@@ -51,8 +55,10 @@ class MasterService final : public v1::Master::Service {
   void SweepOffline();
 
  private:
-  // The stored id must exist and not be 0; NOT_FOUND tells the agent to register again.
-  grpc::Status CheckAgent(int64_t agent_id) const;
+  // The caller is agent `agent_id`: the id is set and the call carries the key that agent
+  // registered with. PERMISSION_DENIED for another agent's id; NOT_FOUND (register again) when
+  // the agent has no key on record yet.
+  grpc::Status CheckAgent(const grpc::ServerContext& ctx, int64_t agent_id);
 
   store::Store& store_;
   const MasterOptions options_;
@@ -62,6 +68,12 @@ class MasterService final : public v1::Master::Service {
   // Agents whose complete observed state arrived since they were last (re)registered or
   // marked offline; the others are asked for it.
   std::set<int64_t> full_state_ ABSL_GUARDED_BY(mu_);
+  // Key hashes of the agents, as registered (filled from the store on a miss).
+  std::map<int64_t, std::string> key_hashes_ ABSL_GUARDED_BY(mu_);
 };
+
+// Most tasks, and bytes of definitions, in one page of an assignment.
+inline constexpr int kAssignmentPageTasks = 1000;
+inline constexpr size_t kAssignmentPageBytes = 4 << 20;
 
 }  // namespace asgard::master

@@ -43,9 +43,14 @@ class MasterServiceTest : public ::testing::Test {
     (void)system(cmd.c_str());
   }
 
-  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = kToken) {
+  // Each test agent's own key (runtime/agent.key on a real agent).
+  static std::string KeyFor(int port) { return "agent-key-of-port-" + std::to_string(port) + std::string(32, 'k'); }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& key = KeyFor(27149),
+                                           const std::string& token = kToken) {
     auto ctx = std::make_unique<grpc::ClientContext>();
     rpc::AttachToken(*ctx, token);
+    ctx->AddMetadata(rpc::kAgentKeyMetadata, key);
     return ctx;
   }
 
@@ -56,7 +61,7 @@ class MasterServiceTest : public ::testing::Test {
     req.set_uuid("agent-uuid");
     req.set_pid(99);
     v1::RegisterResponse resp;
-    auto s = stub_->Register(Ctx().get(), req, &resp);
+    auto s = stub_->Register(Ctx(KeyFor(port)).get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp.agent_id();
   }
@@ -84,7 +89,7 @@ TEST_F(MasterServiceTest, WrongOrMissingTokenIsUnauthenticated) {
   req.set_ip("127.0.0.1");
   req.set_port(1);
   v1::RegisterResponse resp;
-  EXPECT_EQ(stub_->Register(Ctx("wrong").get(), req, &resp).error_code(),
+  EXPECT_EQ(stub_->Register(Ctx(KeyFor(1), "wrong").get(), req, &resp).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::ClientContext bare;
   EXPECT_EQ(stub_->Register(&bare, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -176,11 +181,118 @@ TEST_F(MasterServiceTest, AssignmentListsTheAgentsTasksWithDesiredState) {
   v1::PullAssignmentRequest req;
   req.set_agent_id(a);
   v1::Assignment resp;
-  ASSERT_TRUE(stub_->PullAssignment(Ctx().get(), req, &resp).ok());
+  ASSERT_TRUE(stub_->PullAssignment(Ctx(KeyFor(1001)).get(), req, &resp).ok());
   ASSERT_EQ(resp.tasks_size(), 1);
   EXPECT_EQ(resp.tasks(0).name(), "web");
   EXPECT_EQ(resp.tasks(0).desired(), v1::DESIRED_RUN);
   EXPECT_GT(resp.version(), 0);
+  EXPECT_FALSE(resp.more());
+}
+
+// Issue 9: root on one agent host holds the agents' token; with it alone it cannot read
+// another agent's assignment, beat for it or report for it.
+TEST_F(MasterServiceTest, AnAgentActsOnlyForItself) {
+  int64_t a = RegisterAgent(1001);
+  int64_t b = RegisterAgent(1002);
+  store::TaskInput in;
+  in.name = "secret";
+  in.agent_id = b;
+  in.program = "sleep";
+  in.env = {{"PASSWORD", "hunter2"}};
+  ASSERT_TRUE(store_->CreateTask(store::TaskKind::kApp, in, 1).ok());
+  auto as_a = [&] { return Ctx(KeyFor(1001)); };
+  v1::PullAssignmentRequest pull;
+  pull.set_agent_id(b);
+  v1::Assignment assignment;
+  EXPECT_EQ(stub_->PullAssignment(as_a().get(), pull, &assignment).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(assignment.tasks_size(), 0);
+  v1::HeartbeatRequest hb;
+  hb.set_agent_id(b);
+  v1::HeartbeatResponse hb_resp;
+  EXPECT_EQ(stub_->Heartbeat(as_a().get(), hb, &hb_resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ReportBatch batch;
+  batch.set_agent_id(b);
+  batch.set_stream_uuid("forged");
+  batch.set_seq(1);
+  batch.add_exceptions()->set_desc("forged alert");
+  v1::ReportAck ack;
+  EXPECT_EQ(stub_->Report(as_a().get(), batch, &ack).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(store_->ListExceptions(10)->empty());
+  // Without any key, even for itself.
+  grpc::ClientContext no_key;
+  rpc::AttachToken(no_key, kToken);
+  hb.set_agent_id(a);
+  EXPECT_EQ(stub_->Heartbeat(&no_key, hb, &hb_resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Nor can it take over b's address by registering with its own key.
+  v1::RegisterRequest reg;
+  reg.set_ip("127.0.0.1");
+  reg.set_port(1002);
+  reg.set_uuid("impostor");
+  v1::RegisterResponse reg_resp;
+  EXPECT_EQ(stub_->Register(as_a().get(), reg, &reg_resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(store_->GetAgent(b)->uuid, "agent-uuid");
+}
+
+// Issue 9: no message grows with the number of tasks: the assignment comes in pages, and a
+// change between pages makes the agent start over.
+TEST_F(MasterServiceTest, AssignmentComesInPages) {
+  int64_t a = RegisterAgent(1001);
+  store::TaskInput in;
+  in.agent_id = a;
+  in.program = "sleep";
+  const int n = kAssignmentPageTasks + 5;
+  for (int i = 0; i < n; ++i) {
+    in.name = "t" + std::to_string(i);
+    ASSERT_TRUE(store_->CreateTask(i % 2 ? store::TaskKind::kApp : store::TaskKind::kJob, in, 1)
+                    .ok());
+  }
+  v1::PullAssignmentRequest req;
+  req.set_agent_id(a);
+  std::set<std::pair<int, int64_t>> seen;
+  int pages = 0;
+  int64_t version = 0;
+  while (true) {
+    v1::Assignment page;
+    ASSERT_TRUE(stub_->PullAssignment(Ctx(KeyFor(1001)).get(), req, &page).ok());
+    ++pages;
+    if (pages == 1) version = page.version();
+    for (const auto& t : page.tasks()) {
+      EXPECT_TRUE(seen.insert({t.ref().kind(), t.ref().id()}).second) << "listed twice";
+    }
+    if (!page.more()) break;
+    *req.mutable_after() = page.tasks(page.tasks_size() - 1).ref();
+    req.set_version(version);
+  }
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(static_cast<int>(seen.size()), n);
+  // A change in between: ABORTED, the agent pulls again from the first page.
+  in.name = "late";
+  ASSERT_TRUE(store_->CreateTask(store::TaskKind::kApp, in, 1).ok());
+  v1::Assignment page;
+  EXPECT_EQ(stub_->PullAssignment(Ctx(KeyFor(1001)).get(), req, &page).error_code(),
+            grpc::StatusCode::ABORTED);
+}
+
+TEST_F(MasterServiceTest, AFullStateInSeveralCallsCountsWhenTheLastArrives) {
+  int64_t id = RegisterAgent();
+  v1::HeartbeatRequest hb;
+  hb.set_agent_id(id);
+  hb.set_full(true);
+  hb.set_more(true);
+  v1::HeartbeatResponse resp;
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_FALSE(resp.send_full());  // the rest is on its way
+  hb.set_more(false);
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_FALSE(resp.send_full());
+  hb.set_full(false);
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
+  EXPECT_FALSE(resp.send_full());
 }
 
 TEST_F(MasterServiceTest, ResentReportIsStoredOnce) {

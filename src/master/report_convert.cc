@@ -1,7 +1,6 @@
 #include "master/report_convert.h"
 
 #include "absl/strings/str_cat.h"
-#include "config/value_parsers.h"
 
 namespace asgard::master {
 namespace {
@@ -28,54 +27,6 @@ const std::string& UuidOr(const std::string& uuid, const std::string& stream) {
 }
 
 }  // namespace
-
-v1::TaskDefinition ToDefinition(const store::Task& task, bool as_task_user) {
-  const store::TaskInput& in = task.input;
-  v1::TaskDefinition d;
-  d.mutable_ref()->set_kind(static_cast<v1::TaskKind>(task.kind));
-  d.mutable_ref()->set_id(task.id);
-  d.set_name(in.name);
-  d.set_dir(in.dir);
-  d.set_program(in.program);
-  d.set_args(in.args);
-  d.set_std_out(in.std_out);
-  d.set_std_err(in.std_err);
-  d.set_user(in.user);
-  for (const auto& [k, v] : in.env) (*d.mutable_env())[k] = v;
-  auto sig = config::ParseSignal(in.stop_signal);
-  d.set_stop_signal(sig.ok() ? *sig : 15);
-  d.set_stop_timeout(in.stop_timeout);
-  d.set_max_bytes(in.max_bytes);
-  d.set_backups(in.backups);
-  d.set_is_monitor(in.is_monitor);
-  d.set_auto_restart(in.auto_restart);
-  d.set_start_secs(in.start_secs);
-  d.set_max_restarts(in.max_restarts);
-  d.set_backoff_max(in.backoff_max);
-  d.set_spec(in.spec);
-  d.set_concurrency(in.concurrency);
-  d.set_time(absl::ToUnixSeconds(in.time));
-  d.set_grace(in.grace);
-  d.set_timeout(in.timeout);
-  d.set_retries(in.retries);
-  d.set_retry_delay(in.retry_delay);
-  d.set_desired(task.desired == store::Desired::kRun ? v1::DESIRED_RUN : v1::DESIRED_PAUSE);
-  d.set_as_task_user(as_task_user);
-  return d;
-}
-
-v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment,
-                                 const std::function<bool(int64_t creator)>& as_task_user) {
-  v1::Assignment out;
-  out.set_agent_id(agent_id);
-  out.set_version(assignment.version);
-  for (const auto* list : {&assignment.apps, &assignment.jobs, &assignment.timings}) {
-    for (const store::Task& task : *list) {
-      *out.add_tasks() = ToDefinition(task, as_task_user(task.creator));
-    }
-  }
-  return out;
-}
 
 std::vector<store::ObservedReport> ToObservedReports(
     const google::protobuf::RepeatedPtrField<v1::TaskObserved>& tasks) {

@@ -1,6 +1,6 @@
 // File: report_convert.h
-// Between the wire (asgard.v1) and the store: a task row becomes the definition an agent runs,
-// a heartbeat's observed states become store updates, and a report batch becomes archive,
+// Between the wire (asgard.v1) and the store (task definitions: rpc/task_definition.h): a
+// heartbeat's observed states become store updates, and a report batch becomes archive,
 // exception and monitor rows whose (uuid, seq) identity is the same every time the batch is
 // sent, so the store keeps each once.
 //
@@ -21,11 +21,6 @@ namespace asgard::master {
 inline constexpr int kMaxItemsPerBatch = 100000;
 // seq of an item = batch seq * kSeqStride + its index in its list.
 inline constexpr int64_t kSeqStride = 1000000;
-
-// `as_task_user`: the task's creator is not an administrator (see CreatorRoles).
-v1::TaskDefinition ToDefinition(const store::Task& task, bool as_task_user);
-v1::Assignment ToAssignmentProto(int64_t agent_id, const store::Assignment& assignment,
-                                 const std::function<bool(int64_t creator)>& as_task_user);
 
 // Observed states of tasks of known kinds; others are skipped.
 std::vector<store::ObservedReport> ToObservedReports(

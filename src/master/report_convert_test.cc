@@ -82,52 +82,6 @@ TEST(ToReportRowsTest, BadBatchesNameTheField) {
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("seq"));
 }
 
-TEST(ToDefinitionTest, CarriesEveryFieldAndDesiredState) {
-  store::Task t;
-  t.kind = store::TaskKind::kJob;
-  t.id = 42;
-  t.desired = store::Desired::kRun;
-  t.input.name = "backup";
-  t.input.program = "/bin/tar";
-  t.input.args = "czf /tmp/x.tgz /etc";
-  t.input.env = {{"A", "1"}};
-  t.input.stop_signal = "INT";
-  t.input.spec = "*/5 * * * *";
-  t.input.concurrency = "replace";
-  t.input.timeout = 30;
-  v1::TaskDefinition d = ToDefinition(t, /*as_task_user=*/false);
-  EXPECT_EQ(d.ref().kind(), v1::TASK_KIND_JOB);
-  EXPECT_FALSE(d.as_task_user());
-  EXPECT_EQ(d.ref().id(), 42);
-  EXPECT_EQ(d.desired(), v1::DESIRED_RUN);
-  EXPECT_EQ(d.name(), "backup");
-  EXPECT_EQ(d.args(), "czf /tmp/x.tgz /etc");
-  EXPECT_EQ(d.env().at("A"), "1");
-  EXPECT_EQ(d.stop_signal(), 2);
-  EXPECT_EQ(d.spec(), "*/5 * * * *");
-  EXPECT_EQ(d.concurrency(), "replace");
-  EXPECT_EQ(d.timeout(), 30);
-  t.desired = store::Desired::kPause;
-  EXPECT_EQ(ToDefinition(t, false).desired(), v1::DESIRED_PAUSE);
-  EXPECT_TRUE(ToDefinition(t, true).as_task_user());
-}
-
-TEST(ToAssignmentProtoTest, AsksWhoCreatedEachTask) {
-  store::Assignment a;
-  a.version = 7;
-  store::Task by_admin, by_user;
-  by_admin.id = 1;
-  by_admin.creator = 1;
-  by_user.id = 2;
-  by_user.creator = 5;
-  a.apps = {by_admin, by_user};
-  auto out = ToAssignmentProto(3, a, [](int64_t creator) { return creator != 1; });
-  ASSERT_EQ(out.tasks_size(), 2);
-  EXPECT_FALSE(out.tasks(0).as_task_user());
-  EXPECT_TRUE(out.tasks(1).as_task_user());
-  EXPECT_EQ(out.version(), 7);
-}
-
 TEST(ToObservedReportsTest, SkipsUnknownKindsAndKeepsLastExit) {
   google::protobuf::RepeatedPtrField<v1::TaskObserved> tasks;
   auto* ok = tasks.Add();

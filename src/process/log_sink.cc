@@ -17,12 +17,14 @@ absl::StatusOr<UniqueFd> OpenAppend(const std::string& path, const FsIdentity* a
   FsIdentityScope scope(as_user);
   if (absl::Status s = scope.status(); !s.ok()) return s;
   constexpr int kFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-  UniqueFd fd(open(path.c_str(), kFlags, 0644));
+  // A user's own output is theirs alone (their tasks run with umask 077 too).
+  const mode_t mode = as_user != nullptr ? 0600 : 0644;
+  UniqueFd fd(open(path.c_str(), kFlags, mode));
   auto slash = path.rfind('/');
   if (!fd.valid() && errno == ENOENT && slash != std::string::npos && slash > 0) {
     // Only a missing directory costs the extra system calls (this is on the restart path).
     if (auto s = MakeDirs(path.substr(0, slash), 0755); !s.ok()) return s;
-    fd.reset(open(path.c_str(), kFlags, 0644));
+    fd.reset(open(path.c_str(), kFlags, mode));
   }
   if (!fd.valid()) return ErrnoStatus("open " + path);
   struct stat st {};

@@ -36,6 +36,12 @@ std::vector<std::string> BuildEnv(const ProcessSpec& spec, const std::string& ru
     env["HOME"] = user->pw_dir;
     env["USER"] = env["LOGNAME"] = user->pw_name;
   }
+  if (spec.isolated) {
+    // No account name exists for the uid: the daemon's own would only mislead.
+    env.erase("USER");
+    env.erase("LOGNAME");
+    env["HOME"] = spec.isolated->home;
+  }
   for (const auto& [k, v] : spec.env) env[k] = v;
   env["ASGARD_RUN_ID"] = run_id;
   std::vector<std::string> out;
@@ -120,6 +126,17 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   std::vector<char> pw_buf;
   if (!spec.user.empty()) {
     if (auto s = ResolveUser(spec.user, &plan, &pw, &pw_buf); !s.ok()) return s;
+  } else if (spec.isolated) {
+    if (geteuid() != 0) {
+      return absl::PermissionDeniedError("only a daemon running as root can run a task as uid " +
+                                         std::to_string(spec.isolated->uid));
+    }
+    plan.switch_user = true;
+    plan.uid = spec.isolated->uid;
+    plan.gid = static_cast<gid_t>(spec.isolated->uid);
+    plan.groups = {plan.gid};
+    plan.umask = 077;
+    plan.max_processes = spec.isolated->max_processes;
   }
   auto args = SplitArgs(spec.args);
   if (!args.ok()) return args.status();
@@ -128,7 +145,7 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   std::string path_env =
       path_it != spec.env.end() ? path_it->second : (inherited ? inherited : kDefaultPath);
   std::shared_ptr<const FsIdentity> as_user;
-  if (spec.files_as_user && plan.switch_user) {
+  if ((spec.files_as_user || spec.isolated) && plan.switch_user) {
     as_user = std::make_shared<FsIdentity>(FsIdentity{plan.uid, plan.gid, plan.groups});
   }
   absl::StatusOr<std::string> resolved = [&]() -> absl::StatusOr<std::string> {
@@ -142,7 +159,7 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   plan.path = *resolved;
   plan.argv.push_back(spec.program);
   plan.argv.insert(plan.argv.end(), args->begin(), args->end());
-  plan.env = BuildEnv(spec, run_id, plan.switch_user ? &pw : nullptr);
+  plan.env = BuildEnv(spec, run_id, spec.user.empty() ? nullptr : &pw);
   plan.dir = spec.dir;
 
   std::shared_ptr<LogSink> out_sink, err_sink;

@@ -187,5 +187,32 @@ TEST_F(PosixLauncherTest, RunsAsAnotherUserWhenRoot) {
   EXPECT_EQ(Slurp(dir_ + "/who.log"), "nobody\n");
 }
 
+// Issue 9: a normal user's task runs as a uid of its own, with umask 077, its home and a cap
+// on its processes (a fork bomb of one user stops at the cap, not at the host's limit).
+TEST_F(PosixLauncherTest, RunsAsAnIsolatedUidWithUmaskHomeAndProcessCap) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);  // the uid writes its output here
+  std::optional<ExitInfo> exit;
+  ProcessSpec spec = Shell(
+      "id -u; id -g; id -G; umask; echo $HOME; grep processes /proc/self/limits | tr -s \" \"; "
+      "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sleep 5 & done");
+  spec.isolated = IsolatedUser{1900000007, dir_ + "/home", 8};
+  auto run = launcher_->Spawn(spec, [&](const ExitInfo& e) { exit = e; });
+  ASSERT_TRUE(run.ok()) << run.status();
+  RunUntilExit(exit);
+  Pump(std::chrono::milliseconds(50));
+  std::string out = Slurp(dir_ + "/out.log");
+  EXPECT_EQ(out.substr(0, out.find("\n0077")),
+            "1900000007\n1900000007\n1900000007") << out;
+  EXPECT_NE(out.find("\n0077\n" + dir_ + "/home\nMax processes 8 8 processes"),
+            std::string::npos) << out;
+  struct stat st {};
+  ASSERT_EQ(stat((dir_ + "/out.log").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1900000007u);  // created with the task's identity
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(Slurp(dir_ + "/err.log").find("fork"), std::string::npos)
+      << "the cap did not stop the 9th process: " << Slurp(dir_ + "/err.log");
+}
+
 }  // namespace
 }  // namespace asgard::process

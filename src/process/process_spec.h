@@ -4,13 +4,26 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace asgard::process {
+
+// An identity without a passwd entry: each normal user's own uid on a root agent (SPEC 7,
+// agent.task_uid_range), so that no two users' tasks share one. The gid is the uid's number
+// and there are no supplementary groups.
+struct IsolatedUser {
+  uid_t uid = 0;
+  std::string home;           // HOME; made 0700 for the uid before the first start
+  uint64_t max_processes = 0;  // RLIMIT_NPROC: the per-user process cap (0 = unchanged)
+
+  bool operator==(const IsolatedUser&) const = default;
+};
 
 struct ProcessSpec {
   std::string name;     // identity across reloads; unique within its list
@@ -19,7 +32,9 @@ struct ProcessSpec {
   std::string args;     // shell-like quoted argument string; "" = no arguments
   std::string std_out;  // file for stdout; "" = discarded
   std::string std_err;  // file for stderr; "" = discarded
-  std::string user;     // run as this user; "" = the daemon's user
+  std::string user;     // run as this user; "" = the daemon's user (or `isolated`)
+  // Run as this uid instead (umask 077, RLIMIT_NPROC); `user` is then empty.
+  std::optional<IsolatedUser> isolated;
   // The std_out/std_err files (and the program's lookup) are opened, created and rotated with
   // `user`'s rights rather than the daemon's: set for tasks whose author may not act as root
   // (a non-admin's task on a root agent), so that their paths cannot reach root's files.

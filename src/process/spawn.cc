@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,7 +20,9 @@ namespace asgard::process {
 namespace {
 
 // Which step failed in the child; reported back with errno through ChildArgs.
-enum class Step : int { kSetsid = 1, kCgroup, kDup, kChdir, kGroups, kGid, kUid, kExec };
+enum class Step : int {
+  kSetsid = 1, kCgroup, kDup, kChdir, kGroups, kGid, kUid, kExec, kRlimit
+};
 
 const char* StepName(Step step) {
   switch (step) {
@@ -39,6 +42,8 @@ const char* StepName(Step step) {
       return "setuid";
     case Step::kExec:
       return "exec";
+    case Step::kRlimit:
+      return "setrlimit RLIMIT_NPROC";
   }
   return "spawn";
 }
@@ -77,6 +82,11 @@ int ChildMain(void* raw) {
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
     Fail(a, Step::kDup);
   }
+  if (p.max_processes > 0) {
+    struct rlimit limit {p.max_processes, p.max_processes};
+    if (syscall(SYS_prlimit64, 0, RLIMIT_NPROC, &limit, nullptr) != 0) Fail(a, Step::kRlimit);
+  }
+  if (p.umask >= 0) syscall(SYS_umask, p.umask);
   if (p.switch_user) {
     if (syscall(SYS_setgroups, p.groups.size(), p.groups.data()) != 0) Fail(a, Step::kGroups);
     if (syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) Fail(a, Step::kGid);

@@ -23,6 +23,8 @@ struct SpawnPlan {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  int umask = -1;                  // >= 0: the child's umask
+  uint64_t max_processes = 0;      // > 0: the child's RLIMIT_NPROC (soft and hard)
   int stdin_fd = -1;   // dup2'd to 0
   int stdout_fd = -1;  // dup2'd to 1
   int stderr_fd = -1;  // dup2'd to 2

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "rpc/credentials.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -76,21 +77,24 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
   return grpc::SslCredentials(options);
 }
 
-bool IsLoopback(const std::string& ip) {
-  return ip == "127.0.0.1" || ip == "localhost" || ip == "::1" || ip.rfind("127.", 0) == 0;
-}
-
 }  // namespace
 
-std::string BindAddress(const std::string& ip, bool has_token, std::string* warning) {
-  if (has_token) return ip.empty() ? "0.0.0.0" : ip;
+std::string BindAddress(const std::string& ip, bool keys_set, const std::string& keys,
+                        std::string* warning) {
+  if (keys_set) return ip.empty() ? "0.0.0.0" : ip;
   if (!ip.empty() && IsLoopback(ip)) return ip;
   if (warning) {
-    *warning = absl::StrCat("no rpc.token is set: listening on 127.0.0.1 only",
-                            ip.empty() ? "" : absl::StrCat(" (not ", ip, ")"),
-                            "; set rpc.token on web, master and agents to accept other hosts");
+    *warning = absl::StrCat("no ", keys, " is set: listening on 127.0.0.1 only",
+                            ip.empty() ? "" : absl::StrCat(" (not ", ip, ")"), "; set ", keys,
+                            " to accept other hosts (docs/config.md, rpc)");
   }
   return "127.0.0.1";
+}
+
+std::string InClearWarning(const std::string& role) {
+  return absl::StrCat(role,
+                      ": RPC credentials and task definitions travel in clear off loopback; set "
+                      "rpc.tls.cert, rpc.tls.key and rpc.tls.ca");
 }
 
 absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config::Config& config,
@@ -98,8 +102,10 @@ absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config:
   auto credentials = ServerCredentials(config.rpc_tls);
   if (!credentials.ok()) return credentials.status();
   std::string warning;
-  std::string ip = BindAddress(where.ip, !config.rpc_token.empty(), &warning);
+  std::string ip = BindAddress(where.ip, where.keys_set, where.keys, &warning);
   if (!warning.empty()) spdlog::warn("{}: {}", where.role, warning);
+  const bool in_clear = !TlsEnabled(config.rpc_tls) && !IsLoopback(ip);
+  if (in_clear) spdlog::warn("{}", InClearWarning(where.role));
   grpc::ServerBuilder builder;
   int bound_port = 0;
   std::string host = ip.find(':') != std::string::npos ? absl::StrCat("[", ip, "]") : ip;
@@ -121,6 +127,7 @@ absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config:
   out.address = absl::StrCat(host, ":", bound_port);
   out.tls = TlsEnabled(config.rpc_tls);
   out.warning = warning;
+  out.in_clear = in_clear;
   return out;
 }
 

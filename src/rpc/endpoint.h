@@ -30,21 +30,32 @@ namespace asgard::rpc {
 inline constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
 
 struct ListenOn {
-  std::string ip;  // "" = every interface (0.0.0.0) when a token is set
+  std::string ip;  // "" = every interface (0.0.0.0) when the keys are set
   int port = 0;    // 0 = any free port
   std::string role;
+  // Whether the keys that let other hosts call this role are set (credentials.h); without
+  // them it listens on loopback only, and `keys` names them in the warning.
+  bool keys_set = false;
+  std::string keys;
 };
 
 struct ListeningServer {
   std::unique_ptr<grpc::Server> server;
   std::string address;  // ip:port actually bound, e.g. "127.0.0.1:40123"
   bool tls = false;
-  std::string warning;  // e.g. loopback only for want of a token; also logged
+  std::string warning;  // e.g. loopback only for want of keys; also logged
+  // Bound off loopback without TLS: tokens and task definitions cross the network readable
+  // (the original had neither auth nor TLS, so this warns rather than refuses).
+  bool in_clear = false;
 };
 
-// Where a role must bind: without rpc.token only loopback (an explicit other ip is replaced by
-// 127.0.0.1 and `warning` says so). Exposed for tests.
-std::string BindAddress(const std::string& ip, bool has_token, std::string* warning);
+// Where a role must bind: without its keys only loopback (an explicit other ip is replaced by
+// 127.0.0.1 and `warning` says so, naming `keys`). Exposed for tests.
+std::string BindAddress(const std::string& ip, bool keys_set, const std::string& keys,
+                        std::string* warning);
+
+// The sentence the start-up log, /health and the console use for credentials sent in clear.
+std::string InClearWarning(const std::string& role);
 
 // Builds and starts a gRPC server for `services`; FailedPrecondition when a TLS file cannot be
 // read, Unavailable when the address cannot be bound.

@@ -16,24 +16,24 @@ using ::testing::StartsWith;
 
 TEST(BindAddressTest, WithoutTokenOnlyLoopbackAndSaysSo) {
   std::string warning;
-  EXPECT_EQ(BindAddress("0.0.0.0", false, &warning), "127.0.0.1");
+  EXPECT_EQ(BindAddress("0.0.0.0", false, "rpc.token", &warning), "127.0.0.1");
   EXPECT_THAT(warning, HasSubstr("no rpc.token"));
   EXPECT_THAT(warning, HasSubstr("0.0.0.0"));
   warning.clear();
-  EXPECT_EQ(BindAddress("", false, &warning), "127.0.0.1");
+  EXPECT_EQ(BindAddress("", false, "rpc.token", &warning), "127.0.0.1");
   EXPECT_FALSE(warning.empty());
 }
 
 TEST(BindAddressTest, LoopbackWithoutTokenIsKeptSilently) {
   std::string warning;
-  EXPECT_EQ(BindAddress("127.0.0.1", false, &warning), "127.0.0.1");
+  EXPECT_EQ(BindAddress("127.0.0.1", false, "rpc.token", &warning), "127.0.0.1");
   EXPECT_TRUE(warning.empty());
 }
 
 TEST(BindAddressTest, WithTokenAnyAddress) {
   std::string warning;
-  EXPECT_EQ(BindAddress("10.1.2.3", true, &warning), "10.1.2.3");
-  EXPECT_EQ(BindAddress("", true, &warning), "0.0.0.0");
+  EXPECT_EQ(BindAddress("10.1.2.3", true, "rpc.token", &warning), "10.1.2.3");
+  EXPECT_EQ(BindAddress("", true, "rpc.token", &warning), "0.0.0.0");
   EXPECT_TRUE(warning.empty());
 }
 

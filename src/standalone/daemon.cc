@@ -88,7 +88,8 @@ absl::Status Daemon::Prepare(const RoleFactory& make_role) {
 }
 
 absl::Status Daemon::Serve() {
-  auto server = LocalServer::Listen(*loop_, *role_, socket_);
+  auto server = LocalServer::Listen(
+      *loop_, [this](const v1::LocalRequest& r) { return HandleStandalone(*role_, r); }, socket_);
   if (!server.ok()) {
     return absl::UnavailableError("cannot listen on unix:" + socket_ + ": " +
                                   std::string(server.status().message()));

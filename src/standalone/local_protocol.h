@@ -14,7 +14,8 @@
 namespace asgard::standalone {
 
 inline constexpr size_t kMaxRequestBytes = 64 * 1024;
-inline constexpr size_t kMaxResponseBytes = 256 * 1024 * 1024;  // 100,000 tasks take ~8 MB
+// A page of 1000 tasks takes about 100 KB; a detail is smaller.
+inline constexpr size_t kMaxResponseBytes = 16 * 1024 * 1024;
 
 // Writes one frame; retries short writes. The fd's timeouts (SO_SNDTIMEO) bound the wait.
 absl::Status WriteFrame(int fd, const google::protobuf::Message& message);

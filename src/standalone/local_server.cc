@@ -20,17 +20,17 @@ constexpr auto kRequestTimeout = std::chrono::seconds(5);
 constexpr int kReplySendTimeoutSeconds = 10;
 constexpr size_t kTrimAfterBytes = 1 << 20;
 
-asgard::v1::LocalResponse Failure(int code, const std::string& message) {
+}  // namespace
+
+asgard::v1::LocalResponse LocalFailure(int code, const std::string& message) {
   asgard::v1::LocalResponse r;
   r.set_code(code);
   r.set_message(message);
   return r;
 }
 
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<LocalServer>> LocalServer::Listen(EventLoop& loop,
-                                                                 StandaloneRole& role,
+                                                                 LocalHandler handler,
                                                                  const std::string& path) {
   sockaddr_un addr{};
   if (path.size() >= sizeof(addr.sun_path)) {
@@ -46,14 +46,14 @@ absl::StatusOr<std::unique_ptr<LocalServer>> LocalServer::Listen(EventLoop& loop
   umask(old_mask);
   if (bound != 0) return ErrnoStatus("bind " + path);
   if (listen(fd.get(), 64) != 0) return ErrnoStatus("listen " + path);
-  std::unique_ptr<LocalServer> server(new LocalServer(loop, role, std::move(fd)));
+  std::unique_ptr<LocalServer> server(new LocalServer(loop, std::move(handler), std::move(fd)));
   auto* self = server.get();
   if (auto s = loop.Watch(self->listener_.get(), [self] { self->OnAccept(); }); !s.ok()) return s;
   return server;
 }
 
-LocalServer::LocalServer(EventLoop& loop, StandaloneRole& role, UniqueFd listener)
-    : loop_(loop), role_(role), listener_(std::move(listener)) {}
+LocalServer::LocalServer(EventLoop& loop, LocalHandler handler, UniqueFd listener)
+    : loop_(loop), handler_(std::move(handler)), listener_(std::move(listener)) {}
 
 LocalServer::~LocalServer() {
   while (!connections_.empty()) Close(connections_.begin()->first);
@@ -91,8 +91,8 @@ void LocalServer::Answer(Connection& conn, const std::string& payload) {
   int fd = conn.fd.get();
   asgard::v1::LocalRequest request;
   asgard::v1::LocalResponse response = request.ParseFromString(payload)
-                                           ? Handle(request)
-                                           : Failure(3, "malformed request");
+                                           ? handler_(request)
+                                           : LocalFailure(3, "malformed request");
   // The reply is written blocking (bounded by a send timeout): replies are small except for
   // very large task lists, and the client reads at once.
   int flags = fcntl(fd, F_GETFL);
@@ -101,23 +101,31 @@ void LocalServer::Answer(Connection& conn, const std::string& payload) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   [[maybe_unused]] absl::Status ignored = WriteFrame(fd, response);
   Close(fd);
-  // A status of 100,000 tasks builds ~8 MB of messages: hand the memory back once sent.
   if (response.ByteSizeLong() > kTrimAfterBytes) malloc_trim(0);
 }
 
-asgard::v1::LocalResponse LocalServer::Handle(const asgard::v1::LocalRequest& request) {
+asgard::v1::LocalResponse HandleStandalone(StandaloneRole& role,
+                                           const asgard::v1::LocalRequest& request) {
   asgard::v1::LocalResponse response;
   if (request.has_list()) {
-    for (const auto& view : role_.List()) ToProto(view, response.mutable_list()->add_tasks());
+    const auto& page = request.list();
+    const int limit = page.limit() <= 0 ? kLocalPageTasks : std::min(page.limit(), kLocalPageTasks);
+    const size_t first = static_cast<size_t>(std::max(page.offset(), 0));
+    std::vector<TaskView> views = role.List();
+    auto* list = response.mutable_list();
+    for (size_t i = first; i < views.size() && list->tasks_size() < limit; ++i) {
+      ToProto(views[i], list->add_tasks());
+    }
+    list->set_more(first + static_cast<size_t>(list->tasks_size()) < views.size());
     return response;
   }
   if (request.has_get()) {
-    auto detail = role_.Get(request.get().name());
-    if (!detail) return Failure(5, "no task named '" + request.get().name() + "'");
+    auto detail = role.Get(request.get().name());
+    if (!detail) return LocalFailure(5, "no task named '" + request.get().name() + "'");
     ToProto(*detail, response.mutable_detail());
     return response;
   }
-  return Failure(3, "empty request");
+  return LocalFailure(3, "empty request");
 }
 
 void LocalServer::Close(int fd) {

@@ -1,11 +1,13 @@
 // File: local_server.h
-// The standalone daemons' status socket, served from their own event loop (no extra thread):
-// accepts a connection, collects one LocalRequest frame (at most 64 KiB, within 5 s), answers
-// with the role's List or Get, and closes. The socket file is created 0600.
+// The daemons' status socket, served from their own event loop (no extra thread): accepts a
+// connection, collects one LocalRequest frame (at most 64 KiB, within 5 s), answers with the
+// handler's reply (for guard and cron: the role's List, a page at a time, or Get), and closes.
+// The socket file is created 0600.
 //
 // Thread-safety: loop thread only.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,16 +21,23 @@
 
 namespace asgard::standalone {
 
+// Tasks in one page of a list reply.
+inline constexpr int kLocalPageTasks = 1000;
+
+using LocalHandler = std::function<asgard::v1::LocalResponse(const asgard::v1::LocalRequest&)>;
+
+// What guard and cron answer: a page of List, or Get.
+asgard::v1::LocalResponse HandleStandalone(StandaloneRole& role,
+                                           const asgard::v1::LocalRequest& request);
+asgard::v1::LocalResponse LocalFailure(int code, const std::string& message);
+
 class LocalServer {
  public:
   // Binds and listens on `path` (which must not exist: see ClaimSocketPath).
   static absl::StatusOr<std::unique_ptr<LocalServer>> Listen(EventLoop& loop,
-                                                             StandaloneRole& role,
+                                                             LocalHandler handler,
                                                              const std::string& path);
   ~LocalServer();
-
-  // What a request gets, without any socket (also used by tests).
-  asgard::v1::LocalResponse Handle(const asgard::v1::LocalRequest& request);
 
  private:
   struct Connection {
@@ -37,14 +46,14 @@ class LocalServer {
     TimerService::TimerId deadline = 0;
   };
 
-  LocalServer(EventLoop& loop, StandaloneRole& role, UniqueFd listener);
+  LocalServer(EventLoop& loop, LocalHandler handler, UniqueFd listener);
   void OnAccept();
   void OnReadable(int fd);
   void Answer(Connection& conn, const std::string& payload);
   void Close(int fd);
 
   EventLoop& loop_;
-  StandaloneRole& role_;
+  LocalHandler handler_;
   UniqueFd listener_;
   std::map<int, Connection> connections_;
 };

@@ -17,6 +17,7 @@ class FakeLauncher final : public process::Launcher {
                                          ExitCallback on_exit) override {
     ++spawns_;
     last_user_ = spec.user;
+    specs_.push_back(spec);
     if (fail_next_ > 0) {
       --fail_next_;
       return absl::NotFoundError("program '" + spec.program + "' not found on PATH");
@@ -42,6 +43,7 @@ class FakeLauncher final : public process::Launcher {
   const std::string& last_run() const { return last_run_; }
   const std::string& last_user() const { return last_user_; }  // ProcessSpec::user of the last spawn
   const std::vector<std::pair<std::string, int>>& signals() const { return signals_; }
+  const std::vector<process::ProcessSpec>& specs() const { return specs_; }  // every spawn's
 
  private:
   struct Live {
@@ -66,6 +68,7 @@ class FakeLauncher final : public process::Launcher {
 
   int spawns_ = 0;
   std::string last_user_;
+  std::vector<process::ProcessSpec> specs_;
   int fail_next_ = 0;
   pid_t next_pid_ = 1000;
   std::string last_run_;

@@ -21,14 +21,19 @@ absl::StatusOr<std::shared_ptr<v1::Agent::Stub>> AgentClients::StubFor(const sto
 
 void AgentClients::Prepare(grpc::ClientContext& ctx, std::chrono::milliseconds timeout) const {
   ctx.set_deadline(std::chrono::system_clock::now() + timeout);
-  rpc::AttachToken(ctx, config_.rpc_token);
+  rpc::AttachToken(ctx, control_token_);
 }
 
 absl::Status AgentClients::Failed(const store::Agent& agent, const grpc::Status& s) {
   absl::Status status = rpc::FromGrpc(s);
+  if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    return absl::UnavailableError(absl::StrCat(
+        "agent ", agent.ip, ":", agent.port, " refused this web node's control credential (",
+        s.error_message(), "): set rpc.control_token on the web nodes and its hash, from "
+        "`asgard token hash`, as rpc.control_token_hash on the agents"));
+  }
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-      s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::UnavailableError(absl::StrCat("agent ", agent.ip, ":", agent.port,
                                                " cannot be reached: ", s.error_message()));
   }
@@ -39,7 +44,7 @@ absl::StatusOr<std::unique_ptr<grpc::ClientReader<v1::LogLines>>> AgentClients::
     const store::Agent& agent, grpc::ClientContext& ctx, const v1::LogRequest& req) {
   auto stub = StubFor(agent);
   if (!stub.ok()) return stub.status();
-  rpc::AttachToken(ctx, config_.rpc_token);
+  rpc::AttachToken(ctx, control_token_);
   return (*stub)->FollowLog(&ctx, req);
 }
 

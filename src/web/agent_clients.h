@@ -1,7 +1,8 @@
 // File: agent_clients.h
 // The web node's gRPC clients to agents: one channel per agent address (ip:port from the
-// store), the token and TLS of rpc.*, a deadline on every unary call. A failed call is
-// Unavailable naming the agent, so the API can say which agent it could not reach.
+// store), the control token (rpc.control_token, or the host's generated one) and TLS of rpc.*,
+// a deadline on every unary call. A failed call is Unavailable naming the agent, so the API can
+// say which agent it could not reach, and which key to set when the agent refused the token.
 //
 //   ASSIGN_OR_RETURN(v1::AgentTask t, clients.Push(agent, &v1::Agent::Stub::Start, ref));
 //
@@ -22,7 +23,9 @@ namespace asgard::web {
 
 class AgentClients {
  public:
-  explicit AgentClients(const config::Config& config) : config_(config) {}
+  // `control_token`: what every call presents (credentials.h ControlToken).
+  AgentClients(const config::Config& config, std::string control_token)
+      : config_(config), control_token_(std::move(control_token)) {}
 
   template <typename Req, typename Resp>
   using Method = grpc::Status (v1::Agent::Stub::*)(grpc::ClientContext*, const Req&, Resp*);
@@ -50,6 +53,7 @@ class AgentClients {
   static absl::Status Failed(const store::Agent& agent, const grpc::Status& s);
 
   const config::Config& config_;
+  const std::string control_token_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<v1::Agent::Stub>> stubs_;  // by ip:port
 };

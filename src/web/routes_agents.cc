@@ -18,7 +18,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
               {"port", a.port},     {"master", a.master}, {"status", a.status},
               {"name", AgentName(a)}, {"pid", a.pid},
               {"created_at", TimeText(a.created_at, zone_)},
-              {"last_heartbeat_at", nullptr}};
+              {"last_heartbeat_at", nullptr},
+              // Reached without TLS off loopback: the console warns (SPEC 5).
+              {"in_clear", InClear(a) ? 1 : 0}};
     if (a.last_heartbeat_at) j["last_heartbeat_at"] = TimeText(*a.last_heartbeat_at, zone_);
     return j;
   };
@@ -87,6 +89,15 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
       return Ok({{"pushed", false}, {"warning", std::string(pushed.status().message())}});
     }
     return Ok({{"pushed", true}});
+  });
+
+  // A reinstalled host has a new agent key: an administrator lets it register again.
+  Route(s, "POST", R"(/agents/(\d+)/reset_key)", Access::kAdmin, [this](Call& call) -> ApiResult {
+    auto id = ParseId(call.Match(1), "id");
+    if (!id.ok()) return FromStatus(id.status());
+    if (auto st = store_.ResetAgentKey(*id); !st.ok()) return FromStatus(st);
+    LogOperation(call, kTypeAgent, *id, kOpUpdate);
+    return Ok();
   });
 
   Route(s, "GET", "/groups", Access::kUser, [this](Call& call) -> ApiResult {

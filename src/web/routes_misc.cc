@@ -47,8 +47,10 @@ constexpr char kNoConsole[] =
 }  // namespace
 
 void WebApi::InstallMisc(httplib::Server& s) {
-  auto health = [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"code":200,"message":"ok","data":{"status":"up"}})", "application/json");
+  auto health = [this](const httplib::Request&, httplib::Response& res) {
+    Json data = {{"status", "up"}, {"warnings", HealthWarnings()}};
+    res.set_content(Json{{"code", 200}, {"message", "ok"}, {"data", std::move(data)}}.dump(),
+                    "application/json");
   };
   s.Get("/health", health);
   s.Get("/api/v1/health", health);

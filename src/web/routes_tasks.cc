@@ -2,6 +2,7 @@
 // batch forms, and /jobs/:id/run. Every change is stored first (the agent heals from the store
 // at its next heartbeat) and then pushed to the agent at once.
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
@@ -18,13 +19,16 @@ v1::TaskRef RefOf(const store::Task& task) {
   return ref;
 }
 
-// The answer to a change that was stored but could not be pushed.
-ApiResult StoredNotPushed(Json data, const absl::Status& push) {
+// The answer to a change that was stored but could not be pushed; `note` tells the writer
+// about their task's identity (task_json.h RunAsNote).
+ApiResult StoredNotPushed(Json data, const absl::Status& push, const std::string& note = "") {
   ApiResult r = Ok(std::move(data));
+  std::vector<std::string> parts;
+  if (!note.empty()) parts.push_back(note);
   if (!push.ok()) {
-    r.message = absl::StrCat("saved; ", push.message(),
-                             " (the agent applies it when it is back)");
+    parts.push_back(absl::StrCat(push.message(), " (the agent applies it when it is back)"));
   }
+  if (!parts.empty()) r.message = absl::StrCat("saved; ", absl::StrJoin(parts, "; "));
   return r;
 }
 
@@ -171,14 +175,15 @@ void WebApi::InstallTasks(httplib::Server& s) {
     Route(s, "POST", base, Access::kUser, [this, kind, check_refs](Call& call) -> ApiResult {
       auto body = Body(call);
       if (!body.ok()) return FromStatus(body.status());
-      auto input = ParseTaskInput(kind, *body, store::TaskInput{}, call.admin());
+      auto input = ParseTaskInput(kind, *body, store::TaskInput{}, store::RightsOf(*call.user));
       if (!input.ok()) return FromStatus(input.status());
       if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
       input->desired = store::Desired::kPause;  // created paused, as the original
       auto task = store_.CreateTask(kind, *input, call.user_id());
       if (!task.ok()) return FromStatus(task.status());
       LogOperation(call, TypeOf(kind), task->id, kOpCreate);
-      return StoredNotPushed(TaskJson(*task), PushDefinition(*task));
+      return StoredNotPushed(TaskJson(*task), PushDefinition(*task),
+                             RunAsNote(input->user, task->input.user));
     });
 
     Route(s, "PUT", base + R"(/(\d+))", Access::kUser,
@@ -189,7 +194,7 @@ void WebApi::InstallTasks(httplib::Server& s) {
             if (!task.ok()) return FromStatus(task.status());
             auto body = Body(call);
             if (!body.ok()) return FromStatus(body.status());
-            auto input = ParseTaskInput(kind, *body, task->input, call.admin());
+            auto input = ParseTaskInput(kind, *body, task->input, store::RightsOf(*call.user));
             if (!input.ok()) return FromStatus(input.status());
             if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
             auto updated = store_.UpdateTask(kind, *id, *input, call.user_id());
@@ -201,7 +206,8 @@ void WebApi::InstallTasks(httplib::Server& s) {
               pushed = PushRemove(*task, task->input.agent_id);
             }
             if (pushed.ok()) pushed = PushDefinition(*updated);
-            return StoredNotPushed(TaskJson(*updated), pushed);
+            return StoredNotPushed(TaskJson(*updated), pushed,
+                                   RunAsNote(task->input.user, updated->input.user));
           });
 
     Route(s, "POST", base + R"(/(\d+)/copy)", Access::kUser, [this, kind](Call& call) -> ApiResult {
@@ -212,10 +218,12 @@ void WebApi::InstallTasks(httplib::Server& s) {
       store::TaskInput input = task->input;
       input.name = absl::StrCat(input.name, "_copy");
       input.desired = store::Desired::kPause;
+      // The copy is the copier's write: the store keeps `user` only if they may name it.
       auto copy = store_.CreateTask(kind, input, call.user_id());
       if (!copy.ok()) return FromStatus(copy.status());
       LogOperation(call, TypeOf(kind), *id, kOpCopy);
-      return StoredNotPushed(TaskJson(*copy), PushDefinition(*copy));
+      return StoredNotPushed(TaskJson(*copy), PushDefinition(*copy),
+                             RunAsNote(task->input.user, copy->input.user));
     });
 
     auto single = [this](Action action, TaskKind k) {

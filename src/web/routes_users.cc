@@ -3,6 +3,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "store/run_as.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
 
@@ -34,6 +36,20 @@ absl::Status CheckMobile(const std::string& mobile) {
     }
   }
   return absl::OkStatus();
+}
+
+// ["deploy", "www-data"] or "deploy,www-data" (a form field).
+absl::StatusOr<std::vector<std::string>> RunAsListOf(const Json& value) {
+  if (value.is_string()) return store::ParseRunAsList(value.get<std::string>());
+  if (!value.is_array()) {
+    return absl::InvalidArgumentError("run_as: must be a list of account names");
+  }
+  std::vector<std::string> names;
+  for (const Json& item : value) {
+    if (!item.is_string()) return absl::InvalidArgumentError("run_as: every entry must be a string");
+    names.push_back(item.get<std::string>());
+  }
+  return store::ParseRunAsList(absl::StrJoin(names, ","));
 }
 
 }  // namespace
@@ -98,6 +114,11 @@ void WebApi::InstallUsers(httplib::Server& s) {
     for (const auto& s : {CheckRole(u.role), CheckEmail(u.email), CheckMobile(u.mobile)}) {
       if (!s.ok()) return FromStatus(s);
     }
+    if (auto it = body->find("run_as"); it != body->end() && !it->is_null()) {
+      auto names = RunAsListOf(*it);
+      if (!names.ok()) return FromStatus(names.status());
+      u.run_as = std::move(*names);
+    }
     u.status = 1;
     u.must_change_password = true;  // the administrator chose it; the user picks their own
     auto created = store_.CreateUser(u, password);
@@ -133,6 +154,11 @@ void WebApi::InstallUsers(httplib::Server& s) {
     if (update.mobile) {
       if (auto st = CheckMobile(*update.mobile); !st.ok()) return FromStatus(st);
     }
+    if (auto it = body->find("run_as"); it != body->end() && !it->is_null()) {
+      auto names = RunAsListOf(*it);
+      if (!names.ok()) return FromStatus(names.status());
+      update.run_as = std::move(*names);
+    }
     if (auto st = body->find("status"); st != body->end() && !st->is_null()) {
       if (!st->is_number_integer()) return BadRequest("status: must be 1, 0 or -1");
       int status = st->get<int>();
@@ -145,11 +171,25 @@ void WebApi::InstallUsers(httplib::Server& s) {
       if (!s2.ok()) return FromStatus(s2);
       if (status != 1) sessions_.RevokeUser(*id);
     }
-    auto updated = store_.UpdateUser(*id, update);
+    if (update.role && *update.role != "Administrator" && *id == call.user_id()) {
+      return Fail(409, "you cannot demote yourself");
+    }
+    std::vector<store::TaskRef> rechecked;
+    auto updated = store_.UpdateUser(*id, update, &rechecked);
     session_users_.Invalidate(*id);
     if (!updated.ok()) return FromStatus(updated.status());
     LogOperation(call, kTypeUser, *id, kOpUpdate);
-    return Ok(UserToJson(*updated, zone_, true));
+    // Their tasks run under the new identity at once (an app restarts with it).
+    int not_pushed = PushRechecked(rechecked);
+    ApiResult r = Ok(UserToJson(*updated, zone_, true));
+    if (!rechecked.empty()) {
+      r.message = absl::StrCat(rechecked.size(), " of their tasks changed identity",
+                               not_pushed == 0
+                                   ? ""
+                                   : absl::StrCat("; ", not_pushed,
+                                                  " reach their agent at its next heartbeat"));
+    }
+    return r;
   });
 
   Route(s, "POST", R"(/users/(\d+)/forbidden)", Access::kAdmin, [this](Call& call) -> ApiResult {

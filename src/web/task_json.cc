@@ -228,6 +228,8 @@ const std::vector<Member>& Members() {
         M("backoff_max", kApp, [](W& w, const X& x) { w.Int(x.t.input.backoff_max); }),
         M("spec", kJob, [](W& w, const X& x) { w.String(x.t.input.spec); }),
         M("concurrency", kJob, [](W& w, const X& x) { w.String(x.t.input.concurrency); }),
+        M("max_concurrent", kJob, [](W& w, const X& x) { w.Int(x.t.input.max_concurrent); }),
+        M("imported_root", kAll, [](W& w, const X& x) { w.Int(x.t.imported_root ? 1 : 0); }),
         M("next_run_at", kJob, [](W& w, const X& x) { OptionalText(w, !x.when.empty(), x.when); }),
         M("time", kTiming, [](W& w, const X& x) { w.String(x.when); }),
         M("grace", kTiming, [](W& w, const X& x) { w.Int(x.t.input.grace); }),
@@ -271,8 +273,40 @@ Json TaskToJson(const store::Task& t, const TaskNames& names, absl::TimeZone zon
   return Json::parse(text);
 }
 
+namespace {
+
+absl::Status ReadRunAs(const Json& body, const store::RunAsRights& rights, std::string* user) {
+  std::string wanted = *user;
+  RETURN_IF_ERROR(ReadString(body, "user", &wanted));
+  if (store::MayRunAs(rights, wanted)) {
+    if (!wanted.empty()) RETURN_IF_ERROR(store::CheckAccountName(wanted, "user"));
+    *user = wanted;
+    return absl::OkStatus();
+  }
+  if (wanted != *user) {
+    std::string granted = rights.allowed.empty()
+                              ? ""
+                              : absl::StrCat(" or as ", store::JoinRunAsList(rights.allowed));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "user: your tasks run as your own identity on the agent", granted,
+        "; only administrators choose other accounts (they can grant you some)"));
+  }
+  user->clear();  // an account someone with more rights set: not kept by this write
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string RunAsNote(const std::string& before, const std::string& after) {
+  if (before.empty() || !after.empty()) return "";
+  return absl::StrCat("it no longer runs as '", before,
+                      "' (an administrator chose that account; your changes run as your own "
+                      "identity on the agent)");
+}
+
 absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,
-                                                store::TaskInput in, bool may_set_user) {
+                                                store::TaskInput in,
+                                                const store::RunAsRights& rights) {
   if (!body.is_object()) return absl::InvalidArgumentError("body: must be a JSON object");
   RETURN_IF_ERROR(ReadString(body, "name", &in.name));
   if (in.name.empty()) return FieldError("name", "is required");
@@ -295,14 +329,7 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
   RETURN_IF_ERROR(ReadString(body, "std_err", &in.std_err));
   RETURN_IF_ERROR(CheckPath("std_err", in.std_err));
   RETURN_IF_ERROR(ReadBool(body, "is_monitor", &in.is_monitor));
-  std::string user = in.user;
-  RETURN_IF_ERROR(ReadString(body, "user", &user));
-  if (user != in.user && !may_set_user) {
-    return absl::PermissionDeniedError(
-        "user: only administrators choose the user a task runs as; yours run as the agent's "
-        "task_user");
-  }
-  in.user = user;
+  RETURN_IF_ERROR(ReadRunAs(body, rights, &in.user));
   RETURN_IF_ERROR(ReadEnv(body, &in.env));
   RETURN_IF_ERROR(ReadString(body, "stop_signal", &in.stop_signal));
   if (auto sig = config::ParseSignal(in.stop_signal); !sig.ok()) {
@@ -332,6 +359,7 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
       RETURN_IF_ERROR(ReadIntAs(body, "timeout", -1, 30 * 86400, &in.timeout));
       RETURN_IF_ERROR(ReadIntAs(body, "retries", 0, 100, &in.retries));
       RETURN_IF_ERROR(ReadIntAs(body, "retry_delay", 0, 86400, &in.retry_delay));
+      RETURN_IF_ERROR(ReadIntAs(body, "max_concurrent", 1, 1000, &in.max_concurrent));
       break;
     }
     case store::TaskKind::kTiming: {

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "store/records.h"
+#include "store/run_as.h"
 #include "web/json_writer.h"
 
 namespace asgard::web {
@@ -30,9 +31,16 @@ void WriteTaskJson(JsonWriter& w, const store::Task& task, const TaskNames& name
 Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone zone);
 
 // A body applied over `base` (the stored task for an update, defaults for a create). Only the
-// fields present change. `may_set_user`: administrators only (others get PermissionDenied).
+// fields present change. `user` follows the writer's `rights` (store/run_as.h): naming an
+// account they may not choose is PermissionDenied; a stored one they may not keep (an
+// administrator set it) becomes "" (their own identity), which RunAsNote() then explains.
 absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,
-                                                store::TaskInput base, bool may_set_user);
+                                                store::TaskInput base,
+                                                const store::RunAsRights& rights);
+
+// The sentence that tells a writer their task no longer runs as `before` (reset by the run-as
+// rule), or "" when the account did not change that way.
+std::string RunAsNote(const std::string& before, const std::string& after);
 
 // "/api/v1/apps" -> kApp, by the route's word ("apps", "jobs", "timings" or "app", ...).
 std::optional<store::TaskKind> KindFromWord(const std::string& word);

@@ -14,12 +14,12 @@ Json AppBody() {
 }
 
 std::string Error(store::TaskKind kind, const Json& body, bool admin = true) {
-  auto r = ParseTaskInput(kind, body, store::TaskInput{}, admin);
+  auto r = ParseTaskInput(kind, body, store::TaskInput{}, store::RunAsRights{.any = admin});
   return r.ok() ? "" : std::string(r.status().message());
 }
 
 TEST(ParseTaskInputTest, AcceptsTheOriginalsFieldsAndBooleanForms) {
-  auto in = ParseTaskInput(store::TaskKind::kApp, AppBody(), store::TaskInput{}, false);
+  auto in = ParseTaskInput(store::TaskKind::kApp, AppBody(), store::TaskInput{}, {});
   ASSERT_TRUE(in.ok()) << in.status();
   EXPECT_EQ(in->name, "api");
   EXPECT_EQ(in->agent_id, 2);
@@ -58,10 +58,40 @@ TEST(ParseTaskInputTest, EachBadFieldIsNamed) {
 TEST(ParseTaskInputTest, OnlyAdministratorsChooseTheUser) {
   Json b = AppBody();
   b["user"] = "root";
-  auto r = ParseTaskInput(store::TaskKind::kApp, b, store::TaskInput{}, false);
+  auto r = ParseTaskInput(store::TaskKind::kApp, b, store::TaskInput{}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(absl::IsPermissionDenied(r.status()));
-  EXPECT_TRUE(ParseTaskInput(store::TaskKind::kApp, b, store::TaskInput{}, true).ok());
+  EXPECT_TRUE(ParseTaskInput(store::TaskKind::kApp, b, store::TaskInput{}, {.any = true}).ok());
+}
+
+// Issue 9: an account an administrator set survives no normal user's edit, whether the body
+// leaves `user` out or echoes it back (as the console's form does).
+TEST(ParseTaskInputTest, ANormalUsersEditDropsAnAccountTheyMayNotKeep) {
+  store::TaskInput base;
+  base.name = "old";
+  base.agent_id = 1;
+  base.program = "sleep";
+  base.user = "root";
+  for (const Json& body : {Json{{"program", "/bin/sh"}},
+                           Json{{"program", "/bin/sh"}, {"user", "root"}}}) {
+    auto r = ParseTaskInput(store::TaskKind::kApp, body, base, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->user, "") << body.dump();
+    EXPECT_THAT(RunAsNote(base.user, r->user), HasSubstr("no longer runs as 'root'"));
+  }
+  // Granted accounts are kept and may be chosen; others may not be.
+  store::RunAsRights granted{.any = false, .allowed = {"deploy"}};
+  base.user = "deploy";
+  EXPECT_EQ(ParseTaskInput(store::TaskKind::kApp, Json{{"args", "1"}}, base, granted)->user,
+            "deploy");
+  auto denied = ParseTaskInput(store::TaskKind::kApp, Json{{"user", "www-data"}}, base, granted);
+  EXPECT_TRUE(absl::IsPermissionDenied(denied.status()));
+  EXPECT_THAT(std::string(denied.status().message()), HasSubstr("or as deploy"));
+  // Administrators name accounts, but only account names.
+  auto bad = ParseTaskInput(store::TaskKind::kApp, Json{{"user", "root;id"}}, base, {.any = true});
+  EXPECT_TRUE(absl::IsInvalidArgument(bad.status()));
+  EXPECT_EQ(RunAsNote("", ""), "");
+  EXPECT_EQ(RunAsNote("root", "root"), "");
 }
 
 TEST(ParseTaskInputTest, UpdateKeepsFieldsNotGiven) {
@@ -70,7 +100,7 @@ TEST(ParseTaskInputTest, UpdateKeepsFieldsNotGiven) {
   base.agent_id = 1;
   base.program = "sleep";
   base.args = "10";
-  auto r = ParseTaskInput(store::TaskKind::kApp, Json{{"args", "20"}}, base, false);
+  auto r = ParseTaskInput(store::TaskKind::kApp, Json{{"args", "20"}}, base, {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->name, "old");
   EXPECT_EQ(r->args, "20");
@@ -124,6 +154,7 @@ Json ReferenceTaskJson(const store::Task& t, const TaskNames& names, absl::TimeZ
             {"last_exit_at", nullptr},
             {"creator", t.creator},
             {"updator", t.updator},
+            {"imported_root", t.imported_root ? 1 : 0},
             {"created_at", TimeText(t.created_at, zone)},
             {"updated_at", TimeText(t.updated_at, zone)}};
   if (t.observed.last_exit_status) j["last_exit_status"] = *t.observed.last_exit_status;
@@ -139,6 +170,7 @@ Json ReferenceTaskJson(const store::Task& t, const TaskNames& names, absl::TimeZ
       j["spec"] = in.spec;
       j["timeout"] = in.timeout;
       j["concurrency"] = in.concurrency;
+      j["max_concurrent"] = in.max_concurrent;
       j["retries"] = in.retries;
       j["retry_delay"] = in.retry_delay;
       j["next_run_at"] = nullptr;  // the tasks below are paused: no next run

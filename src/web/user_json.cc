@@ -14,6 +14,7 @@ nlohmann::json UserToJson(const store::User& u, absl::TimeZone zone, bool full) 
           {"role", u.role},
           {"status", u.status},
           {"must_change_password", u.must_change_password},
+          {"run_as", u.run_as},  // accounts an administrator allowed their tasks to run as
           {"created_at", TimeText(u.created_at, zone)}};
 }
 

@@ -5,8 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
-#include "master/creator_roles.h"
-#include "master/report_convert.h"
+#include "rpc/credentials.h"
+#include "rpc/endpoint.h"
+#include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard::web {
@@ -41,9 +42,10 @@ std::string WebApi::Call::Match(size_t i) const {
   return i < req.matches.size() ? std::string(req.matches[i]) : "";
 }
 
-WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret)
+WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret,
+               std::string control_token)
     : store_(store), config_(config), sessions_(std::move(secret)),
-      session_users_([&store](int64_t id) { return store.GetUser(id); }), agents_(config),
+      session_users_([&store](int64_t id) { return store.GetUser(id); }), agents_(config, std::move(control_token)),
       zone_(absl::LocalTimeZone()) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
@@ -229,9 +231,46 @@ WebApi::NameCache WebApi::PrefetchNames(const std::vector<store::Task>& tasks) {
 absl::Status WebApi::PushDefinition(const store::Task& task) {
   auto agent = store_.GetAgent(task.input.agent_id);
   if (!agent.ok()) return agent.status();
-  master::CreatorRoles roles(store_);
-  v1::TaskDefinition def = master::ToDefinition(task, roles.AsTaskUser(task.creator));
+  rpc::OwnerRoles roles(store_);
+  v1::TaskDefinition def = rpc::ToDefinition(task, roles.Of(task.creator));
   return agents_.Call(*agent, &v1::Agent::Stub::Add, def).status();
+}
+
+int WebApi::PushRechecked(const std::vector<store::TaskRef>& tasks) {
+  int not_pushed = 0;
+  for (const store::TaskRef& ref : tasks) {
+    auto task = store_.GetTask(ref.kind, ref.id);
+    if (!task.ok() || !PushDefinition(*task).ok()) ++not_pushed;
+  }
+  return not_pushed;
+}
+
+bool WebApi::InClear(const store::Agent& agent) const {
+  return config_.rpc_tls.cert.empty() && config_.rpc_tls.ca.empty() && !rpc::IsLoopback(agent.ip);
+}
+
+Json WebApi::HealthWarnings() {
+  Json warnings = Json::array();
+  if (auto agents = store_.ListAgents(); agents.ok()) {
+    int in_clear = 0;
+    for (const store::Agent& a : *agents) {
+      if (!a.forbidden() && InClear(a)) ++in_clear;
+    }
+    if (in_clear > 0) {
+      warnings.push_back(absl::StrCat(rpc::InClearWarning("web"), " (", in_clear,
+                                      in_clear == 1 ? " agent)" : " agents)"));
+    }
+  }
+  int imported = 0;
+  for (auto kind : {store::TaskKind::kApp, store::TaskKind::kJob, store::TaskKind::kTiming}) {
+    if (auto tasks = store_.ListImportedRootTasks(kind); tasks.ok()) imported += tasks->size();
+  }
+  if (imported > 0) {
+    warnings.push_back(absl::StrCat(
+        imported, " tasks imported from the original Asgard ran as root there and now run as "
+                  "their owners' own identity (imported_root in the task lists)"));
+  }
+  return warnings;
 }
 
 absl::Status WebApi::PushRemove(const store::Task& task, int64_t agent_id) {

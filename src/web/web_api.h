@@ -38,7 +38,9 @@ inline constexpr char kSessionCookie[] = "asgard_session";
 
 class WebApi {
  public:
-  WebApi(store::Store& store, const config::Config& config, std::string secret);
+  // `control_token`: the credential of control calls to agents (rpc/credentials.h).
+  WebApi(store::Store& store, const config::Config& config, std::string secret,
+         std::string control_token);
 
   // /api/v1 routes, /health, /metrics, and the console's files from `static_dir` (with the
   // single-page-app fallback; "" = no console: `/` says how to build it).
@@ -92,6 +94,13 @@ class WebApi {
   // a failed query should have named are left out, for TaskJson to look up one by one.
   NameCache PrefetchNames(const std::vector<store::Task>& tasks);
   std::string AgentName(const store::Agent& agent) const;
+  // Whether this node reaches the agent with credentials in clear (no TLS, not loopback).
+  bool InClear(const store::Agent& agent) const;
+  // What /health reports besides "up": credentials in clear, imported tasks (SPEC 5, 7).
+  Json HealthWarnings();
+  // Pushes the definitions of tasks whose identity a change of their owner's rights touched;
+  // the count of those the agents could not take now (they heal at the next heartbeat).
+  int PushRechecked(const std::vector<store::TaskRef>& tasks);
   // Sends the task's current definition and desired state to its agent. Unavailable when the
   // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
   absl::Status PushDefinition(const store::Task& task);

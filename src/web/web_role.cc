@@ -13,7 +13,9 @@
 #include "agent/agent_role.h"
 #include "common/absl_fmt.h"
 #include "master/master_role.h"
+#include "rpc/credentials.h"
 #include "rpc/endpoint.h"
+#include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
 #include "standalone/role_setup.h"
 #include "web/cors.h"
@@ -69,8 +71,11 @@ httplib::Server::HandlerResponse KeepGzipOnly(const httplib::Request& req, httpl
 
 class RunningWeb final : public WebNode {
  public:
-  RunningWeb(store::Store& store, const config::Config& config, std::string secret)
-      : config_(config), api_(store, config_, std::move(secret)), cors_(config.web.cors_origins) {}
+  RunningWeb(store::Store& store, const config::Config& config, std::string secret,
+             std::string control_token)
+      : config_(config),
+        api_(store, config_, std::move(secret), std::move(control_token)),
+        cors_(config.web.cors_origins) {}
   ~RunningWeb() override { Stop(); }
 
   absl::Status Listen(const std::string& default_ip) {
@@ -160,7 +165,9 @@ absl::StatusOr<std::unique_ptr<WebNode>> WebNode::Start(store::Store& store,
                                                         const std::string& default_ip) {
   auto secret = WebSecret(config);
   if (!secret.ok()) return secret.status();
-  auto node = std::make_unique<RunningWeb>(store, config, *secret);
+  auto control = rpc::ControlToken(config);
+  if (!control.ok()) return control.status();
+  auto node = std::make_unique<RunningWeb>(store, config, *secret, *control);
   if (auto s = node->Listen(default_ip); !s.ok()) return s;
   return node;
 }
@@ -176,6 +183,7 @@ int RunWeb(const std::string& conf_dir) {
   if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
     spdlog::warn("the account admin still has the initial password 123456: log in and change it");
   }
+  rpc::LogImportedRootTasks(**store);
   auto node = WebNode::Start(**store, *cfg, "0.0.0.0");
   if (!node.ok()) return standalone::RoleFailure("web", std::string(node.status().message()));
   Announce(cfg->runtime_dir, (*node)->address());
@@ -199,13 +207,9 @@ int RunAll(const std::string& conf_dir) {
                  "tasks created in its web console"
               << std::endl;
   }
-  // One process: the parts talk over loopback, with a token of their own unless one is set.
+  // One process: the parts talk over loopback, with the secrets generated into runtime_dir
+  // (rpc/credentials.h) unless keys are set.
   auto cfg = std::make_unique<config::Config>(std::move(*loaded));
-  if (cfg->rpc_token.empty()) {
-    auto token = FileSecret(cfg->runtime_dir + "/rpc.token");
-    if (!token.ok()) return standalone::RoleFailure("all", std::string(token.status().message()));
-    cfg->rpc_token = *token;
-  }
   if (!have_file) {
     cfg->master.port = 0;
     cfg->agent.rpc_port = 0;
@@ -214,6 +218,7 @@ int RunAll(const std::string& conf_dir) {
   if (cfg->agent.rpc_ip.empty()) cfg->agent.rpc_ip = "127.0.0.1";
   auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
   if (!store.ok()) return standalone::RoleFailure("all", "store: " + std::string(store.status().message()));
+  rpc::LogImportedRootTasks(**store);
   auto master = master::MasterNode::Start(**store, *cfg);
   if (!master.ok()) {
     return standalone::RoleFailure("all", std::string(master.status().message()),
