@@ -9,6 +9,7 @@
 #include "cli/status_output.h"
 #include "cli/table.h"
 #include "common/logging.h"
+#include "common/printable.h"
 #include "rpc/auth.h"
 #include "rpc/endpoint.h"
 
@@ -71,13 +72,13 @@ int AgentStatus(const AgentFlags& flags) {
   if (loaded.ok()) {
     cfg = std::move(loaded->config);
   } else if (!absl::IsNotFound(loaded.status())) {
-    std::cerr << "asgard agent status: " << loaded.status().message() << std::endl;
+    std::cerr << "asgard agent status: " << Printable(loaded.status().message()) << std::endl;
     return kExitUsage;
   }
   std::string target = AgentTarget(cfg, flags.port);
   auto channel = rpc::DialChannel(target, cfg);
   if (!channel.ok()) {
-    std::cerr << "asgard agent status: " << channel.status().message() << std::endl;
+    std::cerr << "asgard agent status: " << Printable(channel.status().message()) << std::endl;
     return kExitFailure;
   }
   auto stub = v1::Agent::NewStub(*channel);
@@ -89,7 +90,7 @@ int AgentStatus(const AgentFlags& flags) {
   grpc::Status s = stub->List(&ctx, req, &resp);
   if (!s.ok()) {
     std::cerr << "asgard agent status: cannot ask the agent at " << target << ": "
-              << s.error_message() << std::endl;
+              << Printable(s.error_message()) << std::endl;
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
       std::cerr << "Is `asgard agent` running? Start it, or give its port with -p PORT "
                    "(and its conf dir with -c for rpc.token)."
