@@ -55,8 +55,8 @@ int Next(const NextFlags& flags) {
   }
   auto schedule = sched::CronSchedule::Parse(flags.spec, zone);
   if (!schedule.ok()) {
-    std::cerr << "spec '" << Printable(flags.spec) << "': " << Printable(schedule.status().message())
-              << std::endl;
+    std::cerr << "spec '" << Printable(flags.spec)
+              << "': " << Printable(schedule.status().message()) << std::endl;
     return kExitUsage;
   }
   absl::TimeZone out_zone = flags.tz.empty() ? schedule->zone() : zone;

@@ -52,7 +52,8 @@ absl::StatusOr<IpNetwork> ParseIpNetwork(std::string_view text) {
   const size_t slash = text.find('/');
   const std::optional<IpAddress> address = ParseIpAddress(text.substr(0, slash));
   const auto invalid = [&](const std::string& why) {
-    return absl::InvalidArgumentError(absl::StrCat("'", std::string(text.substr(0, 64)), "' ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", std::string(text.substr(0, 64)), "' ", why));
   };
   if (!address) {
     return invalid("is not an IP address or network (expected e.g. 10.0.0.1, 10.0.0.0/8, ::1)");

@@ -27,13 +27,16 @@ bool IsC0OrDel(uint8_t c) { return c < 0x20 || c == 0x7F; }
 
 // U+0080-U+009F: terminals honour some of them (U+009B is CSI) like their ESC forms.
 bool IsC1(std::string_view text, size_t i, size_t n) {
-  return n == 2 && static_cast<uint8_t>(text[i]) == 0xC2 && static_cast<uint8_t>(text[i + 1]) < 0xA0;
+  return n == 2 && static_cast<uint8_t>(text[i]) == 0xC2 &&
+         static_cast<uint8_t>(text[i + 1]) < 0xA0;
 }
 
 void AppendHex(std::string& out, const char* prefix, unsigned value, int digits) {
   static constexpr char kDigits[] = "0123456789abcdef";
   out += prefix;
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 15]);
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+    out.push_back(kDigits[(value >> shift) & 15]);
+  }
 }
 
 void AppendControl(std::string& out, uint8_t c) {

@@ -159,7 +159,8 @@ absl::StatusOr<absl::TimeZone> LoadZone(std::string_view std_name, const ZoneNam
   absl::TimeZone zone;
   // Checked against the list first: only then may the loader open a file by this name.
   if (!known.Contains(std_name) || !absl::LoadTimeZone(std::string(name), &zone)) {
-    std::string why = "expected a tz database name such as Asia/Shanghai, UTC or Local";
+    std::string why =
+        "expected an IANA name of the tz database such as Asia/Shanghai, UTC or Local";
     if (known.size() == 0) {
       absl::StrAppend(&why, "; no list of names at ", HostZoneListPath(), ": install tzdata");
     }

@@ -12,7 +12,9 @@ using Json = nlohmann::json;
 std::string Range(int64_t min, int64_t max) { return absl::StrCat(min, "..", max); }
 
 // Debian's Abseil has its own string_view, which StrCat takes and std::string_view is not.
-absl::string_view View(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+absl::string_view View(std::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
 
 }  // namespace
 

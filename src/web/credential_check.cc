@@ -12,7 +12,8 @@ size_t CredentialCheck::DefaultParallel() {
   return std::max<size_t>(2, 2 * std::thread::hardware_concurrency());
 }
 
-CredentialCheck::CredentialCheck(size_t max_parallel) : max_parallel_(std::max<size_t>(1, max_parallel)) {}
+CredentialCheck::CredentialCheck(size_t max_parallel)
+    : max_parallel_(std::max<size_t>(1, max_parallel)) {}
 
 const store::User& CredentialCheck::Dummy() {
   absl::call_once(dummy_once_, [this] {

@@ -37,8 +37,8 @@ steady_clock::duration LoginThrottle::Table::Wait(const std::string& key,
   // 2^(failures past the free ones) times the first delay, capped (the shift is bounded so the
   // multiplication cannot overflow).
   const int doublings = std::min(e.failures - policy_.free_failures, 20);
-  const auto delay = std::min<steady_clock::duration>(policy_.first_delay * (int64_t{1} << doublings),
-                                                      policy_.max_delay);
+  const auto delay = std::min<steady_clock::duration>(
+      policy_.first_delay * (int64_t{1} << doublings), policy_.max_delay);
   return std::max(steady_clock::duration::zero(), e.last_failure + delay - now);
 }
 

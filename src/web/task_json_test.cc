@@ -66,12 +66,14 @@ TEST(ParseTaskInputTest, EveryTextFieldHasALimitNamedInItsError) {
       {"spec", kMaxSpecBytes},         {"concurrency", kMaxShortWordBytes},
       {"time", kMaxTimeTextBytes}};
   for (const auto& [field, limit] : fields) {
-    const auto kind = std::string(field) == "time" ? store::TaskKind::kTiming : store::TaskKind::kJob;
+    const auto kind =
+        std::string(field) == "time" ? store::TaskKind::kTiming : store::TaskKind::kJob;
     Json b = AppBody();
     b["spec"] = "* * * * *";
     b[field] = "/" + std::string(7 << 20, 'a');  // 7 MiB, as the group name
-    EXPECT_EQ(Error(kind, b).rfind(absl::StrCat(field, ": at most ", limit, " bytes (got 7340033)"), 0),
-              0u)
+    EXPECT_EQ(
+        Error(kind, b).rfind(absl::StrCat(field, ": at most ", limit, " bytes (got 7340033)"), 0),
+        0u)
         << field << ": " << Error(kind, b);
     b[field] = "/" + std::string(limit, 'a');  // one byte over
     EXPECT_THAT(Error(kind, b), HasSubstr(absl::StrCat(field, ": at most ", limit))) << field;
