@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -82,32 +81,29 @@ TEST_F(LoginGateTest, FailuresAreSlowedDownPerNameAndAddress) {
   EXPECT_EQ(gate_.Attempt("admin", "right-pass", "10.0.0.1").result, LoginResult::kOk);
 }
 
-// Median time of `n` attempts, each from its own address (none is slowed down).
-double MedianMs(LoginGate& gate, const std::string& name, const std::string& password, int n,
-                int* address) {
-  std::vector<double> ms;
-  for (int i = 0; i < n; ++i) {
-    const auto start = steady_clock::now();
-    gate.Attempt(name, password, absl::StrCat("10.1.", *address / 250, ".", *address % 250));
-    ++*address;
-    ms.push_back(std::chrono::duration<double, std::milli>(steady_clock::now() - start).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+// Time of one attempt, from its own address (so that none is slowed down).
+double AttemptMs(LoginGate& gate, const std::string& name, int* address) {
+  const auto start = steady_clock::now();
+  gate.Attempt(name, "wrong", absl::StrCat("10.1.", *address / 250, ".", *address % 250));
+  ++*address;
+  return std::chrono::duration<double, std::milli>(steady_clock::now() - start).count();
 }
 
 TEST_F(LoginGateTest, AnUnknownNameCostsAsMuchAsAKnownOne) {
   int address = 0;
-  MedianMs(gate_, "nobody", "x", 1, &address);  // the dummy hash is made on first use
-  const double known = MedianMs(gate_, "admin", "wrong", 5, &address);
-  const double unknown = MedianMs(gate_, "nobody", "wrong", 5, &address);
-  const double legacy = MedianMs(gate_, "old", "wrong", 5, &address);
-  RecordProperty("known_ms", std::to_string(known));
-  RecordProperty("unknown_ms", std::to_string(unknown));
+  AttemptMs(gate_, "nobody", &address);  // the dummy hash is made on first use
+  // Interleaved, and the fastest of each kept: the intrinsic cost, whatever else the machine
+  // does meanwhile. Today's code answers an unknown name about 100 times faster.
+  double known = 1e9, unknown = 1e9, legacy = 1e9;
+  for (int i = 0; i < 5; ++i) {
+    known = std::min(known, AttemptMs(gate_, "admin", &address));
+    unknown = std::min(unknown, AttemptMs(gate_, "nobody", &address));
+    legacy = std::min(legacy, AttemptMs(gate_, "old", &address));
+  }
   std::cout << "login check: known " << known << " ms, unknown " << unknown << " ms, MD5 user "
             << legacy << " ms\n";
   for (double other : {unknown, legacy}) {
-    EXPECT_LT(std::max(known, other) / std::min(known, other), 1.5)
+    EXPECT_LT(std::max(known, other) / std::min(known, other), 2.0)
         << "known " << known << " ms vs " << other << " ms";
   }
 }
