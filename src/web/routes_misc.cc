@@ -6,8 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "sched/cron_schedule.h"
 #include "common/status_macros.h"
+#include "sched/cron_schedule.h"
 #include "sched/time_format.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
