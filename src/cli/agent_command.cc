@@ -11,6 +11,7 @@
 #include "cli/status_output.h"
 #include "cli/table.h"
 #include "common/logging.h"
+#include "common/printable.h"
 #include "standalone/daemon.h"
 
 namespace asgard::cli {
@@ -64,7 +65,7 @@ int AgentStatus(const AgentFlags& flags) {
   std::string socket = standalone::DefaultSocketPath("agent", flags.conf_dir, flags.socket);
   auto list = ListAgentTasks(socket);
   if (!list.ok()) {
-    std::cerr << "asgard agent status: " << list.status().message() << std::endl;
+    std::cerr << "asgard agent status: " << Printable(list.status().message()) << std::endl;
     return list.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   std::cout << (flags.json ? RenderJson(*list) + "\n" : RenderAgentStatus(*list));

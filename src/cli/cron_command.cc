@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/local_commands.h"
 #include "cli/status_output.h"
+#include "common/printable.h"
 #include "common/absl_fmt.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
@@ -38,7 +39,7 @@ int Next(const NextFlags& flags) {
   if (!flags.tz.empty()) {
     auto loaded = sched::LoadZone(flags.tz);
     if (!loaded.ok()) {
-      std::cerr << "--tz: " << loaded.status().message() << std::endl;
+      std::cerr << "--tz: " << Printable(loaded.status().message()) << std::endl;
       return kExitUsage;
     }
     zone = *loaded;
@@ -47,14 +48,15 @@ int Next(const NextFlags& flags) {
   if (!flags.from.empty()) {
     auto parsed = sched::ParseRfc3339(flags.from);
     if (!parsed.ok()) {
-      std::cerr << "--from: " << parsed.status().message() << std::endl;
+      std::cerr << "--from: " << Printable(parsed.status().message()) << std::endl;
       return kExitUsage;
     }
     from = *parsed;
   }
   auto schedule = sched::CronSchedule::Parse(flags.spec, zone);
   if (!schedule.ok()) {
-    std::cerr << "spec '" << flags.spec << "': " << schedule.status().message() << std::endl;
+    std::cerr << "spec '" << Printable(flags.spec)
+              << "': " << Printable(schedule.status().message()) << std::endl;
     return kExitUsage;
   }
   absl::TimeZone out_zone = flags.tz.empty() ? schedule->zone() : zone;

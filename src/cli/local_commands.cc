@@ -5,12 +5,13 @@
 #include "cli/local_client.h"
 #include "cli/status_output.h"
 #include "common/logging.h"
+#include "common/printable.h"
 
 namespace asgard::cli {
 namespace {
 
 int Fail(const absl::Status& s) {
-  std::cerr << s.message() << std::endl;
+  std::cerr << Printable(s.message()) << std::endl;
   return s.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 
@@ -30,7 +31,7 @@ int Show(const std::string& role, const LocalFlags& flags) {
   if (!detail.ok()) {
     if (detail.status().code() == absl::StatusCode::kNotFound) {
       std::cerr << (role == "guard" ? "app" : "job") << " no exist: no task named '"
-                << flags.name << "' in asgard " << role << std::endl;
+                << Printable(flags.name) << "' in asgard " << role << std::endl;
       return kExitFailure;
     }
     return Fail(detail.status());

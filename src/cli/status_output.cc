@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "cli/table.h"
+#include "common/printable.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace asgard::cli {
@@ -84,7 +85,7 @@ std::string RenderShow(const asgard::v1::TaskDetail& d) {
   std::string k = t.kind() == "timing" ? "timing" : (t.kind() == "job" ? "job" : "app");
   std::string out = k + " info:\n";
   auto line = [&](const std::string& key, const std::string& value) {
-    out += k + " " + key + ": " + value + "\n";
+    out += k + " " + key + ": " + Printable(value) + "\n";
   };
   line("name", t.name());
   if (t.kind() == "job") line("spec", t.spec());
@@ -97,7 +98,7 @@ std::string RenderShow(const asgard::v1::TaskDetail& d) {
   if (t.kind() == "app") line("auto_restart", t.auto_restart() ? "true" : "false");
   if (!t.user().empty()) line("user", t.user());
   if (t.kind() == "job") line("concurrency", t.concurrency());
-  out += "state: " + t.state() + " (desired: " + t.desired() + ")\n";
+  out += "state: " + Printable(t.state()) + " (desired: " + Printable(t.desired()) + ")\n";
   out += "pid: " + Pid(t) + "\n";
   out += "uptime: " + Uptime(t) + "\n";
   if (t.kind() == "app") out += "restarts: " + std::to_string(t.restarts()) + "\n";

@@ -1,5 +1,7 @@
 #include "cli/status_output.h"
 
+#include <algorithm>
+
 #include "cli/table.h"
 #include "gtest/gtest.h"
 
@@ -50,6 +52,31 @@ TEST(RenderShow, AppFieldsUseTheOriginalLabels) {
   EXPECT_EQ(out.rfind("app info:\napp name: web\n", 0), 0u) << out;
   EXPECT_NE(out.find("app auto_restart: true"), std::string::npos);
   EXPECT_NE(out.find("recent runs: 1"), std::string::npos);
+}
+
+TEST(RenderGuardStatus, ControlCharactersInNamesArePrintedEscaped) {
+  asgard::v1::ListResponse list;
+  auto* t = list.add_tasks();
+  t->set_name("evil\x1b[2Jname");
+  t->set_kind("app");
+  t->set_program("/bin/sleep");
+  t->set_args("1\n2");
+  std::string out = RenderGuardStatus(list);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("evil\\x1b[2Jname"), std::string::npos) << out;
+  EXPECT_NE(out.find("/bin/sleep 1\\n2"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3);  // the first line, header, one row
+}
+
+TEST(RenderShow, ControlCharactersInFieldsArePrintedEscaped) {
+  asgard::v1::TaskDetail d;
+  d.mutable_status()->set_kind("job");
+  d.mutable_status()->set_name("evil\x1b]0;owned\x07");
+  d.mutable_status()->set_spec("* * * * *\r");
+  std::string out = RenderShow(d);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("job name: evil\\x1b]0;owned\\x07\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("job spec: * * * * *\\r\n"), std::string::npos) << out;
 }
 
 TEST(RenderJson, UsesSnakeCaseFieldNames) {

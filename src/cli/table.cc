@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/printable.h"
+
 namespace asgard::cli {
 namespace {
 
@@ -30,6 +32,13 @@ size_t DisplayWidth(const std::string& text) {
   size_t width = 0;
   for (size_t i = 0; i < text.size();) width += IsWide(NextCodePoint(text, i)) ? 2 : 1;
   return width;
+}
+
+void Table::AddRow(std::vector<std::string> row) {
+  for (std::string& cell : row) {
+    if (!IsPrintable(cell)) cell = Printable(cell);
+  }
+  rows_.push_back(std::move(row));
 }
 
 std::string Table::Render() const {

@@ -1,5 +1,7 @@
 // File: table.h
 // Plain-text tables with columns as wide as their widest cell (UTF-8 aware), two spaces apart.
+// Cells are shown with their control characters escaped (common/printable.h): a task name
+// holding an ESC or a newline must neither drive the terminal nor break the table.
 //
 //   Table t({"ID", "NAME"});
 //   t.AddRow({"0", "web"});
@@ -14,7 +16,7 @@ namespace asgard::cli {
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void AddRow(std::vector<std::string> row);
   std::string Render() const;
 
  private:

@@ -6,11 +6,42 @@
 #include <vector>
 
 #include "common/errno_status.h"
+#include "common/printable.h"
+#include "spdlog/pattern_formatter.h"
 #include "spdlog/sinks/rotating_file_sink.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard {
+namespace {
+
+// `%*`: the message with control characters escaped (common/printable.h). Messages carry task
+// names, paths and peers' error texts; raw, an ESC in one would drive the terminal of whoever
+// reads the log and a newline would forge a line.
+class PrintableMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    if (IsPrintable(text)) {
+      dest.append(text.data(), text.data() + text.size());
+      return;
+    }
+    const std::string escaped = Printable(text);
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PrintableMessage>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& pattern) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<PrintableMessage>('*').set_pattern(pattern);
+  return formatter;
+}
 
 absl::Status MakeDirs(const std::string& path, unsigned mode) {
   if (path.empty()) return absl::OkStatus();
@@ -44,7 +75,7 @@ absl::Status SetupLogging(const LogOptions& options, const std::string& role) {
   }
   auto logger = std::make_shared<spdlog::logger>(role, sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(options.level));
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%f - [%l]:%v");
+  logger->set_formatter(MakeLogFormatter("%Y-%m-%d %H:%M:%S.%f - [%l]:%*"));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   return absl::OkStatus();
@@ -54,7 +85,7 @@ void SetupClientLogging() {
   auto logger = std::make_shared<spdlog::logger>(
       "client", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   logger->set_level(spdlog::level::warn);
-  logger->set_pattern("%v");
+  logger->set_formatter(MakeLogFormatter("%*"));
   spdlog::set_default_logger(logger);
 }
 

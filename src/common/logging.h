@@ -3,9 +3,11 @@
 // only when asked (the original's `component.log.console` is off unless explicitly true).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "spdlog/formatter.h"
 
 namespace asgard {
 
@@ -22,6 +24,10 @@ absl::Status SetupLogging(const LogOptions& options, const std::string& role);
 
 // Logging for client commands (status, show, next): warnings and errors on stderr only.
 void SetupClientLogging();
+
+// A spdlog formatter for `pattern`, in which `%*` is the message with control characters
+// escaped (common/printable.h); every logger of the roles and clients uses `%*`, never `%v`.
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& pattern);
 
 // mkdir -p with `mode` for every created component.
 absl::Status MakeDirs(const std::string& path, unsigned mode);

@@ -96,6 +96,8 @@ struct WebConfig {
   std::string cookie_salt;  // "" (also when the file has the original's default) = generate one
   std::string static_dir;
   std::vector<std::string> cors_origins;
+  // Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct MasterConfig {

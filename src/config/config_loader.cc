@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errno_status.h"
+#include "common/ip_address.h"
 #include "common/status_macros.h"
 #include "common/unique_fd.h"
 #include "config/config.h"
@@ -96,6 +97,12 @@ absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
                        absl::StrCat("'", origin,
                                     "' is not an origin (expected scheme://host[:port], such as "
                                     "https://ops.example.com, with no path; '*' is not allowed)"));
+    }
+  }
+  RETURN_IF_ERROR(web.StringList("trusted_proxies", &w.trusted_proxies));
+  for (const std::string& proxy : w.trusted_proxies) {
+    if (auto network = ParseIpNetwork(proxy); !network.ok()) {
+      return web.Error("trusted_proxies", network.status().message());
     }
   }
   if (w.cookie_salt == kOriginalCookieSalt) {

@@ -228,6 +228,7 @@ web:
   port: 0
   static_dir: web-ui/dist
   cors_origins: [https://a.example, https://b.example]
+  trusted_proxies: [10.0.0.5, "fd00::/8"]
 master:
   port: 0
   retention: 12
@@ -252,6 +253,7 @@ component:
   EXPECT_EQ(c.web.port, 0);
   EXPECT_EQ(c.web.static_dir, "web-ui/dist");
   EXPECT_THAT(c.web.cors_origins, ElementsAre("https://a.example", "https://b.example"));
+  EXPECT_THAT(c.web.trusted_proxies, ElementsAre("10.0.0.5", "fd00::/8"));
   EXPECT_EQ(c.master.port, 0);
   EXPECT_EQ(c.master.retention, 12);
   EXPECT_EQ(c.master.webhook_type, "dingtalk");

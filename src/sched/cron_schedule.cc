@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "sched/cron_fields.h"
+#include "sched/time_format.h"
 
 namespace asgard::sched {
 
@@ -66,12 +67,7 @@ std::vector<absl::string_view> SplitWords(absl::string_view text) {
 }
 
 absl::StatusOr<absl::TimeZone> LoadNamedZone(absl::string_view name) {
-  if (name == "Local") return absl::LocalTimeZone();  // as Go's time.LoadLocation
-  absl::TimeZone zone;
-  if (name.empty() || !absl::LoadTimeZone(name, &zone)) {
-    return absl::InvalidArgumentError(absl::StrFormat("unknown time zone '%s'", name));
-  }
-  return zone;
+  return LoadZone(std::string_view(name.data(), name.size()));
 }
 
 // Consumes a leading `CRON_TZ=Zone ` or `TZ=Zone ` from `rest`, if any.

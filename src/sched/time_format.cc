@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "sched/zone_names.h"
 
 // Debian's Abseil is built with its own absl::string_view (not an alias of std::string_view), so
 // the std::string_view arguments of the API are converted once at the entry points.
@@ -93,20 +94,11 @@ std::string RangeProblem(absl::string_view s) {
   return "";
 }
 
-// IANA names are made of letters, digits and "/_-+". Anything else (an absolute path, "..")
-// would make the zone loader open an arbitrary file, so it is refused before loading.
-bool IsPlausibleZoneName(absl::string_view name) {
-  if (name.empty() || name.front() == '/') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '-' &&
-        c != '+') {
-      return false;
-    }
-  }
-  for (absl::string_view part : absl::StrSplit(name, '/')) {
-    if (part.empty()) return false;
-  }
-  return true;
+// The name as an error message quotes it: a name may be a megabyte of anything.
+std::string QuotedName(absl::string_view name) {
+  constexpr size_t kShown = 64;
+  if (name.size() <= kShown) return absl::StrCat("'", name, "'");
+  return absl::StrCat("'", name.substr(0, kShown), "...' (", name.size(), " bytes)");
 }
 
 }  // namespace
@@ -156,14 +148,24 @@ absl::StatusOr<absl::Time> ParseRfc3339(std::string_view std_text) {
   return t;
 }
 
-absl::StatusOr<absl::TimeZone> LoadZone(std::string_view std_name) {
+absl::StatusOr<absl::TimeZone> LoadZone(std::string_view name) {
+  return LoadZone(name, HostZoneNames());
+}
+
+absl::StatusOr<absl::TimeZone> LoadZone(std::string_view std_name, const ZoneNames& known) {
   const absl::string_view name(std_name.data(), std_name.size());
-  if (name == "Local") return absl::LocalTimeZone();
+  if (name == "Local") return absl::LocalTimeZone();  // as Go's time.LoadLocation
+  if (name == "UTC") return absl::UTCTimeZone();
   absl::TimeZone zone;
-  if (!IsPlausibleZoneName(name) || !absl::LoadTimeZone(std::string(name), &zone)) {
+  // Checked against the list first: only then may the loader open a file by this name.
+  if (!known.Contains(std_name) || !absl::LoadTimeZone(std::string(name), &zone)) {
+    std::string why =
+        "expected an IANA name of the tz database such as Asia/Shanghai, UTC or Local";
+    if (known.size() == 0) {
+      absl::StrAppend(&why, "; no list of names at ", HostZoneListPath(), ": install tzdata");
+    }
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown time zone '", name,
-                     "' (expected an IANA name such as Asia/Shanghai, UTC or Local)"));
+        absl::StrCat("unknown time zone ", QuotedName(name), " (", why, ")"));
   }
   return zone;
 }

@@ -20,7 +20,12 @@ std::string FormatIso8601(absl::Time t, absl::TimeZone zone);
 // InvalidArgument naming the text and the expected form otherwise.
 absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text);
 
-// Loads an IANA zone by name ("Asia/Shanghai", "UTC", "Local"); InvalidArgument if unknown.
+class ZoneNames;
+
+// Loads a zone of the tz database by name ("Asia/Shanghai", "UTC", "Local"); InvalidArgument if
+// the name is not one of `known` (this host's list, sched/zone_names.h), so that a user-given
+// name never makes the loader open a path. Every zone a user names is loaded through here.
 absl::StatusOr<absl::TimeZone> LoadZone(std::string_view name);
+absl::StatusOr<absl::TimeZone> LoadZone(std::string_view name, const ZoneNames& known);
 
 }  // namespace asgard::sched

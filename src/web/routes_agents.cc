@@ -1,6 +1,9 @@
 // /agents and /groups.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
+#include "web/user_input.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
 
@@ -32,9 +35,12 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     auto agents = store_.ListAgents();
     if (!agents.ok()) return FromStatus(agents.status());
     std::string alias = call.Param("alias");
+    if (auto st = CheckText("alias", alias, kMaxFilterBytes); !st.ok()) return FromStatus(st);
     std::optional<int> status;
     if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
-      status = std::atoi(st.c_str());
+      auto v = IntValue(Json(st), "status", -1, 1);  // -99: any, as the original's console
+      if (!v.ok()) return FromStatus(v.status());
+      status = static_cast<int>(*v);
     }
     Json list = Json::array();
     int64_t total = 0;
@@ -65,10 +71,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     if (!id.ok()) return FromStatus(id.status());
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto it = body->find("alias");
-    if (it == body->end() || !it->is_string()) return BadRequest("alias: is required");
-    if (it->get<std::string>().size() > 128) return BadRequest("alias: longer than 128 characters");
-    if (auto st = store_.SetAgentAlias(*id, it->get<std::string>()); !st.ok()) {
+    auto alias = ParseAgentAlias(*body);
+    if (!alias.ok()) return FromStatus(alias.status());
+    if (auto st = store_.SetAgentAlias(*id, *alias); !st.ok()) {
       return FromStatus(st);
     }
     LogOperation(call, kTypeAgent, *id, kOpUpdate);
@@ -107,6 +112,7 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     auto groups = store_.ListGroups();
     if (!groups.ok()) return FromStatus(groups.status());
     std::string name = call.Param("name");
+    if (auto st = CheckText("name", name, kMaxFilterBytes); !st.ok()) return FromStatus(st);
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& g : *groups) {
@@ -122,11 +128,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
   Route(s, "POST", "/groups", Access::kUser, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto it = body->find("name");
-    if (it == body->end() || !it->is_string() || it->get<std::string>().empty()) {
-      return BadRequest("name: is required");
-    }
-    auto group = store_.CreateGroup(it->get<std::string>(), call.user_id());
+    auto name = ParseGroupName(*body);
+    if (!name.ok()) return FromStatus(name.status());
+    auto group = store_.CreateGroup(*name, call.user_id());
     if (!group.ok()) return FromStatus(group.status());
     LogOperation(call, kTypeGroup, group->id, kOpCreate);
     return Ok(GroupToJson(*group, zone_));
@@ -149,11 +153,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     if (auto g = own_group(call, *id); !g.ok()) return FromStatus(g.status());
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto it = body->find("name");
-    if (it == body->end() || !it->is_string() || it->get<std::string>().empty()) {
-      return BadRequest("name: is required");
-    }
-    auto group = store_.UpdateGroup(*id, it->get<std::string>(), call.user_id());
+    auto name = ParseGroupName(*body);
+    if (!name.ok()) return FromStatus(name.status());
+    auto group = store_.UpdateGroup(*id, *name, call.user_id());
     if (!group.ok()) return FromStatus(group.status());
     LogOperation(call, kTypeGroup, *id, kOpUpdate);
     return Ok(GroupToJson(*group, zone_));

@@ -2,6 +2,8 @@
 // needs the old password and revokes every session of the user).
 #include "absl/strings/str_cat.h"
 #include "store/password.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
 
@@ -16,14 +18,6 @@ std::string SessionCookie(const std::string& token, int64_t max_age, const std::
                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=", max_age);
   if (!domain.empty()) absl::StrAppend(&cookie, "; Domain=", domain);
   return cookie;
-}
-
-absl::StatusOr<store::User> FindByLogin(store::Store& store, const std::string& name) {
-  for (auto key : {store::UserKey::kNickname, store::UserKey::kEmail, store::UserKey::kMobile}) {
-    auto user = store.FindUser(key, name);
-    if (user.ok()) return user;
-  }
-  return absl::NotFoundError("no such user");
 }
 
 absl::Status CheckNewPassword(const std::string& password, const std::string& old) {
@@ -44,32 +38,38 @@ void WebApi::InstallAuth(httplib::Server& s) {
   Route(s, "POST", "/auth/login", Access::kPublic, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    std::string name = body->value("username", "");
-    std::string password = body->value("password", "");
-    if (name.empty() || password.empty()) {
+    // Bounded before anything is looked up or counted (field_limits.h).
+    auto name = Text(*body, "username", kMaxLoginNameBytes);
+    if (!name.ok()) return FromStatus(name.status());
+    auto password = Text(*body, "password", kMaxPasswordBytes);
+    if (!password.ok()) return FromStatus(password.status());
+    if (name->empty() || password->empty()) {
       return BadRequest("username and password are required");
     }
-    if (!sessions_.LoginAllowed(name, call.req.remote_addr)) {
-      return Fail(429, "too many failed logins; wait a minute and try again");
+    const std::string client =
+        clients_.Of(call.req.remote_addr, call.req.get_header_value("X-Forwarded-For"));
+    LoginOutcome login = logins_.Attempt(*name, *password, client);
+    switch (login.result) {
+      case LoginResult::kOk:
+        break;
+      case LoginResult::kWrongNameOrPassword:
+        return Fail(401, kBadLogin);
+      case LoginResult::kSlowedDown:
+        call.res.set_header("Retry-After", std::to_string(login.retry_after.count()));
+        return Fail(429, absl::StrCat("too many failed logins; try again in ",
+                                      login.retry_after.count(), " s"));
+      case LoginResult::kNotVerified:
+        return Fail(403, "this account is not verified yet");
+      case LoginResult::kForbidden:
+        return Fail(403, "this account is forbidden");
     }
-    auto user = FindByLogin(store_, name);
-    store::PasswordCheck check;
-    if (user.ok()) check = store::VerifyPassword(*user, password);
-    if (!user.ok() || !check.ok) {
-      sessions_.LoginFailed(name, call.req.remote_addr);
-      return Fail(401, kBadLogin);
-    }
-    if (user->status != 1) {
-      return Fail(403, user->status == 0 ? "this account is not verified yet"
-                                         : "this account is forbidden");
-    }
-    sessions_.LoginSucceeded(name);
-    if (check.rehash) {
+    const store::User& user = *login.user;
+    if (login.rehash) {
       // An original MD5 hash (or weaker argon2 limits): replaced by argon2id now.
-      (void)store_.SetUserPassword(user->id, password, user->must_change_password);
-      session_users_.Invalidate(user->id);
+      (void)store_.SetUserPassword(user.id, *password, user.must_change_password);
+      session_users_.Invalidate(user.id);
     }
-    auto [token, expires] = sessions_.Create(user->id);
+    auto [token, expires] = sessions_.Create(user.id);
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();
@@ -78,7 +78,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
                {"expires_at",
                 std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch())
                     .count()},
-               {"user", UserToJson(*user, zone_, true)}});
+               {"user", UserToJson(user, zone_, true)}});
   });
 
   Route(s, "GET", "/auth/info", Access::kUser,
@@ -94,13 +94,15 @@ void WebApi::InstallAuth(httplib::Server& s) {
   Route(s, "POST", "/auth/change_password", Access::kUser, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    std::string old_password = body->value("old_password", "");
-    std::string password = body->value("password", "");
-    if (!store::VerifyPassword(*call.user, old_password).ok) {
+    auto old_password = Text(*body, "old_password", kMaxPasswordBytes);
+    if (!old_password.ok()) return FromStatus(old_password.status());
+    auto password = Text(*body, "password", kMaxPasswordBytes);
+    if (!password.ok()) return FromStatus(password.status());
+    if (!store::VerifyPassword(*call.user, *old_password).ok) {
       return BadRequest("old_password: does not match the current password");
     }
-    if (auto s = CheckNewPassword(password, old_password); !s.ok()) return FromStatus(s);
-    absl::Status stored = store_.SetUserPassword(call.user_id(), password, false);
+    if (auto s = CheckNewPassword(*password, *old_password); !s.ok()) return FromStatus(s);
+    absl::Status stored = store_.SetUserPassword(call.user_id(), *password, false);
     session_users_.Invalidate(call.user_id());
     if (!stored.ok()) return FromStatus(stored);
     // Every session of the user ends; this browser gets a fresh one.

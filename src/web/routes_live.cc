@@ -118,7 +118,7 @@ void WebApi::InstallLive(httplib::Server& s) {
           req.set_stream(call.Match(1) == "out" ? "stdout" : "stderr");
           int lines = 50;
           if (std::string v = call.Param("lines"); !v.empty()) {
-            if (auto n = ParseId(v, "lines"); n.ok()) lines = static_cast<int>(std::min<int64_t>(*n, 5000));
+            if (auto n = ParseCount(v, "lines"); n.ok()) lines = static_cast<int>(std::min<int64_t>(*n, 5000));
           }
           req.set_lines(lines);
           auto relay = std::make_shared<LogRelay>();

@@ -6,14 +6,54 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
 namespace {
 
 constexpr int kMaxNextTimes = 100;
+
+// What POST /cron/next asks for.
+struct NextRequest {
+  sched::CronSchedule schedule;
+  absl::TimeZone zone;  // the answer's, as the request's tz (the spec's CRON_TZ= counts inside)
+  int n = 5;
+};
+
+// spec (required), tz (a tz database name; default the web node's zone) and n (1..100, more is
+// clamped): each checked before anything is loaded.
+absl::StatusOr<NextRequest> ParseNextRequest(const Json& body, absl::TimeZone default_zone) {
+  ASSIGN_OR_RETURN(std::string spec, Text(body, "spec", kMaxSpecBytes));
+  if (spec.empty()) return FieldError("spec", "is required");
+  ASSIGN_OR_RETURN(std::string tz, Text(body, "tz", kMaxZoneNameBytes));
+  absl::TimeZone zone = default_zone;
+  if (!tz.empty()) {
+    auto loaded = sched::LoadZone(tz);
+    if (!loaded.ok()) return FieldError("tz", std::string(loaded.status().message()));
+    zone = *loaded;
+  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> n, OptionalInt(body, "n", 1, INT64_MAX));
+  auto schedule = sched::CronSchedule::Parse(spec, zone);
+  if (!schedule.ok()) return FieldError("spec", std::string(schedule.status().message()));
+  return NextRequest{*std::move(schedule), zone,
+                     static_cast<int>(std::min<int64_t>(n.value_or(5), kMaxNextTimes))};
+}
+
+Json NextFireTimes(const NextRequest& request, absl::Time after) {
+  Json next = Json::array();
+  for (int i = 0; i < request.n; ++i) {
+    auto fire = request.schedule.Next(after);
+    if (!fire) break;
+    next.push_back(sched::FormatIso8601(*fire, request.zone));
+    after = *fire;
+  }
+  return next;
+}
 
 const char* StatusName(int status) {
   switch (status) {
@@ -135,27 +175,9 @@ void WebApi::InstallMisc(httplib::Server& s) {
   Route(s, "POST", "/cron/next", Access::kUser, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    std::string spec = body->value("spec", "");
-    if (spec.empty()) return BadRequest("spec: is required");
-    absl::TimeZone zone = zone_;
-    if (std::string tz = body->value("tz", ""); !tz.empty()) {
-      if (!absl::LoadTimeZone(tz, &zone)) return BadRequest(absl::StrCat("tz: unknown zone '", tz, "'"));
-    }
-    int n = 5;
-    if (auto it = body->find("n"); it != body->end() && it->is_number_integer()) {
-      n = static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), 1, kMaxNextTimes));
-    }
-    auto schedule = sched::CronSchedule::Parse(spec, zone);
-    if (!schedule.ok()) return BadRequest(absl::StrCat("spec: ", schedule.status().message()));
-    Json next = Json::array();
-    absl::Time t = absl::Now();
-    for (int i = 0; i < n; ++i) {
-      auto fire = schedule->Next(t);
-      if (!fire) break;
-      next.push_back(sched::FormatIso8601(*fire, zone));
-      t = *fire;
-    }
-    return Ok({{"next", std::move(next)}});
+    auto request = ParseNextRequest(*body, zone_);
+    if (!request.ok()) return FromStatus(request.status());
+    return Ok({{"next", NextFireTimes(*request, absl::Now())}});
   });
 
   // Unknown /api/v1 routes: a JSON 404, not the console's page.

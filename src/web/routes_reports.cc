@@ -86,7 +86,7 @@ void WebApi::InstallReports(httplib::Server& s) {
           }
           int size = 100;
           if (std::string v = call.Param("size"); !v.empty()) {
-            auto n = ParseId(v, "size");
+            auto n = ParseCount(v, "size");
             if (!n.ok()) return FromStatus(n.status());
             size = static_cast<int>(std::clamp<int64_t>(*n, 1, kMaxMonitorPoints));
           }
@@ -205,7 +205,7 @@ void WebApi::InstallReports(httplib::Server& s) {
           if (!task.ok()) return FromStatus(task.status());
           int lines = 50;
           if (std::string v = call.Param("lines"); !v.empty()) {
-            auto n = ParseId(v, "lines");
+            auto n = ParseCount(v, "lines");
             if (!n.ok()) return FromStatus(n.status());
             lines = static_cast<int>(std::clamp<int64_t>(*n, 1, kMaxLogLines));
           }

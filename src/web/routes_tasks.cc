@@ -3,6 +3,8 @@
 // at its next heartbeat) and then pushed to the agent at once.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
@@ -118,9 +120,17 @@ void WebApi::InstallTasks(httplib::Server& s) {
       store::TaskFilter filter;
       std::tie(filter.page, filter.size) = *paging;
       filter.name = call.Param("name");
+      if (auto st = CheckText("name", filter.name, kMaxFilterBytes); !st.ok()) {
+        return FromStatus(st);
+      }
       for (const char* key : {"group_id", "agent_id"}) {
         std::string v = call.Param(key);
         if (v.empty() || (v == "0" && std::string(key) == "agent_id")) continue;
+        // group_id 0 (and -1, API.md) lists the tasks without a group, as group_id 0 stores them.
+        if (std::string(key) == "group_id" && (v == "0" || v == "-1")) {
+          filter.group_id = 0;
+          continue;
+        }
         auto id = ParseId(v, key);
         if (!id.ok()) return FromStatus(id.status());
         (std::string(key) == "group_id" ? filter.group_id : filter.agent_id) = *id;
@@ -250,6 +260,7 @@ void WebApi::InstallTasks(httplib::Server& s) {
         Json results = Json::array();
         for (const auto& item : *ids) {
           if (!item.is_number_integer()) return BadRequest("ids: every id must be an integer");
+          if (auto id = IntValue(item, "ids", 1, kMaxId); !id.ok()) return FromStatus(id.status());
         }
         for (const auto& item : *ids) {
           int64_t id = item.get<int64_t>();

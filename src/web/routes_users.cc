@@ -3,8 +3,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "store/run_as.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
+#include "web/user_input.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
 
@@ -12,45 +13,6 @@ namespace asgard::web {
 namespace {
 
 constexpr int kTypeUser = 6;
-
-absl::Status CheckRole(const std::string& role) {
-  if (role == "Administrator" || role == "User") return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("role: '", role, "' is not Administrator or User"));
-}
-
-absl::Status CheckEmail(const std::string& email) {
-  if (email.empty()) return absl::OkStatus();
-  auto at = email.find('@');
-  if (at == std::string::npos || at == 0 || email.find('.', at) == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("email: '", email, "' is not an address"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckMobile(const std::string& mobile) {
-  if (mobile.empty()) return absl::OkStatus();
-  for (char c : mobile) {
-    if ((c < '0' || c > '9') && c != '+' && c != '-') {
-      return absl::InvalidArgumentError(absl::StrCat("mobile: '", mobile, "' is not a number"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// ["deploy", "www-data"] or "deploy,www-data" (a form field).
-absl::StatusOr<std::vector<std::string>> RunAsListOf(const Json& value) {
-  if (value.is_string()) return store::ParseRunAsList(value.get<std::string>());
-  if (!value.is_array()) {
-    return absl::InvalidArgumentError("run_as: must be a list of account names");
-  }
-  std::vector<std::string> names;
-  for (const Json& item : value) {
-    if (!item.is_string()) return absl::InvalidArgumentError("run_as: every entry must be a string");
-    names.push_back(item.get<std::string>());
-  }
-  return store::ParseRunAsList(absl::StrJoin(names, ","));
-}
 
 }  // namespace
 
@@ -65,6 +27,10 @@ void WebApi::InstallUsers(httplib::Server& s) {
     std::string email = call.Param("email");
     // The original's filter is `phone` (it queried a column that does not exist); `mobile` too.
     std::string mobile = call.Param("phone").empty() ? call.Param("mobile") : call.Param("phone");
+    for (const auto& [field, text] : {std::pair{"nickname", &nickname}, {"email", &email},
+                                      {"phone", &mobile}}) {
+      if (auto st = CheckText(field, *text, kMaxFilterBytes); !st.ok()) return FromStatus(st);
+    }
     if ((!email.empty() || !mobile.empty()) && !call.admin()) {
       // Others' addresses are not shown to normal users, so they may not search by them.
       return Forbidden("email, phone: only administrators filter users by them");
@@ -103,25 +69,12 @@ void WebApi::InstallUsers(httplib::Server& s) {
   Route(s, "POST", "/users", Access::kAdmin, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    store::User u;
-    u.nickname = body->value("nickname", "");
-    u.email = body->value("email", "");
-    u.mobile = body->value("mobile", "");
-    u.role = body->value("role", "User");
-    std::string password = body->value("password", "");
-    if (u.nickname.empty()) return BadRequest("nickname: is required");
-    if (password.size() < 6) return BadRequest("password: at least 6 characters");
-    for (const auto& s : {CheckRole(u.role), CheckEmail(u.email), CheckMobile(u.mobile)}) {
-      if (!s.ok()) return FromStatus(s);
-    }
-    if (auto it = body->find("run_as"); it != body->end() && !it->is_null()) {
-      auto names = RunAsListOf(*it);
-      if (!names.ok()) return FromStatus(names.status());
-      u.run_as = std::move(*names);
-    }
+    auto input = ParseNewUser(*body);
+    if (!input.ok()) return FromStatus(input.status());
+    store::User& u = input->user;
     u.status = 1;
     u.must_change_password = true;  // the administrator chose it; the user picks their own
-    auto created = store_.CreateUser(u, password);
+    auto created = store_.CreateUser(u, input->password);
     if (!created.ok()) return FromStatus(created.status());
     LogOperation(call, kTypeUser, created->id, kOpCreate);
     return Ok(UserToJson(*created, zone_, true));
@@ -132,50 +85,22 @@ void WebApi::InstallUsers(httplib::Server& s) {
     if (!id.ok()) return FromStatus(id.status());
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    store::UserUpdate update;
-    for (const char* key : {"nickname", "email", "mobile", "avatar", "role"}) {
-      auto it = body->find(key);
-      if (it == body->end() || it->is_null()) continue;
-      if (!it->is_string()) return BadRequest(absl::StrCat(key, ": must be a string"));
-      std::string v = it->get<std::string>();
-      if (std::string(key) == "nickname") update.nickname = v;
-      if (std::string(key) == "email") update.email = v;
-      if (std::string(key) == "mobile") update.mobile = v;
-      if (std::string(key) == "avatar") update.avatar = v;
-      if (std::string(key) == "role") update.role = v;
-    }
-    if (update.nickname && update.nickname->empty()) return BadRequest("nickname: is empty");
-    if (update.role) {
-      if (auto st = CheckRole(*update.role); !st.ok()) return FromStatus(st);
-    }
-    if (update.email) {
-      if (auto st = CheckEmail(*update.email); !st.ok()) return FromStatus(st);
-    }
-    if (update.mobile) {
-      if (auto st = CheckMobile(*update.mobile); !st.ok()) return FromStatus(st);
-    }
-    if (auto it = body->find("run_as"); it != body->end() && !it->is_null()) {
-      auto names = RunAsListOf(*it);
-      if (!names.ok()) return FromStatus(names.status());
-      update.run_as = std::move(*names);
-    }
-    if (auto st = body->find("status"); st != body->end() && !st->is_null()) {
-      if (!st->is_number_integer()) return BadRequest("status: must be 1, 0 or -1");
-      int status = st->get<int>();
-      if (status != 1 && status != 0 && status != -1) {
-        return BadRequest("status: must be 1 (normal), 0 (unverified) or -1 (forbidden)");
-      }
+    auto change = ParseUserChange(*body);
+    if (!change.ok()) return FromStatus(change.status());
+    if (change->status) {
+      const int status = *change->status;
       if (*id == call.user_id() && status != 1) return Fail(409, "you cannot disable yourself");
       absl::Status s2 = store_.SetUserStatus(*id, status);
       session_users_.Invalidate(*id);
       if (!s2.ok()) return FromStatus(s2);
       if (status != 1) sessions_.RevokeUser(*id);
     }
-    if (update.role && *update.role != "Administrator" && *id == call.user_id()) {
+    if (change->update.role && *change->update.role != "Administrator" &&
+        *id == call.user_id()) {
       return Fail(409, "you cannot demote yourself");
     }
     std::vector<store::TaskRef> rechecked;
-    auto updated = store_.UpdateUser(*id, update, &rechecked);
+    auto updated = store_.UpdateUser(*id, change->update, &rechecked);
     session_users_.Invalidate(*id);
     if (!updated.ok()) return FromStatus(updated.status());
     LogOperation(call, kTypeUser, *id, kOpUpdate);
@@ -210,10 +135,10 @@ void WebApi::InstallUsers(httplib::Server& s) {
           if (!id.ok()) return FromStatus(id.status());
           auto body = Body(call);
           if (!body.ok()) return FromStatus(body.status());
-          std::string password = body->value("password", "");
-          if (password.size() < 6) return BadRequest("password: at least 6 characters");
+          auto password = ParseNewPassword(*body);
+          if (!password.ok()) return FromStatus(password.status());
           if (!store_.GetUser(*id).ok()) return NotFound(absl::StrCat("no such user ", *id));
-          absl::Status st = store_.SetUserPassword(*id, password, true);
+          absl::Status st = store_.SetUserPassword(*id, *password, true);
           session_users_.Invalidate(*id);
           if (!st.ok()) return FromStatus(st);
           sessions_.RevokeUser(*id);

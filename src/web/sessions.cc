@@ -9,9 +9,6 @@
 namespace asgard::web {
 namespace {
 
-constexpr int kMaxFailures = 5;
-constexpr auto kFailureWindow = std::chrono::seconds(60);
-
 std::string Hex(const unsigned char* data, size_t n) {
   static const char* digits = "0123456789abcdef";
   std::string out;
@@ -83,30 +80,6 @@ void Sessions::RevokeUser(int64_t user_id) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     it = it->second.user_id == user_id ? sessions_.erase(it) : ++it;
   }
-}
-
-bool Sessions::Limited(std::deque<std::chrono::steady_clock::time_point>& fails) {
-  auto now = std::chrono::steady_clock::now();
-  while (!fails.empty() && now - fails.front() > kFailureWindow) fails.pop_front();
-  return static_cast<int>(fails.size()) >= kMaxFailures;
-}
-
-bool Sessions::LoginAllowed(const std::string& user, const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !Limited(failures_["u:" + user]) && !Limited(failures_["a:" + address]);
-}
-
-void Sessions::LoginFailed(const std::string& user, const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto now = std::chrono::steady_clock::now();
-  failures_["u:" + user].push_back(now);
-  failures_["a:" + address].push_back(now);
-  if (failures_.size() > 100000) failures_.clear();  // a flood of names: forget, stay bounded
-}
-
-void Sessions::LoginSucceeded(const std::string& user) {
-  std::lock_guard<std::mutex> lock(mu_);
-  failures_.erase("u:" + user);
 }
 
 }  // namespace asgard::web

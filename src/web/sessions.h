@@ -5,15 +5,13 @@
 // user on a password change or when the user is forbidden. Used as the session cookie and as
 // the Bearer token for scripts.
 //
-// Also the login rate limit: 5 failed logins per user name or per client address within 60 s
-// lock further attempts for the rest of that minute.
+// (Failed logins are slowed down by LoginThrottle, login_throttle.h.)
 //
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -38,20 +36,13 @@ class Sessions {
   void Revoke(const std::string& token);
   void RevokeUser(int64_t user_id);
 
-  // False while `user` or `address` has too many recent failures.
-  bool LoginAllowed(const std::string& user, const std::string& address);
-  void LoginFailed(const std::string& user, const std::string& address);
-  void LoginSucceeded(const std::string& user);
-
  private:
   std::string Sign(const std::string& id) const;
-  bool Limited(std::deque<std::chrono::steady_clock::time_point>& fails);
 
   const std::string secret_;
   const std::chrono::seconds lifetime_;
   std::mutex mu_;
   std::map<std::string, Session> sessions_;  // by token id (the part before '.')
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
 
 // 32 random bytes as hex (getrandom).

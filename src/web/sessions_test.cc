@@ -46,16 +46,5 @@ TEST(SessionsTest, ExpiredTokensAreRefused) {
   EXPECT_FALSE(sessions.Check(token));
 }
 
-TEST(SessionsTest, FiveFailuresLockTheNameAndTheAddress) {
-  Sessions sessions("s");
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_TRUE(sessions.LoginAllowed("admin", "10.0.0.1"));
-    sessions.LoginFailed("admin", "10.0.0.1");
-  }
-  EXPECT_FALSE(sessions.LoginAllowed("admin", "10.0.0.2"));  // by name
-  EXPECT_FALSE(sessions.LoginAllowed("bob", "10.0.0.1"));    // by address
-  EXPECT_TRUE(sessions.LoginAllowed("bob", "10.0.0.3"));
-}
-
 }  // namespace
 }  // namespace asgard::web

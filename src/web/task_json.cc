@@ -9,47 +9,24 @@
 #include "process/argv.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
+#include "web/body_fields.h"
+#include "web/field_limits.h"
 
 namespace asgard::web {
 namespace {
 
-constexpr size_t kMaxNameLength = 128;
-constexpr size_t kMaxTextLength = 4096;
-
-absl::Status FieldError(const std::string& field, const std::string& why) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
-}
-
-// Reads body[field] into `out` when present.
+// Reads body[field] into `out` when present, within the field's limit (field_limits.h).
 absl::Status ReadString(const Json& body, const char* field, std::string* out) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_string()) return FieldError(field, "must be a string");
-  if (it->get_ref<const std::string&>().size() > kMaxTextLength) {
-    return FieldError(field, absl::StrCat("longer than ", kMaxTextLength, " characters"));
-  }
-  *out = it->get<std::string>();
+  ASSIGN_OR_RETURN(std::optional<std::string> text,
+                   OptionalText(body, field, TaskFieldLimit(field)));
+  if (text) *out = std::move(*text);
   return absl::OkStatus();
 }
 
 absl::Status ReadInt(const Json& body, const char* field, int64_t min, int64_t max,
                      int64_t* out) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return absl::OkStatus();
-  int64_t v = 0;
-  if (it->is_number_integer()) {
-    v = it->get<int64_t>();
-  } else if (it->is_string()) {
-    auto parsed = config::ParseInteger(it->get<std::string>(), min, max);
-    if (!parsed.ok()) return FieldError(field, std::string(parsed.status().message()));
-    v = *parsed;
-  } else {
-    return FieldError(field, "must be an integer");
-  }
-  if (v < min || v > max) {
-    return FieldError(field, absl::StrCat(v, " is out of range ", min, "..", max));
-  }
-  *out = v;
+  ASSIGN_OR_RETURN(std::optional<int64_t> v, OptionalInt(body, field, min, max));
+  if (v) *out = *v;
   return absl::OkStatus();
 }
 
@@ -89,13 +66,25 @@ absl::Status ReadEnv(const Json& body, std::map<std::string, std::string>* out) 
   auto it = body.find("env");
   if (it == body.end() || it->is_null()) return absl::OkStatus();
   if (!it->is_object()) return FieldError("env", "must be an object of strings");
+  if (it->size() > kMaxEnvVariables) {
+    return FieldError("env", absl::StrCat("at most ", kMaxEnvVariables, " variables (got ",
+                                          it->size(), ")"));
+  }
   std::map<std::string, std::string> env;
   for (const auto& [k, v] : it->items()) {
+    RETURN_IF_ERROR(CheckText("env name", k, kMaxEnvNameBytes));
     if (k.empty() || k.find('=') != std::string::npos) {
       return FieldError("env", absl::StrCat("'", k, "' is not a variable name"));
     }
     if (!v.is_string()) return FieldError("env", absl::StrCat(k, ": must be a string"));
+    RETURN_IF_ERROR(
+        CheckText(absl::StrCat("env ", k), v.get_ref<const std::string&>(), kMaxEnvJsonBytes));
     env[k] = v.get<std::string>();
+  }
+  // The whole map as the store keeps it (JSON text, escapes and all).
+  if (const size_t stored = Json(env).dump().size(); stored > kMaxEnvJsonBytes) {
+    return FieldError("env", absl::StrCat("at most ", kMaxEnvJsonBytes,
+                                          " bytes in all, as JSON (got ", stored, ")"));
   }
   *out = std::move(env);
   return absl::OkStatus();
@@ -310,11 +299,8 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
   if (!body.is_object()) return absl::InvalidArgumentError("body: must be a JSON object");
   RETURN_IF_ERROR(ReadString(body, "name", &in.name));
   if (in.name.empty()) return FieldError("name", "is required");
-  if (in.name.size() > kMaxNameLength) {
-    return FieldError("name", absl::StrCat("longer than ", kMaxNameLength, " characters"));
-  }
-  RETURN_IF_ERROR(ReadIntAs(body, "group_id", 0, INT64_MAX, &in.group_id));
-  RETURN_IF_ERROR(ReadIntAs(body, "agent_id", 1, INT64_MAX, &in.agent_id));
+  RETURN_IF_ERROR(ReadIntAs(body, "group_id", 0, kMaxId, &in.group_id));  // 0: no group
+  RETURN_IF_ERROR(ReadIntAs(body, "agent_id", 1, kMaxId, &in.agent_id));
   if (in.agent_id <= 0) return FieldError("agent_id", "is required");
   RETURN_IF_ERROR(ReadString(body, "dir", &in.dir));
   RETURN_IF_ERROR(CheckPath("dir", in.dir));
@@ -366,6 +352,7 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
       auto it = body.find("time");
       if (it != body.end() && !it->is_null()) {
         if (!it->is_string()) return FieldError("time", "must be an RFC 3339 string");
+        RETURN_IF_ERROR(CheckText("time", it->get_ref<const std::string&>(), kMaxTimeTextBytes));
         auto t = sched::ParseRfc3339(it->get<std::string>());
         if (!t.ok()) return FieldError("time", std::string(t.status().message()));
         in.time = *t;

@@ -1,7 +1,9 @@
 #include "web/task_json.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "web/field_limits.h"
 
 namespace asgard::web {
 namespace {
@@ -53,6 +55,80 @@ TEST(ParseTaskInputTest, EachBadFieldIsNamed) {
   b = AppBody();
   b["env"] = Json::array();
   EXPECT_THAT(Error(store::TaskKind::kApp, b), HasSubstr("env"));
+}
+
+TEST(ParseTaskInputTest, EveryTextFieldHasALimitNamedInItsError) {
+  const std::pair<const char*, size_t> fields[] = {
+      {"name", kMaxTaskNameBytes},     {"dir", kMaxTaskPathBytes},
+      {"program", kMaxTaskPathBytes},  {"args", kMaxTaskArgsBytes},
+      {"std_out", kMaxTaskPathBytes},  {"std_err", kMaxTaskPathBytes},
+      {"user", kMaxTaskUserBytes},     {"stop_signal", kMaxShortWordBytes},
+      {"spec", kMaxSpecBytes},         {"concurrency", kMaxShortWordBytes},
+      {"time", kMaxTimeTextBytes}};
+  for (const auto& [field, limit] : fields) {
+    const auto kind =
+        std::string(field) == "time" ? store::TaskKind::kTiming : store::TaskKind::kJob;
+    Json b = AppBody();
+    b["spec"] = "* * * * *";
+    b[field] = "/" + std::string(7 << 20, 'a');  // 7 MiB, as the group name
+    EXPECT_EQ(
+        Error(kind, b).rfind(absl::StrCat(field, ": at most ", limit, " bytes (got 7340033)"), 0),
+        0u)
+        << field << ": " << Error(kind, b);
+    b[field] = "/" + std::string(limit, 'a');  // one byte over
+    EXPECT_THAT(Error(kind, b), HasSubstr(absl::StrCat(field, ": at most ", limit))) << field;
+  }
+}
+
+TEST(ParseTaskInputTest, EnvIsBoundedInVariablesNamesAndTotalSize) {
+  Json b = AppBody();
+  for (size_t i = 0; i <= kMaxEnvVariables; ++i) b["env"][absl::StrCat("V", i)] = "x";
+  EXPECT_THAT(Error(store::TaskKind::kApp, b), HasSubstr("env: at most 256 variables"));
+  b = AppBody();
+  b["env"][std::string(kMaxEnvNameBytes + 1, 'N')] = "x";
+  EXPECT_THAT(Error(store::TaskKind::kApp, b), HasSubstr("env name: at most 256 bytes"));
+  b = AppBody();
+  for (int i = 0; i < 4; ++i) b["env"][absl::StrCat("V", i)] = std::string(16 << 10, 'v');
+  EXPECT_THAT(Error(store::TaskKind::kApp, b), HasSubstr("env: at most 61440 bytes in all"));
+  b = AppBody();
+  // Control characters take six bytes each as stored (\u0001): counted as stored.
+  b["env"]["V"] = std::string(12 << 10, '\x01');
+  EXPECT_THAT(Error(store::TaskKind::kApp, b), HasSubstr("env: at most 61440 bytes in all"));
+  b = AppBody();
+  b["env"]["PEM"] = std::string(3 << 10, 'k') + "\n" + std::string(3 << 10, 'k');
+  EXPECT_EQ(Error(store::TaskKind::kApp, b), "");
+}
+
+TEST(ParseTaskInputTest, WrongTypesAndIdsOutOfRangeAreNamed) {
+  const std::pair<const char*, Json> cases[] = {
+      {"name", 5},          {"spec", 5},          {"program", Json::array({1})},
+      {"agent_id", -1},     {"agent_id", 1.5},    {"agent_id", Json::parse("18446744073709551615")},
+      {"group_id", -2},     {"group_id", Json(int64_t{1} << 40)},
+      {"timeout", Json::parse("18446744073709551615")}};
+  for (const auto& [field, value] : cases) {
+    Json b = AppBody();
+    b["spec"] = "* * * * *";
+    b[field] = value;
+    EXPECT_EQ(Error(store::TaskKind::kJob, b).rfind(absl::StrCat(field, ": "), 0), 0u)
+        << field << " = " << value.dump() << ": " << Error(store::TaskKind::kJob, b);
+  }
+}
+
+TEST(ParseTaskInputTest, TheOriginalsFormsStayAccepted) {
+  // A form's values are strings: "0"/"1" booleans, numeric strings, group_id 0 (no group).
+  Json form = {{"name", "api"},      {"agent_id", "2"},   {"program", "/srv/api"},
+               {"group_id", "0"},    {"auto_restart", "1"}, {"is_monitor", "0"},
+               {"stop_timeout", "5"}};
+  auto in = ParseTaskInput(store::TaskKind::kApp, form, store::TaskInput{}, {});
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_EQ(in->agent_id, 2);
+  EXPECT_EQ(in->group_id, 0);
+  EXPECT_TRUE(in->auto_restart);
+  EXPECT_EQ(in->stop_timeout, 5);
+  Json json = AppBody();
+  json["auto_restart"] = true;
+  json["is_monitor"] = 0;
+  EXPECT_EQ(Error(store::TaskKind::kApp, json), "");
 }
 
 TEST(ParseTaskInputTest, OnlyAdministratorsChooseTheUser) {

@@ -5,13 +5,34 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
+#include "common/printable.h"
 #include "rpc/credentials.h"
 #include "rpc/endpoint.h"
 #include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
+#include "web/field_limits.h"
 
 namespace asgard::web {
 namespace {
+
+// The client addresses of web.trusted_proxies (checked by the config loader already).
+ClientAddresses ClientsOf(const config::Config& config) {
+  auto clients = ClientAddresses::Create(config.web.trusted_proxies);
+  if (clients.ok()) return *std::move(clients);
+  spdlog::error("web.trusted_proxies: {} (no proxy is trusted)", clients.status().message());
+  return *ClientAddresses::Create({});
+}
+
+// The user a login name stands for: every key is asked, so that an unknown name costs the
+// same queries as a known one.
+absl::StatusOr<store::User> FindByLogin(store::Store& store, const std::string& name) {
+  absl::StatusOr<store::User> found = absl::NotFoundError("no such user");
+  for (auto key : {store::UserKey::kNickname, store::UserKey::kEmail, store::UserKey::kMobile}) {
+    auto user = store.FindUser(key, name);
+    if (user.ok() && !found.ok()) found = std::move(user);
+  }
+  return found;
+}
 
 // Routes a user who must still change the initial password may call.
 bool AllowedBeforePasswordChange(const std::string& path) {
@@ -21,15 +42,24 @@ bool AllowedBeforePasswordChange(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field) {
+absl::StatusOr<int64_t> ParseCount(const std::string& text, const std::string& field) {
   if (text.empty()) return absl::InvalidArgumentError(field + ": is required");
   int64_t v = 0;
   for (char c : text) {
-    if (c < '0' || c > '9' || v > (INT64_MAX - 9) / 10) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": '", text.substr(0, 40), "' is not a positive integer"));
+    if (c < '0' || c > '9') {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": '", Printable(text.substr(0, 40)),
+                                                     "' is not a positive integer"));
     }
-    v = v * 10 + (c - '0');
+    v = v > (INT64_MAX - 9) / 10 ? INT64_MAX : v * 10 + (c - '0');
+  }
+  return v;
+}
+
+absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field) {
+  auto v = ParseCount(text, field);
+  if (v.ok() && (*v < 1 || *v > kMaxId)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", text.substr(0, 40), " is out of range 1..", kMaxId));
   }
   return v;
 }
@@ -44,8 +74,10 @@ std::string WebApi::Call::Match(size_t i) const {
 
 WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret,
                std::string control_token)
-    : store_(store), config_(config), sessions_(std::move(secret)),
-      session_users_([&store](int64_t id) { return store.GetUser(id); }), agents_(config, std::move(control_token)),
+    : store_(store), config_(config), sessions_(std::move(secret)), clients_(ClientsOf(config)),
+      logins_([&store](const std::string& name) { return FindByLogin(store, name); }),
+      session_users_([&store](int64_t id) { return store.GetUser(id); }),
+      agents_(config, std::move(control_token)),
       zone_(absl::LocalTimeZone()) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
@@ -300,12 +332,12 @@ absl::StatusOr<std::pair<int, int>> WebApi::Paging(const Call& call) const {
   int page = 1;
   int size = 20;
   if (std::string p = call.Param("page"); !p.empty()) {
-    auto v = ParseId(p, "page");
+    auto v = ParseCount(p, "page");
     if (!v.ok() || *v < 1) return absl::InvalidArgumentError("page: must be an integer >= 1");
     page = static_cast<int>(std::min<int64_t>(*v, 1000000));
   }
   if (std::string s = call.Param("page_size"); !s.empty()) {
-    auto v = ParseId(s, "page_size");
+    auto v = ParseCount(s, "page_size");
     if (!v.ok()) return absl::InvalidArgumentError("page_size: must be a positive integer");
     size = static_cast<int>(std::clamp<int64_t>(*v, 1, 200));
   }

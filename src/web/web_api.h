@@ -27,6 +27,8 @@
 #include "store/store.h"
 #include "web/agent_clients.h"
 #include "web/api_result.h"
+#include "web/client_address.h"
+#include "web/login_gate.h"
 #include "web/sessions.h"
 #include "web/response_cache.h"
 #include "web/task_json.h"
@@ -115,6 +117,9 @@ class WebApi {
   store::Store& store_;
   const config::Config& config_;
   Sessions sessions_;
+  // Whom a request comes from (web.trusted_proxies), and the login decisions that depend on it.
+  const ClientAddresses clients_;
+  LoginGate logins_;
   // The user of each request's session (Route). Every route that changes a user calls
   // session_users_.Invalidate(id) right after the store call, whether it succeeded or not.
   UserCache session_users_;
@@ -130,7 +135,11 @@ class WebApi {
 // Operation log action codes (ORIGINAL.md 7.7).
 enum OperationAction { kOpCreate = 1, kOpUpdate, kOpDelete, kOpCopy, kOpStart, kOpRestart, kOpPause };
 
-// An integer query or path value; InvalidArgument naming `field` otherwise.
+// An id in a path or query (1..kMaxId, field_limits.h); InvalidArgument naming `field`
+// otherwise.
 absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field);
+// A count in a query (page, size, lines): a non-negative integer, saturating at INT64_MAX (the
+// caller clamps it); InvalidArgument naming `field` otherwise.
+absl::StatusOr<int64_t> ParseCount(const std::string& text, const std::string& field);
 
 }  // namespace asgard::web
