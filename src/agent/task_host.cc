@@ -231,6 +231,7 @@ v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def,
     o.set_last_exit_at(UnixSeconds(v.last_exit->end));
   }
   if (v.next_run_at) o.set_next_run_at(UnixSeconds(*v.next_run_at));
+  o.set_output_dropped_bytes(v.output_dropped_bytes);
   return out;
 }
 

@@ -85,6 +85,12 @@ TEST(ParseConfigErrors, WrongTaskValues) {
       {head + "    max_restarts: -1\n",
        {"app[0].max_restarts: '-1' is out of range (expected an integer >= 0)"}},
       {head + "    backups: -2\n", {"app[0].backups: '-2' is out of range"}},
+      // Bounded against a rotation storm (every byte a rotation renaming 1000 files).
+      {head + "    max_bytes: 1\n",
+       {"app[0].max_bytes: '1' is out of range (expected 0, or a size of at least 1MB) at line 4"}},
+      {head + "    max_bytes: 512KB\n", {"app[0].max_bytes: '512KB' is out of range"}},
+      {head + "    backups: 1000\n",
+       {"app[0].backups: '1000' is out of range (expected an integer 0-100) at line 4"}},
       {head + "    stop_timeout: -1\n",
        {"app[0].stop_timeout: '-1' is out of range (expected an integer number of seconds"}},
       {head + "    start_secs: soon\n", {"app[0].start_secs: 'soon' is not an integer"}},

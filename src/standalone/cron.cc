@@ -36,6 +36,7 @@ void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
   v.running = static_cast<int>(pids.size());
   v.pid = pids.empty() ? 0 : pids.front();
   v.last_exit = runs.last();
+  v.output_dropped_bytes = runs.output_dropped_bytes();
   FillFromSample(sample, v);
 }
 

@@ -335,9 +335,9 @@ def test_env_dir_and_output_files(asgard, tmp_path):
 WRITER = """\
 import sys, time
 for i in range({n}):
-    sys.stdout.write("line %06d\\n" % i)
+    sys.stdout.write("line %06d %s\\n" % (i, "x" * 88))
     sys.stdout.flush()
-    if i % 25 == 0:
+    if i % 2000 == 0:
         time.sleep(0.005)
 while True:
     time.sleep(1000)
@@ -345,28 +345,75 @@ while True:
 
 
 def test_log_rotation_while_writing(asgard, tmp_path):
-    n = 400  # 12 bytes a line: about 4.7 KB through 1 KB files
+    n = 48000  # 100 bytes a line: about 4.6 MB through 1 MB files (the smallest max_bytes)
     script = tmp_path / "writer.py"
     script.write_text(WRITER.format(n=n))
     out = tmp_path / "logs" / "out"
     d = asgard.daemon("guard", apps=[{
         "name": "writer", "program": PYTHON, "args": str(script), "stdout": str(out),
-        "max_bytes": "1KB", "backups": 2}])
+        "max_bytes": "1MB", "backups": 2}])
     d.start()
-    last = "line %06d\n" % (n - 1)
-    wait_until(lambda: out.exists() and out.read_text().endswith(last), 20,
+    last = "line %06d %s\n" % (n - 1, "x" * 88)
+    wait_until(lambda: out.exists() and out.read_text().endswith(last), 30,
                "the writer's last line")
     files = [out.with_name("out.2"), out.with_name("out.1"), out]
     for f in files:
         assert f.exists(), f"{f.name} missing; present: {sorted(os.listdir(out.parent))}"
-        assert f.stat().st_size <= 1024, f"{f.name} has {f.stat().st_size} bytes"
+        assert f.stat().st_size <= 1 << 20, f"{f.name} has {f.stat().st_size} bytes"
     assert not out.with_name("out.3").exists(), "backups: 2 keeps two rotated files"
     assert sorted(os.listdir(out.parent)) == ["out", "out.1", "out.2"]
     kept = "".join(f.read_text() for f in files)
-    expected = "".join("line %06d\n" % i for i in range(n))
-    assert len(kept) > 2048, "the rotated files hold data"
+    expected = "".join("line %06d %s\n" % (i, "x" * 88) for i in range(n))
+    assert len(kept) > 2 << 20, "the rotated files hold data"
     assert expected.endswith(kept), "the kept output is the continuous tail of what was written"
     assert d.show("writer")["status"]["pid"] > 0
+
+
+def answers_status_quickly(d, bound=3.0):
+    """`status` answers within `bound` seconds: the daemon's loop is not blocked."""
+    t0 = time.monotonic()
+    r = d.cli("status", "--json", timeout=bound + 5)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert took < bound, f"status took {took:.1f}s"
+    return {t["name"]: t for t in json.loads(r.stdout)["tasks"]}
+
+
+def test_fifo_as_std_out_is_a_start_failure_not_a_hang(asgard, tmp_path):
+    # A FIFO nobody reads: a blocking open() for writing would wait for a reader forever.
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    d = asgard.daemon("guard", apps=[
+        {"name": "fifo", "program": "sh", "args": "-c 'echo hi; sleep 1000'",
+         "stdout": str(fifo), "max_restarts": 1, "backoff_max": 1},
+        sleeper("bystander")])
+    d.start(timeout=10)
+    tasks = answers_status_quickly(d)
+    assert tasks["bystander"]["state"] in ("starting", "running"), tasks
+    detail = d.wait_task("fifo", lambda x: x["status"]["state"] == "fatal", "fatal", timeout=15)
+    descs = [e["desc"] for e in detail["exceptions"]]
+    assert any("start fail: stdout: " in e and "is a FIFO, not a regular file" in e
+               for e in descs), descs
+    assert d.wait_running("bystander") > 0
+    answers_status_quickly(d)
+
+
+def test_std_out_swapped_for_a_fifo_after_the_start(asgard, tmp_path):
+    out = tmp_path / "swap.out"
+    d = asgard.daemon("guard", apps=[
+        {"name": "swap", "program": "sh", "args": "-c 'echo run; sleep 1.5'", "stdout": str(out),
+         "start_secs": 1, "max_restarts": 1, "backoff_max": 1}])
+    d.start()
+    d.wait_running("swap")
+    wait_until(lambda: out.exists() and "run" in out.read_text(), 10, "the first run's output")
+    out.unlink()
+    os.mkfifo(out)
+    # The run exits and is restarted: the restart opens the FIFO and must refuse it at once.
+    detail = d.wait_task("swap", lambda x: any("is a FIFO" in e["desc"] for e in x["exceptions"]),
+                         "the FIFO refused", timeout=15)
+    assert detail["status"]["state"] in ("backoff", "fatal"), detail["status"]
+    answers_status_quickly(d)
+    assert out.is_fifo(), "the FIFO is left as it is"
 
 
 # --------------------------------------------------------------------------------------------
@@ -599,15 +646,15 @@ def test_unknown_key_is_a_warning(asgard):
 
 def test_output_file_keeps_rotating_across_restarts(asgard, tmp_path):
     out = tmp_path / "burst.out"
-    # Each run writes 700 bytes and exits after start_secs; max_bytes 1KB.
+    # Each run writes 700 KB and exits after start_secs; max_bytes 1MB (the smallest).
     d = asgard.daemon("guard", apps=[{
         "name": "burst", "program": "sh",
-        "args": "-c 'head -c 699 /dev/zero | tr \"\\\\0\" x; echo; sleep 0.3'",
-        "stdout": str(out), "start_secs": 0, "max_bytes": "1KB", "backups": 3}])
+        "args": "-c 'head -c 716799 /dev/zero | tr \"\\\\0\" x; echo; sleep 0.3'",
+        "stdout": str(out), "start_secs": 0, "max_bytes": "1MB", "backups": 3}])
     d.start()
     d.wait_task("burst", lambda x: x["status"]["restarts"] >= 4, "four restarts")
     files = [out] + [out.with_name(f"burst.out.{i}") for i in (1, 2, 3)]
     wait_until(lambda: all(f.exists() for f in files), 10, "three rotated files")
     for f in files:
-        assert f.stat().st_size <= 1024, (f.name, f.stat().st_size)
+        assert f.stat().st_size <= 1 << 20, (f.name, f.stat().st_size)
     assert not out.with_name("burst.out.4").exists()

@@ -242,6 +242,8 @@ def test_list_pages_show_each_change_at_once(site):
     ("name", "", "name"), ("agent_id", 999, "agent_id"), ("agent_id", "abc", "agent_id"),
     ("args", "'unterminated", "args"), ("std_out", "relative.out", "std_out"),
     ("stop_signal", "SIGNOPE", "stop_signal"), ("env", [1], "env"), ("group_id", 77, "group_id"),
+    # A rotation storm: every byte a rotation renaming 1000 files.
+    ("max_bytes", 1, "max_bytes"), ("backups", 1000, "backups"),
 ])
 def test_bad_app_fields_are_400_naming_the_field_and_change_nothing(site, field, value, needle):
     admin = site["admin"]
