@@ -77,8 +77,8 @@ void Cron::AddJob(const config::JobConfig& job) {
     spdlog::error("job {}: {}", job.spec.name, schedule.status().ToString());
     return;
   }
-  sched::JobDefinition def{job.spec, *schedule,
-                           Policy(job.timeout, job.retries, job.retry_delay), job.concurrency};
+  sched::JobDefinition def{job.spec, *schedule, Policy(job.timeout, job.retries, job.retry_delay),
+                           job.concurrency, job.max_concurrent};
   JobEntry& entry = jobs_[job.spec.name];
   entry.config = job;
   entry.runner = std::make_unique<sched::JobRunner>(std::move(def), launcher_, loop_, records_);
