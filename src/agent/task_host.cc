@@ -29,6 +29,10 @@ class FiredById final : public sched::FiredStore {
   absl::Status MarkFired(const std::string& key, WallTime time) override {
     return inner_->MarkFired(IdKey(key), time);
   }
+  std::optional<std::string> FiredStateUnknown(const std::string& key,
+                                               WallTime time) const override {
+    return inner_->FiredStateUnknown(IdKey(key), time);
+  }
 
  private:
   static std::string IdKey(const std::string& key) {
