@@ -106,6 +106,7 @@ absl::Status Agent::Prepare() {
   if (!task_user.ok()) return task_user.status();
   if (!task_user->empty()) spdlog::info("tasks of non-admin users run as {}", *task_user);
   host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *task_user);
+  host_->KeepTimingLogsIn(runtime_ + "/agent-timing-logs.pb");
   std::string cache = runtime_ + "/agent-assignment.pb";
   host_->OnChange([this, cache] {
     if (auto s = SaveAssignmentCache(cache, host_->Snapshot()); !s.ok()) {

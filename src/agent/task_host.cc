@@ -117,6 +117,7 @@ void TaskHost::Reapply() {
   for (const auto& [key, stored] : defs_) {
     auto kind = RuntimeKind(stored.ref().kind());
     by_key_[{*kind, TaskKey(stored)}] = stored.ref();
+    if (*kind == process::TaskKind::kTiming) timing_logs_.Remember(stored);
     if (stored.desired() != v1::DESIRED_RUN) continue;
     v1::TaskDefinition def = stored;
     // A non-admin's task never runs as the agent's own user (root, usually).
@@ -266,6 +267,8 @@ std::vector<v1::TaskObserved> TaskHost::Observed() {
 absl::StatusOr<TaskHost::LogFile> TaskHost::LogPath(const v1::TaskRef& ref,
                                                     const std::string& stream) const {
   const v1::TaskDefinition* def = Find(ref);
+  // A finished timing left the assignment; its last run's output is still there to read.
+  if (!def && ref.kind() == v1::TASK_KIND_TIMING) def = timing_logs_.Find(ref.id());
   if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
   if (stream != "stdout" && stream != "stderr") {
     return absl::InvalidArgumentError(absl::StrCat("stream: '", stream,
