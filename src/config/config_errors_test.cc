@@ -101,6 +101,8 @@ TEST(ParseConfigErrors, WrongTaskValues) {
       {head + "    env: {\"A=B\": 1}\n", {"app[0].env.A=B: 'A=B' is not a valid name"}},
       {head + "    stdout: a.log\n    std_out: b.log\n",
        {"app[0].std_out: both stdout and std_out are given"}},
+      {"cron:\n  - {name: a, program: b, spec: '* * * * *', max_concurrent: 0}\n",
+       {"cron[0].max_concurrent: '0' is out of range (expected an integer 1-1000)"}},
       {"cron:\n  - {name: a, program: b, spec: '* * * * *', concurrency: parallel}\n",
        {"cron[0].concurrency: 'parallel' is not allowed (expected one of forbid, allow, "
         "replace)"}},

@@ -63,6 +63,7 @@ timing:
   EXPECT_EQ(app.restart.backoff_max, std::chrono::seconds(60));
   const JobConfig& job = c.jobs.at(0);
   EXPECT_EQ(job.concurrency, Concurrency::kReplace);
+  EXPECT_EQ(job.max_concurrent, 10) << "the default";
   EXPECT_EQ(job.retries, 2);
   EXPECT_EQ(job.retry_delay, std::chrono::seconds(5));
   EXPECT_EQ(job.timeout, std::chrono::seconds(-1));

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -414,6 +415,81 @@ def test_std_out_swapped_for_a_fifo_after_the_start(asgard, tmp_path):
     assert detail["status"]["state"] in ("backoff", "fatal"), detail["status"]
     answers_status_quickly(d)
     assert out.is_fifo(), "the FIFO is left as it is"
+
+
+def test_rotation_storm_is_refused_and_the_smallest_files_rotate_in_bounded_work(asgard,
+                                                                                tmp_path):
+    # max_bytes 1 with 1000 backups: every byte a rotation renaming 1000 files.
+    out = tmp_path / "storm" / "out"
+    storm = {"name": "storm", "program": "yes", "stdout": str(out)}
+    d = asgard.daemon("guard", apps=[{**storm, "max_bytes": 1, "backups": 1000}])
+    d.spawn()
+    assert d.wait_exit() == 2
+    assert ("app[0].max_bytes: '1' is out of range (expected 0, or a size of at least 1MB)"
+            in d.output()[1]), d.output()
+    d.write_config(apps=[{**storm, "max_bytes": "1MB", "backups": 1000}])
+    d.spawn()
+    assert d.wait_exit() == 2
+    assert ("app[0].backups: '1000' is out of range (expected an integer 0-100)"
+            in d.output()[1]), d.output()
+
+    # The smallest files and the most backups, filled as fast as a program can write.
+    d.write_config(apps=[
+        {"name": "burst", "program": "sh", "args": "-c 'head -c 120M /dev/zero; sleep 1000'",
+         "stdout": str(out), "max_bytes": "1MB", "backups": 100}, sleeper("bystander")])
+    d.start()
+    slowest = 0.0
+    deadline = time.monotonic() + 60
+    while not (out.exists() and out.with_name("out.100").exists() and
+               sum(f.stat().st_size for f in out.parent.iterdir()) >= 101 << 20):
+        assert time.monotonic() < deadline, sorted(os.listdir(out.parent))
+        t0 = time.monotonic()
+        answers_status_quickly(d, bound=2.0)
+        slowest = max(slowest, time.monotonic() - t0)
+    files = sorted(os.listdir(out.parent))
+    assert len(files) == 101 and "out.101" not in files, files
+    assert all((out.parent / f).stat().st_size <= 1 << 20 for f in files)
+    assert d.wait_running("bystander") > 0
+    print(f"slowest status during the burst: {slowest:.3f}s")
+
+
+def test_a_full_log_disk_drops_output_not_the_task(asgard, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(logs)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs to fill: {mounted.stderr.strip()}")
+    script = tmp_path / "chatty.py"
+    script.write_text("import sys, time\n"
+                      "while True:\n"
+                      "    sys.stdout.write('o' * 4095 + '\\n'); sys.stdout.flush()\n"
+                      "    sys.stderr.write('e' * 4095 + '\\n'); sys.stderr.flush()\n"
+                      "    time.sleep(0.001)\n")
+    d = asgard.daemon("guard", apps=[{
+        "name": "chatty", "program": PYTHON, "args": str(script),
+        "stdout": str(logs / "out"), "stderr": str(logs / "err")}])
+    try:
+        d.start()
+        pid = d.wait_running("chatty")
+        d.wait_task("chatty", lambda x: x["exceptions"], "the disk to fill")
+        time.sleep(6)  # thousands of failed writes
+        detail = d.show("chatty")
+        st = detail["status"]
+        assert st["state"] == "running" and st["pid"] == pid, "the task keeps running"
+        drops = [e["desc"] for e in detail["exceptions"]]
+        assert len(drops) == 1, drops
+        assert drops[0].startswith("output dropped: write ") and "No space left" in drops[0]
+        assert int(st["output_dropped_bytes"]) > 1 << 20, st
+        lines = [l for l in d.log().splitlines() if "No space left on device" in l]
+        # One warning per file, and the exception: not one line per failed write.
+        assert len(lines) <= 3, "\n".join(lines[:10])
+        r = d.cli("status")
+        assert "output dropped: chatty (" in r.stdout, r.stdout
+        assert "output dropped: " in d.cli("show", "chatty").stdout
+    finally:
+        d.kill_hard()
+        subprocess.run(["umount", "-l", str(logs)], capture_output=True)
 
 
 # --------------------------------------------------------------------------------------------
