@@ -134,6 +134,7 @@ void TaskHost::Reapply() {
         break;
     }
   }
+  timing_logs_.Save();
   guard_.Apply(cfg);
   cron_.Apply(cfg);
   if (on_change_) on_change_();

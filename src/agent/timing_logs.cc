@@ -41,7 +41,7 @@ void TimingLogs::Remember(const v1::TaskDefinition& def) {
   }
   by_id_[def.ref().id()] = std::move(kept);
   while (by_id_.size() > kKeep) by_id_.erase(by_id_.begin());  // ids grow: the oldest first
-  Save();
+  changed_ = true;
 }
 
 const v1::TaskDefinition* TimingLogs::Find(int64_t id) const {
@@ -49,8 +49,9 @@ const v1::TaskDefinition* TimingLogs::Find(int64_t id) const {
   return it == by_id_.end() ? nullptr : &it->second;
 }
 
-void TimingLogs::Save() const {
-  if (path_.empty()) return;
+void TimingLogs::Save() {
+  if (!changed_ || path_.empty()) return;
+  changed_ = false;
   v1::Assignment all;
   for (const auto& [id, def] : by_id_) *all.add_tasks() = def;
   if (auto s = SaveAssignmentCache(path_, all); !s.ok()) spdlog::warn("timing logs: {}", s);

@@ -5,8 +5,9 @@
 // that an agent restart does not forget them; bounded to the kKeep most recent timings (by id).
 //
 //   TimingLogs logs("runtime/agent-timing-logs.pb");
-//   logs.Remember(definition);                                // each timing that is assigned
-//   const v1::TaskDefinition* found = logs.Find(ref);         // after it left the assignment
+//   for (const auto& def : assigned_timings) logs.Remember(def);
+//   logs.Save();                                              // once, if anything changed
+//   const v1::TaskDefinition* found = logs.Find(id);          // after it left the assignment
 //
 // Only what reading the files needs is kept: ref, name, std_out, std_err, user, as_task_user.
 // Thread-safety: none; the task host's loop thread.
@@ -28,16 +29,18 @@ class TimingLogs {
   // `path` "" = in memory only. A file that does not parse is logged and ignored.
   explicit TimingLogs(std::string path = "");
 
-  // Keeps `def`'s log files (a timing's); saves the file when that changed anything.
+  // Keeps `def`'s log files (a timing's), in memory until Save.
   void Remember(const v1::TaskDefinition& def);
+  // Writes the file if Remember changed anything since the last Save (one fsync per batch of
+  // changes, not one per timing: this runs on the loop thread).
+  void Save();
   // The remembered timing `id`, or null.
   const v1::TaskDefinition* Find(int64_t id) const;
 
  private:
-  void Save() const;
-
   std::string path_;
   std::map<int64_t, v1::TaskDefinition> by_id_;
+  bool changed_ = false;  // since the last Save
 };
 
 }  // namespace asgard::agent

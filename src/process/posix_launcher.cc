@@ -24,6 +24,13 @@ namespace {
 
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
+// What one loop turn copies from one pipe. Less than the smallest file, so that a turn does at
+// most one rotation per output stream however small max_bytes is (and however fast the
+// program writes): the rest waits in the pipe, and the program waits for the pipe.
+constexpr size_t kPumpReadBytes = 64 * 1024;
+constexpr int kPumpReadsPerTurn = 4;
+static_assert(kPumpReadBytes * kPumpReadsPerTurn <= static_cast<size_t>(kMinRotateBytes));
+
 std::vector<std::string> BuildEnv(const ProcessSpec& spec, const std::string& run_id,
                                   const passwd* user) {
   std::map<std::string, std::string> env;
@@ -191,13 +198,6 @@ void PosixLauncher::AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink, St
   auto status = loop_.Watch(fd, [this, fd] { OnPumpReadable(fd); });
   if (!status.ok()) spdlog::error("watch output pipe: {}", status.message());
 }
-
-// What one loop turn copies from one pipe. Less than the smallest file, so that a turn does at
-// most one rotation per output stream however small max_bytes is (and however fast the
-// program writes): the rest waits in the pipe, and the program waits for the pipe.
-constexpr size_t kPumpReadBytes = 64 * 1024;
-constexpr int kPumpReadsPerTurn = 4;
-static_assert(kPumpReadBytes * kPumpReadsPerTurn <= static_cast<size_t>(kMinRotateBytes));
 
 void PosixLauncher::OnPumpReadable(int fd) {
   auto it = pumps_.find(fd);
