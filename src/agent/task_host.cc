@@ -112,12 +112,12 @@ v1::Assignment TaskHost::Snapshot() const {
 
 void TaskHost::Reapply() {
   if (stopping_) return;
+  RememberTimingLogs();
   config::Config cfg;
   // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
   for (const auto& [key, stored] : defs_) {
     auto kind = RuntimeKind(stored.ref().kind());
     by_key_[{*kind, TaskKey(stored)}] = stored.ref();
-    if (*kind == process::TaskKind::kTiming) timing_logs_.Remember(stored);
     if (stored.desired() != v1::DESIRED_RUN) continue;
     v1::TaskDefinition def = stored;
     // A non-admin's task never runs as the agent's own user (root, usually).
@@ -134,10 +134,16 @@ void TaskHost::Reapply() {
         break;
     }
   }
-  timing_logs_.Save();
   guard_.Apply(cfg);
   cron_.Apply(cfg);
   if (on_change_) on_change_();
+}
+
+void TaskHost::RememberTimingLogs() {
+  for (const auto& [key, def] : defs_) {
+    if (def.ref().kind() == v1::TASK_KIND_TIMING) timing_logs_.Remember(def);
+  }
+  timing_logs_.Save();
 }
 
 const v1::TaskDefinition* TaskHost::Find(const v1::TaskRef& ref) const {

@@ -98,6 +98,8 @@ class TaskHost final : public process::RunObserver {
   std::optional<v1::TaskRef> RefOf(process::TaskKind kind, const std::string& key) const;
   // Rebuilds the runtime config from defs_ and applies the difference.
   void Reapply();
+  // Keeps the log files of the assigned timings for after they leave the assignment.
+  void RememberTimingLogs();
   v1::AgentTask Describe(const v1::TaskDefinition& def,
                          const std::map<std::string, standalone::TaskView>& views) const;
   std::map<std::string, standalone::TaskView> Views();
