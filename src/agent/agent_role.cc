@@ -124,6 +124,7 @@ absl::Status Agent::Prepare() {
   if (!identities.ok()) return identities.status();
   LogIdentities(*identities);
   host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *identities);
+  host_->KeepTimingLogsIn(runtime_ + "/agent-timing-logs.pb");
   std::string cache = runtime_ + "/agent-assignment.pb";
   host_->OnChange([this, cache] {
     if (auto s = SaveAssignmentCache(cache, host_->Snapshot()); !s.ok()) {

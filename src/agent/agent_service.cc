@@ -197,7 +197,9 @@ grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequ
     return TailLines(file->path, TailCount(req->lines()));
   });
   if (!follower) return rpc::ToGrpc(tail.status());  // the identity could not be taken
-  if (absl::IsPermissionDenied(tail.status())) return rpc::ToGrpc(tail.status());
+  if (absl::IsPermissionDenied(tail.status()) || absl::IsFailedPrecondition(tail.status())) {
+    return rpc::ToGrpc(tail.status());  // not readable, or not a regular file: following fails too
+  }
   v1::LogLines first;
   if (tail.ok()) {
     for (auto& line : *tail) first.add_lines(std::move(line));

@@ -101,6 +101,12 @@ absl::StatusOr<config::JobConfig> ToJobConfig(const v1::TaskDefinition& def) {
   job.schedule = def.spec();
   job.timeout = std::chrono::seconds(def.timeout() > 0 ? def.timeout() : 0);
   ASSIGN_OR_RETURN(job.concurrency, ToConcurrency(def));
+  if (def.max_concurrent() < 0 || def.max_concurrent() > sched::kMaxConcurrentLimit) {
+    return Invalid(def, "max_concurrent",
+                   absl::StrCat(def.max_concurrent(), " is out of range 0..",
+                                sched::kMaxConcurrentLimit, " (0 = the default)"));
+  }
+  if (def.max_concurrent() > 0) job.max_concurrent = def.max_concurrent();
   job.retries = std::max(0, def.retries());
   job.retry_delay = std::chrono::seconds(std::max<int64_t>(0, def.retry_delay()));
   return job;

@@ -11,6 +11,7 @@
 
 #include "common/errno_status.h"
 #include "common/status_macros.h"
+#include "process/task_file.h"
 
 namespace asgard::agent {
 namespace {
@@ -46,10 +47,10 @@ void Prepend(std::string_view bytes, std::string* line) {
 
 absl::StatusOr<std::vector<std::string>> TailLines(const std::string& path, int lines) {
   const size_t want = static_cast<size_t>(std::clamp(lines, 1, kMaxTailLines));
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus("open " + path);
-  struct stat st {};
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("stat " + path);
+  // Not open(): a FIFO under this name would block the reading thread (task_file.h).
+  ASSIGN_OR_RETURN(process::TaskFile file, process::OpenTaskFile(path, O_RDONLY));
+  const UniqueFd& fd = file.fd;
+  const struct stat& st = file.st;
 
   std::vector<std::string> newest_first;
   std::string line;  // the line being assembled, whose end has been seen and start not yet
@@ -90,13 +91,11 @@ LogFollower::LogFollower(std::string path) : path_(std::move(path)) {
 }
 
 absl::Status LogFollower::OpenPath() {
-  UniqueFd fd(open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus("open " + path_);
-  struct stat st {};
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("stat " + path_);
-  fd_ = std::move(fd);
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
+  // The path may have been swapped for a FIFO since the last look: never block on it.
+  ASSIGN_OR_RETURN(process::TaskFile file, process::OpenTaskFile(path_, O_RDONLY));
+  fd_ = std::move(file.fd);
+  dev_ = file.st.st_dev;
+  ino_ = file.st.st_ino;
   offset_ = 0;
   return absl::OkStatus();
 }

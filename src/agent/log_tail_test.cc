@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -216,6 +217,36 @@ TEST_F(LogTailTest, FollowerWaitsForMissingFile) {
   EXPECT_THAT(Poll(follower), ElementsAre("x", "y"));
   AppendText("z\n");
   EXPECT_THAT(Poll(follower), ElementsAre("z"));
+}
+
+// A FIFO under a task's output path would block a plain open() until a writer came.
+TEST_F(LogTailTest, TailOfAFifoFailsAtOnce) {
+  ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
+  absl::StatusOr<std::vector<std::string>> got = TailLines(path_, 10);
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
+}
+
+TEST_F(LogTailTest, FollowerOfAFifoFailsAtOnce) {
+  ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
+  LogFollower follower(path_);
+  absl::StatusOr<std::vector<std::string>> got = follower.Poll();
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
+}
+
+// The file swapped for a FIFO while followed (as a rotation would replace it): the next look
+// reports it instead of waiting for a writer on the FIFO.
+TEST_F(LogTailTest, FollowerOfAFileSwappedForAFifoFailsAtOnce) {
+  Write("a\n");
+  LogFollower follower(path_);
+  AppendText("b\n");
+  EXPECT_THAT(Poll(follower), ElementsAre("b"));
+  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".1").c_str()), 0);
+  ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
+  absl::StatusOr<std::vector<std::string>> got = follower.Poll();
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
 }
 
 TEST_F(LogTailTest, FollowerReadsABurstOverSeveralPolls) {

@@ -89,16 +89,11 @@ absl::Status WriteFileAt(int dir_fd, const std::string& dir, const std::string& 
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> LoadOrMakeStream(int dir_fd, const std::string& dir) {
+// The stream uuid in `stream`; NotFound before the first Open, DataLoss if it does not parse.
+absl::StatusOr<std::string> LoadStream(int dir_fd, const std::string& dir) {
   std::string path = dir + "/" + kStreamFile;
-  absl::StatusOr<std::string> text = ReadFileAt(dir_fd, path, kStreamFile);
-  if (absl::IsNotFound(text.status())) {
-    std::string uuid = NewUuid();
-    RETURN_IF_ERROR(WriteFileAt(dir_fd, dir, kStreamFile, uuid + "\n"));
-    return uuid;
-  }
-  if (!text.ok()) return text.status();
-  std::string_view uuid = TrimNewline(*text);
+  ASSIGN_OR_RETURN(std::string text, ReadFileAt(dir_fd, path, kStreamFile));
+  std::string_view uuid = TrimNewline(text);
   if (uuid.size() != 36) return absl::DataLossError(path + ": not a stream uuid");
   return std::string(uuid);
 }
@@ -117,6 +112,39 @@ absl::StatusOr<int64_t> LoadAcked(int dir_fd, const std::string& dir) {
   return acked;
 }
 
+// A damaged `stream` or `acked` file: moved aside for a human, and the caller starts a new
+// stream, since the old one's next sequence number is no longer known.
+void MoveAsideDamaged(int dir_fd, const std::string& dir, const char* name,
+                      const absl::Status& why) {
+  std::string aside = std::string(name) + ".corrupt";
+  spdlog::error("report spool: {}; moved aside to {}/{}, starting a new report stream",
+                why.message(), dir, aside);
+  if (renameat(dir_fd, name, dir_fd, aside.c_str()) != 0) {
+    spdlog::error("report spool: {}", ErrnoStatus("rename " + dir + "/" + name));
+  }
+}
+
+// The stream to continue, or a new one: at the first Open, and after a damaged `stream` or
+// `acked` file (the master dedupes by stream and seq, so a new stream cannot collide with
+// anything sent before; pending batches keep the stream they were stamped with). `acked` is
+// moved aside too then, so that Load starts from 0.
+absl::StatusOr<std::string> LoadOrRenewStream(int dir_fd, const std::string& dir) {
+  absl::StatusOr<std::string> stream = LoadStream(dir_fd, dir);
+  absl::Status acked = LoadAcked(dir_fd, dir).status();
+  if (!stream.ok() && !absl::IsNotFound(stream.status()) && !absl::IsDataLoss(stream.status())) {
+    return stream.status();  // unreadable for now (permissions, I/O): do not guess
+  }
+  if (!acked.ok() && !absl::IsDataLoss(acked)) return acked;
+  if (absl::IsDataLoss(stream.status())) {
+    MoveAsideDamaged(dir_fd, dir, kStreamFile, stream.status());
+  }
+  if (absl::IsDataLoss(acked)) MoveAsideDamaged(dir_fd, dir, kAckedFile, acked);
+  if (stream.ok() && acked.ok()) return *stream;
+  std::string uuid = NewUuid();
+  RETURN_IF_ERROR(WriteFileAt(dir_fd, dir, kStreamFile, uuid + "\n"));
+  return uuid;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReportSpool>> ReportSpool::Open(const std::string& dir,
@@ -124,7 +152,7 @@ absl::StatusOr<std::unique_ptr<ReportSpool>> ReportSpool::Open(const std::string
   RETURN_IF_ERROR(MakeDirs(dir, 0700));
   UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd.valid()) return ErrnoStatus("open " + dir);
-  ASSIGN_OR_RETURN(std::string uuid, LoadOrMakeStream(dir_fd.get(), dir));
+  ASSIGN_OR_RETURN(std::string uuid, LoadOrRenewStream(dir_fd.get(), dir));
   std::unique_ptr<ReportSpool> spool(
       new ReportSpool(dir, std::move(dir_fd), max_bytes, std::move(uuid)));
   absl::MutexLock lock(&spool->mu_);

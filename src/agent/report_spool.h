@@ -46,8 +46,11 @@ class ReportSpool {
  public:
   // Opens the spool in `dir`, created 0700 (with missing parents) if missing. Leftover *.tmp
   // files are removed; a batch file that does not parse is renamed to <name>.corrupt (with a
-  // warning) and skipped. Fails if the directory cannot be used, or if `stream` or `acked`
-  // exist but are unreadable (DataLoss: continuing could reuse sequence numbers).
+  // warning) and skipped. A `stream` or `acked` file that does not parse is renamed to
+  // <name>.corrupt too (logged), and a new stream begins: continuing the old one could reuse
+  // its sequence numbers, while the master never mistakes a new stream's batches for old ones.
+  // Pending batches keep the stream they were stamped with and are still sent. Fails if the
+  // directory, `stream` or `acked` cannot be read at all (permissions, I/O).
   static absl::StatusOr<std::unique_ptr<ReportSpool>> Open(const std::string& dir,
                                                            size_t max_bytes);
 

@@ -316,11 +316,60 @@ TEST_F(ReportSpoolTest, CorruptFileAtFrontIsMovedAside) {
   EXPECT_TRUE(fs::exists(File(1, ".batch.corrupt")));
 }
 
+// A damaged `stream` made the agent exit, and run nothing, until someone edited the file.
+TEST_F(ReportSpoolTest, DamagedStreamFileStartsANewStream) {
+  std::string old_stream;
+  {
+    auto spool = OpenSpool();
+    ASSERT_NE(spool, nullptr);
+    old_stream = spool->stream_uuid();
+    Append(*spool, Batch(1, 1));
+    Append(*spool, Batch(1, 1));
+  }
+  WriteText(dir_ + "/stream", "garbage");
+  auto spool = OpenSpool();
+  ASSERT_NE(spool, nullptr);
+  EXPECT_NE(spool->stream_uuid(), old_stream);
+  EXPECT_EQ(spool->stream_uuid().size(), 36u);
+  EXPECT_TRUE(fs::exists(dir_ + "/stream.corrupt")) << "kept for a human";
+  // What was pending is still sent, in the stream it was stamped with.
+  ASSERT_EQ(spool->size(), 2u);
+  EXPECT_EQ(spool->Front()->stream_uuid(), old_stream);
+  EXPECT_EQ(Append(*spool, Batch(1)), 3) << "the file names stay unique";
+  ASSERT_TRUE(spool->Ack(3).ok());
+  EXPECT_EQ(spool->size(), 0u);
+  auto again = OpenSpool();  // the new stream is the one kept from now on
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->stream_uuid(), spool->stream_uuid());
+}
+
+// Without a trustworthy `acked`, the next sequence number of the stream is unknown: a new
+// stream, whose numbers cannot collide with anything the master stored.
+TEST_F(ReportSpoolTest, DamagedAckedFileStartsANewStream) {
+  std::string old_stream;
+  {
+    auto spool = OpenSpool();
+    ASSERT_NE(spool, nullptr);
+    old_stream = spool->stream_uuid();
+    Append(*spool, Batch(1));
+    Append(*spool, Batch(1));
+    ASSERT_TRUE(spool->Ack(2).ok());
+  }
+  WriteText(dir_ + "/acked", "\xff\xfe twelve");
+  auto spool = OpenSpool();
+  ASSERT_NE(spool, nullptr);
+  EXPECT_NE(spool->stream_uuid(), old_stream);
+  EXPECT_TRUE(fs::exists(dir_ + "/acked.corrupt"));
+  EXPECT_EQ(spool->size(), 0u);
+  EXPECT_EQ(Append(*spool, Batch(1)), 1);
+  EXPECT_EQ(spool->Front()->stream_uuid(), spool->stream_uuid());
+}
+
 TEST_F(ReportSpoolTest, UnreadableStreamFileFailsOpen) {
   { ASSERT_NE(OpenSpool(), nullptr); }
-  WriteText(dir_ + "/stream", "garbage");
-  absl::StatusOr<std::unique_ptr<ReportSpool>> spool = ReportSpool::Open(dir_, 1 << 20);
-  EXPECT_TRUE(absl::IsDataLoss(spool.status())) << spool.status();
+  fs::remove(dir_ + "/stream");
+  fs::create_directory(dir_ + "/stream");  // EISDIR: not damage that a new stream would fix
+  EXPECT_FALSE(ReportSpool::Open(dir_, 1 << 20).ok());
 }
 
 TEST_F(ReportSpoolTest, UnusableDirectoryFailsOpen) {

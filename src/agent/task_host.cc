@@ -30,6 +30,10 @@ class FiredById final : public sched::FiredStore {
   absl::Status MarkFired(const std::string& key, WallTime time) override {
     return inner_->MarkFired(IdKey(key), time);
   }
+  std::optional<std::string> FiredStateUnknown(const std::string& key,
+                                               WallTime time) const override {
+    return inner_->FiredStateUnknown(IdKey(key), time);
+  }
 
  private:
   static std::string IdKey(const std::string& key) {
@@ -132,6 +136,7 @@ void TaskHost::ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec
 
 void TaskHost::Reapply() {
   if (stopping_) return;
+  RememberTimingLogs();
   config::Config cfg;
   // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
   for (const auto& [key, def] : defs_) {
@@ -157,6 +162,13 @@ void TaskHost::Reapply() {
   guard_.Apply(cfg);
   cron_.Apply(cfg);
   if (on_change_) on_change_();
+}
+
+void TaskHost::RememberTimingLogs() {
+  for (const auto& [key, def] : defs_) {
+    if (def.ref().kind() == v1::TASK_KIND_TIMING) timing_logs_.Remember(def);
+  }
+  timing_logs_.Save();
 }
 
 const v1::TaskDefinition* TaskHost::Find(const v1::TaskRef& ref) const {
@@ -256,6 +268,7 @@ v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def,
     o.set_last_exit_at(UnixSeconds(v.last_exit->end));
   }
   if (v.next_run_at) o.set_next_run_at(UnixSeconds(*v.next_run_at));
+  o.set_output_dropped_bytes(v.output_dropped_bytes);
   return out;
 }
 
@@ -304,6 +317,8 @@ std::vector<v1::TaskObserved> TaskHost::Observed() {
 absl::StatusOr<TaskHost::LogFile> TaskHost::LogPath(const v1::TaskRef& ref,
                                                     const std::string& stream) const {
   const v1::TaskDefinition* def = Find(ref);
+  // A finished timing left the assignment; its last run's output is still there to read.
+  if (!def && ref.kind() == v1::TASK_KIND_TIMING) def = timing_logs_.Find(ref.id());
   if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
   if (stream != "stdout" && stream != "stderr") {
     return absl::InvalidArgumentError(absl::StrCat("stream: '", stream,

@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "agent/task_identity.h"
+#include "agent/timing_logs.h"
 #include "asgard/v1/agent.pb.h"
 #include "asgard/v1/master.pb.h"
 #include "common/event_loop.h"
@@ -74,7 +75,10 @@ class TaskHost final : public process::RunObserver {
     // when a non-admin chose the path, so that it cannot name a file only root may read.
     std::optional<process::FsIdentity> read_as;
   };
+  // A finished timing's files stay known after it left the assignment (timing_logs.h).
   absl::StatusOr<LogFile> LogPath(const v1::TaskRef& ref, const std::string& stream) const;
+  // Keeps what timing_logs.h remembers in `path` too (across agent restarts).
+  void KeepTimingLogsIn(const std::string& path) { timing_logs_ = TimingLogs(path); }
 
   // Samples the processes of every task (every system.moniter seconds) and queues a monitor
   // sample per running monitored task.
@@ -99,6 +103,8 @@ class TaskHost final : public process::RunObserver {
   std::optional<v1::TaskRef> RefOf(process::TaskKind kind, const std::string& key) const;
   // Rebuilds the runtime config from defs_ and applies the difference.
   void Reapply();
+  // Keeps the log files of the assigned timings for after they leave the assignment.
+  void RememberTimingLogs();
   v1::AgentTask Describe(const v1::TaskDefinition& def,
                          const std::map<std::string, standalone::TaskView>& views) const;
   std::map<std::string, standalone::TaskView> Views();
@@ -116,6 +122,7 @@ class TaskHost final : public process::RunObserver {
   standalone::Cron cron_;
   process::ProcSampler self_sampler_;
   std::map<RefKey, v1::TaskDefinition> defs_;
+  TimingLogs timing_logs_;  // files of the timings run here, also after they left defs_
   std::map<std::pair<process::TaskKind, std::string>, v1::TaskRef> by_key_;
   int64_t version_ = 0;
   bool has_assignment_ = false;

@@ -2,6 +2,7 @@
 // pause, records mapped back to task ids, invalid definitions refused or skipped.
 #include "agent/task_host.h"
 
+#include <filesystem>
 #include <set>
 
 #include "gmock/gmock.h"
@@ -242,6 +243,39 @@ TEST_F(TaskHostTest, TimingFiredOnceIsNotRunAgainAfterRename) {
   t.set_name("renamed");
   Apply(2, {t});
   EXPECT_EQ(launcher_.spawns(), 1);
+}
+
+// The store sends only timings still to run: a finished one leaves the next assignment, and
+// the console asked its log of an agent that answered "no task".
+TEST_F(TaskHostTest, FinishedTimingsLogStaysReadableAcrossRestarts) {
+  std::string tmpl = ::testing::TempDir() + "asgard-host-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::string index = tmpl + "/timing-logs.pb";
+  host_->KeepTimingLogsIn(index);
+  v1::TaskDefinition t = App(4, "once");
+  t.mutable_ref()->set_kind(v1::TASK_KIND_TIMING);
+  t.set_time(time(nullptr) - 5);
+  t.set_as_task_user(true);
+  t.set_user("nobody");
+  Apply(1, {t});
+  launcher_.Exit(0);
+  Apply(2, {App(1, "web")});  // done: no longer assigned
+  auto file = host_->LogPath(Ref(v1::TASK_KIND_TIMING, 4), "stdout");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->path, "/tmp/once.out");
+  ASSERT_TRUE(file->read_as.has_value());
+  EXPECT_EQ(file->read_as->uid, 65534u) << "read with the rights it was written with";
+  EXPECT_TRUE(absl::IsNotFound(host_->LogPath(Ref(v1::TASK_KIND_TIMING, 5), "stdout").status()));
+
+  // A restarted agent gets an assignment without it from the start.
+  host_.reset();
+  host_ = std::make_unique<TaskHost>(*loop_, launcher_, std::make_unique<MemoryFired>());
+  host_->KeepTimingLogsIn(index);
+  Apply(3, {App(1, "web")});
+  file = host_->LogPath(Ref(v1::TASK_KIND_TIMING, 4), "stdout");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->path, "/tmp/once.out");
+  std::filesystem::remove_all(tmpl);
 }
 
 TEST_F(TaskHostTest, ChangeCallbackKeepsTheCacheCurrent) {

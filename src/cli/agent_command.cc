@@ -51,7 +51,14 @@ std::string RenderAgentStatus(const v1::AgentListResponse& list) {
                   o.pid() ? std::to_string(o.pid()) : "-", std::to_string(o.restarts()), last,
                   FormatLocalTime(o.next_run_at())});
   }
-  return out + table.Render();
+  out += table.Render();
+  for (const auto& t : list.tasks()) {  // running as they should, but losing their output
+    if (t.observed().output_dropped_bytes() == 0) continue;
+    absl::StrAppend(&out, "output dropped: ", t.definition().name(), " (",
+                    t.observed().output_dropped_bytes(),
+                    " bytes could not be written to its files)\n");
+  }
+  return out;
 }
 
 int AgentStatus(const AgentFlags& flags) {

@@ -31,6 +31,18 @@ std::string LastResult(const TaskStatus& t) {
 
 std::string Pid(const TaskStatus& t) { return t.pid() ? std::to_string(t.pid()) : "-"; }
 
+// Under a table: the tasks whose output is being lost (a full disk), which the state column
+// cannot tell (they are running as they should).
+std::string DroppedOutputNote(const asgard::v1::ListResponse& list) {
+  std::string note;
+  for (const auto& t : list.tasks()) {
+    if (t.output_dropped_bytes() == 0) continue;
+    note += "output dropped: " + t.name() + " (" + std::to_string(t.output_dropped_bytes()) +
+            " bytes could not be written to its files)\n";
+  }
+  return note;
+}
+
 }  // namespace
 
 std::string FormatDuration(int64_t s) {
@@ -53,7 +65,8 @@ std::string RenderGuardStatus(const asgard::v1::ListResponse& list) {
     table.AddRow({std::to_string(t.id()), t.name(), t.state(), Pid(t), Uptime(t),
                   std::to_string(t.restarts()), t.dir(), Command(t)});
   }
-  return "app total: " + std::to_string(list.tasks_size()) + "\n" + table.Render();
+  return "app total: " + std::to_string(list.tasks_size()) + "\n" + table.Render() +
+         DroppedOutputNote(list);
 }
 
 std::string RenderCronStatus(const asgard::v1::ListResponse& list) {
@@ -77,7 +90,7 @@ std::string RenderCronStatus(const asgard::v1::ListResponse& list) {
   if (timing_count > 0) {
     out += "\ntiming total: " + std::to_string(timing_count) + "\n" + timings.Render();
   }
-  return out;
+  return out + DroppedOutputNote(list);
 }
 
 std::string RenderShow(const asgard::v1::TaskDetail& d) {
@@ -110,6 +123,10 @@ std::string RenderShow(const asgard::v1::TaskDetail& d) {
   out += absl::StrFormat("cpu: %.1f%%\nmemory: %.1f MB\nthreads: %d\n", t.cpu(), t.memory_mb(),
                          t.threads());
   out += "last exit: " + LastResult(t) + " at " + FormatLocalTime(t.last_exit_at()) + "\n";
+  if (t.output_dropped_bytes() > 0) {
+    out += "output dropped: " + std::to_string(t.output_dropped_bytes()) +
+           " bytes of the latest run could not be written to its files\n";
+  }
   Table runs({"UUID", "PID", "BEGIN", "END", "STATUS", "SIGNAL"});
   for (const auto& a : d.archives()) {
     runs.AddRow({a.uuid(), std::to_string(a.pid()), FormatLocalTime(a.begin_time()),

@@ -40,6 +40,22 @@ TEST(RenderGuardStatus, KeepsTheOriginalFirstLine) {
   EXPECT_NE(out.find("/bin/sleep 100"), std::string::npos);
 }
 
+// Running as it should, but its output is lost (a full disk): the table says so under it.
+TEST(RenderGuardStatus, NamesTasksWhoseOutputIsDropped) {
+  asgard::v1::ListResponse list;
+  auto* ok = list.add_tasks();
+  ok->set_name("quiet");
+  auto* t = list.add_tasks();
+  t->set_name("chatty");
+  t->set_state("running");
+  t->set_output_dropped_bytes(4096);
+  std::string out = RenderGuardStatus(list);
+  EXPECT_NE(out.find("output dropped: chatty (4096 bytes could not be written to its files)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("output dropped: quiet"), std::string::npos) << out;
+}
+
 TEST(RenderShow, AppFieldsUseTheOriginalLabels) {
   asgard::v1::TaskDetail d;
   d.mutable_status()->set_kind("app");

@@ -34,6 +34,7 @@ struct JobConfig {
   std::string schedule;  // cron spec as written; validated with sched::CronSchedule::Parse
   std::chrono::seconds timeout{0};  // <= 0: none
   Concurrency concurrency = Concurrency::kForbid;
+  int max_concurrent = sched::kDefaultMaxConcurrent;  // runs alive at once
   int retries = 0;
   std::chrono::seconds retry_delay{10};
   bool operator==(const JobConfig&) const = default;

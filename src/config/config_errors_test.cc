@@ -90,6 +90,12 @@ TEST(ParseConfigErrors, WrongTaskValues) {
       {head + "    max_restarts: -1\n",
        {"app[0].max_restarts: '-1' is out of range (expected an integer >= 0)"}},
       {head + "    backups: -2\n", {"app[0].backups: '-2' is out of range"}},
+      // Bounded against a rotation storm (every byte a rotation renaming 1000 files).
+      {head + "    max_bytes: 1\n",
+       {"app[0].max_bytes: '1' is out of range (expected 0, or a size of at least 1MB) at line 4"}},
+      {head + "    max_bytes: 512KB\n", {"app[0].max_bytes: '512KB' is out of range"}},
+      {head + "    backups: 1000\n",
+       {"app[0].backups: '1000' is out of range (expected an integer 0-100) at line 4"}},
       {head + "    stop_timeout: -1\n",
        {"app[0].stop_timeout: '-1' is out of range (expected an integer number of seconds"}},
       {head + "    start_secs: soon\n", {"app[0].start_secs: 'soon' is not an integer"}},
@@ -100,6 +106,8 @@ TEST(ParseConfigErrors, WrongTaskValues) {
       {head + "    env: {\"A=B\": 1}\n", {"app[0].env.A=B: 'A=B' is not a valid name"}},
       {head + "    stdout: a.log\n    std_out: b.log\n",
        {"app[0].std_out: both stdout and std_out are given"}},
+      {"cron:\n  - {name: a, program: b, spec: '* * * * *', max_concurrent: 0}\n",
+       {"cron[0].max_concurrent: '0' is out of range (expected an integer 1-1000)"}},
       {"cron:\n  - {name: a, program: b, spec: '* * * * *', concurrency: parallel}\n",
        {"cron[0].concurrency: 'parallel' is not allowed (expected one of forbid, allow, "
         "replace)"}},

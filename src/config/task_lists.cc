@@ -58,8 +58,9 @@ absl::Status ReadProcessSpec(MapReader& entry, process::ProcessSpec& spec) {
   RETURN_IF_ERROR(entry.StringMap("env", &spec.env));
   RETURN_IF_ERROR(entry.Signal("stop_signal", &spec.stop_signal));
   RETURN_IF_ERROR(entry.Seconds("stop_timeout", &spec.stop_timeout, 0));
-  RETURN_IF_ERROR(entry.ByteSize("max_bytes", &spec.max_bytes));
-  RETURN_IF_ERROR(entry.Int("backups", &spec.backups, 0, kNoLimit));
+  // Bounded: tiny files with many backups turn output into a storm of renames (process_spec.h).
+  RETURN_IF_ERROR(entry.ByteSize("max_bytes", &spec.max_bytes, process::kMinRotateBytes));
+  RETURN_IF_ERROR(entry.Int("backups", &spec.backups, 0, process::kMaxBackups));
   return entry.Bool("is_monitor", &spec.is_monitor);
 }
 
@@ -99,6 +100,7 @@ absl::StatusOr<JobConfig> ReadJob(MapReader& entry) {
     return entry.Error("spec", parsed.message());
   }
   ASSIGN_OR_RETURN(job.concurrency, ReadConcurrency(entry));
+  RETURN_IF_ERROR(entry.Int("max_concurrent", &job.max_concurrent, 1, sched::kMaxConcurrentLimit));
   RETURN_IF_ERROR(ReadRunLimits(entry, job.timeout, job.retries, job.retry_delay));
   return job;
 }

@@ -41,7 +41,7 @@ app:
     auto_restart: "no"
 cron:
   - {name: a, program: date, spec: "@every 10s", concurrency: Replace, retries: 2,
-     retry_delay: 5, timeout: -1, max_bytes: 1024}
+     retry_delay: 5, timeout: -1, max_bytes: 1048576}
 timing:
   - {name: t, program: date, time: "2026-11-25T10:30:00+08:00", grace: 0, retries: 1,
      timeout: 60, stop_signal: 9}
@@ -63,10 +63,11 @@ timing:
   EXPECT_EQ(app.restart.backoff_max, std::chrono::seconds(60));
   const JobConfig& job = c.jobs.at(0);
   EXPECT_EQ(job.concurrency, Concurrency::kReplace);
+  EXPECT_EQ(job.max_concurrent, 10) << "the default";
   EXPECT_EQ(job.retries, 2);
   EXPECT_EQ(job.retry_delay, std::chrono::seconds(5));
   EXPECT_EQ(job.timeout, std::chrono::seconds(-1));
-  EXPECT_EQ(job.spec.max_bytes, 1024);
+  EXPECT_EQ(job.spec.max_bytes, 1 << 20);
   const TimingConfig& timing = c.timings.at(0);
   const absl::Time want =
       absl::FromCivil(absl::CivilSecond(2026, 11, 25, 2, 30, 0), absl::UTCTimeZone());

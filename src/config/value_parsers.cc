@@ -99,6 +99,23 @@ absl::StatusOr<int64_t> ParseByteSize(absl::string_view text) {
   return number * multiplier;
 }
 
+absl::StatusOr<int64_t> ParseByteSizeOrZero(absl::string_view text, int64_t min_nonzero) {
+  absl::StatusOr<int64_t> size = ParseByteSize(text);
+  if (!size.ok() || *size == 0 || *size >= min_nonzero) return size;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is out of range (expected 0, or a size of at least ",
+                   FormatByteSize(min_nonzero), ")"));
+}
+
+std::string FormatByteSize(int64_t bytes) {
+  for (const auto& [unit, multiplier] :
+       {std::pair{"GB", int64_t{1} << 30}, std::pair{"MB", int64_t{1} << 20},
+        std::pair{"KB", int64_t{1} << 10}}) {
+    if (bytes != 0 && bytes % multiplier == 0) return absl::StrCat(bytes / multiplier, unit);
+  }
+  return absl::StrCat(bytes);
+}
+
 absl::StatusOr<int> ParseSignal(absl::string_view text) {
   int number = 0;
   if (absl::SimpleAtoi(text, &number)) {

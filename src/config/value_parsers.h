@@ -31,6 +31,14 @@ absl::StatusOr<int> ParsePort(absl::string_view text, bool allow_zero);
 // Bytes as an integer, or with a 1024-based unit: "512", "10KB", "50MB", "1GB", "2k", "1 GiB".
 absl::StatusOr<int64_t> ParseByteSize(absl::string_view text);
 
+// As ParseByteSize, for sizes where 0 means "none" and any other value must be at least
+// `min_nonzero` (max_bytes: 0 = never rotate): "'1' is out of range (expected 0, or a size of
+// at least 1MB)".
+absl::StatusOr<int64_t> ParseByteSizeOrZero(absl::string_view text, int64_t min_nonzero);
+
+// A size as ParseByteSize reads it, in the largest unit that divides it: "1MB", "64KB", "100".
+std::string FormatByteSize(int64_t bytes);
+
 // A signal name with or without "SIG" (any case: TERM, SIGTERM, term) or a number 1-64.
 absl::StatusOr<int> ParseSignal(absl::string_view text);
 

@@ -177,8 +177,10 @@ absl::Status MapReader::Port(absl::string_view key, int* out, bool allow_zero) {
                 [allow_zero](const std::string& text) { return ParsePort(text, allow_zero); });
 }
 
-absl::Status MapReader::ByteSize(absl::string_view key, int64_t* out) {
-  return Coerce(key, out, [](const std::string& text) { return ParseByteSize(text); });
+absl::Status MapReader::ByteSize(absl::string_view key, int64_t* out, int64_t min_nonzero) {
+  return Coerce(key, out, [min_nonzero](const std::string& text) {
+    return ParseByteSizeOrZero(text, min_nonzero);
+  });
 }
 
 absl::Status MapReader::Signal(absl::string_view key, int* out) {

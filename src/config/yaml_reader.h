@@ -68,7 +68,8 @@ class MapReader {
   absl::Status Int(absl::string_view key, int* out, int min, int max, absl::string_view unit = "");
   absl::Status Seconds(absl::string_view key, std::chrono::seconds* out, int64_t min);
   absl::Status Port(absl::string_view key, int* out, bool allow_zero);
-  absl::Status ByteSize(absl::string_view key, int64_t* out);
+  // A size; with `min_nonzero`, 0 or a size of at least that (value_parsers.h).
+  absl::Status ByteSize(absl::string_view key, int64_t* out, int64_t min_nonzero = 0);
   absl::Status Signal(absl::string_view key, int* out);
   // As String and Port, but the output is set only when the key has a value (unset = default).
   absl::Status OptionalString(absl::string_view key, std::optional<std::string>* out);

@@ -11,9 +11,11 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "process/output_health.h"
 #include "process/process_spec.h"
 #include "process/records.h"
 
@@ -23,6 +25,9 @@ struct RunInfo {
   std::string run_id;  // uuid; the run's ASGARD_RUN_ID
   pid_t pid = 0;
   WallClock::time_point begin;
+  // Whether the run's output reaches its files (output_health.h); null when the launcher
+  // does not capture output (fakes).
+  std::shared_ptr<OutputHealth> output;
 };
 
 class Launcher {

@@ -24,6 +24,13 @@ namespace {
 
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
+// What one loop turn copies from one pipe. Less than the smallest file, so that a turn does at
+// most one rotation per output stream however small max_bytes is (and however fast the
+// program writes): the rest waits in the pipe, and the program waits for the pipe.
+constexpr size_t kPumpReadBytes = 64 * 1024;
+constexpr int kPumpReadsPerTurn = 4;
+static_assert(kPumpReadBytes * kPumpReadsPerTurn <= static_cast<size_t>(kMinRotateBytes));
+
 std::vector<std::string> BuildEnv(const ProcessSpec& spec, const std::string& run_id,
                                   const passwd* user) {
   std::map<std::string, std::string> env;
@@ -109,14 +116,19 @@ pid_t PosixLauncher::PidOf(const std::string& run_id) const {
 absl::StatusOr<UniqueFd> PosixLauncher::CaptureInto(const std::string& path,
                                                     const ProcessSpec& spec,
                                                     std::shared_ptr<const FsIdentity> as_user,
-                                                    std::shared_ptr<LogSink>* sink) {
+                                                    std::shared_ptr<OutputHealth> health) {
   auto opened = LogSink::Open(path, spec.max_bytes, spec.backups, std::move(as_user));
   if (!opened.ok()) return opened.status();
+  if ((*opened)->discards()) {
+    // /dev/null by another name: the run writes there directly, the loop copies nothing.
+    UniqueFd null(fcntl(dev_null_.get(), F_DUPFD_CLOEXEC, 0));
+    if (!null.valid()) return ErrnoStatus("dup /dev/null");
+    return null;
+  }
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
-  *sink = std::move(*opened);
-  AddPump(UniqueFd(fds[0]), *sink);
+  AddPump(UniqueFd(fds[0]), std::move(*opened), StreamDrops(path, std::move(health)));
   return UniqueFd(fds[1]);
 }
 
@@ -162,15 +174,15 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   plan.env = BuildEnv(spec, run_id, spec.user.empty() ? nullptr : &pw);
   plan.dir = spec.dir;
 
-  std::shared_ptr<LogSink> out_sink, err_sink;
+  auto health = std::make_shared<OutputHealth>();
   UniqueFd out_w, err_w;
   if (!spec.std_out.empty()) {
-    auto w = CaptureInto(spec.std_out, spec, as_user, &out_sink);
+    auto w = CaptureInto(spec.std_out, spec, as_user, health);
     if (!w.ok()) return absl::Status(w.status().code(), "stdout: " + std::string(w.status().message()));
     out_w = std::move(*w);
   }
   if (!spec.std_err.empty() && spec.std_err != spec.std_out) {
-    auto w = CaptureInto(spec.std_err, spec, as_user, &err_sink);
+    auto w = CaptureInto(spec.std_err, spec, as_user, health);
     if (!w.ok()) return absl::Status(w.status().code(), "stderr: " + std::string(w.status().message()));
     err_w = std::move(*w);
   }
@@ -185,7 +197,7 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
     containment_->KillRemains(run_id, 0);  // removes the empty cgroup; nothing else ran
     return pid.status();
   }
-  RunInfo info{run_id, *pid, WallClock::now()};
+  RunInfo info{run_id, *pid, WallClock::now(), std::move(health)};
   runs_.emplace(*pid, Run{info, std::move(on_exit)});
   by_run_.emplace(run_id, *pid);
   return info;
@@ -197,9 +209,9 @@ void PosixLauncher::Signal(const std::string& run_id, int sig) {
   containment_->Signal(run_id, it->second, sig);
 }
 
-void PosixLauncher::AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink) {
+void PosixLauncher::AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink, StreamDrops drops) {
   int fd = read_end.get();
-  pumps_.emplace(fd, Pump{std::move(read_end), std::move(sink)});
+  pumps_.emplace(fd, Pump{std::move(read_end), std::move(sink), std::move(drops)});
   auto status = loop_.Watch(fd, [this, fd] { OnPumpReadable(fd); });
   if (!status.ok()) spdlog::error("watch output pipe: {}", status.message());
 }
@@ -207,13 +219,14 @@ void PosixLauncher::AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink) {
 void PosixLauncher::OnPumpReadable(int fd) {
   auto it = pumps_.find(fd);
   if (it == pumps_.end()) return;
-  char buf[65536];
-  for (int round = 0; round < 4; ++round) {
+  char buf[kPumpReadBytes];
+  for (int round = 0; round < kPumpReadsPerTurn; ++round) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n > 0) {
-      if (auto s = it->second.sink->Write(std::string_view(buf, n)); !s.ok()) {
-        spdlog::warn("{}", s.message());
-      }
+      Pump& pump = it->second;
+      int64_t dropped_before = pump.sink->dropped_bytes();
+      absl::Status written = pump.sink->Write(std::string_view(buf, n));
+      pump.drops.Record(written, pump.sink->dropped_bytes() - dropped_before, loop_.Now());
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;

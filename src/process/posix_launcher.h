@@ -20,6 +20,7 @@
 #include "process/fs_identity.h"
 #include "process/launcher.h"
 #include "process/log_sink.h"
+#include "process/output_health.h"
 
 namespace asgard::process {
 
@@ -47,13 +48,14 @@ class PosixLauncher final : public Launcher {
   struct Pump {
     UniqueFd fd;
     std::shared_ptr<LogSink> sink;
+    StreamDrops drops;  // what could not be written, and what was logged about it
   };
 
   PosixLauncher(EventLoop& loop, UniqueFd sigchld, std::unique_ptr<Containment> containment);
   absl::StatusOr<UniqueFd> CaptureInto(const std::string& path, const ProcessSpec& spec,
                                        std::shared_ptr<const FsIdentity> as_user,
-                                       std::shared_ptr<LogSink>* sink);
-  void AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink);
+                                       std::shared_ptr<OutputHealth> health);
+  void AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink, StreamDrops drops);
   void OnPumpReadable(int fd);
   void OnSigchld();
   void OnReaped(pid_t pid, int wait_status);

@@ -25,6 +25,14 @@ struct IsolatedUser {
   bool operator==(const IsolatedUser&) const = default;
 };
 
+// Bounds of max_bytes and backups, the same for app.yaml, the API and the runtime (LogSink
+// brings values from elsewhere, such as rows of an older store, within them). A rotation renames
+// every backup, so tiny files with many backups would turn output into a storm of renames; with
+// files of at least kMinRotateBytes, one loop turn of an output pump crosses at most one
+// rotation (posix_launcher.cc).
+inline constexpr int64_t kMinRotateBytes = int64_t{1} << 20;  // max_bytes: 0 (never) or >= 1MB
+inline constexpr int kMaxBackups = 100;
+
 struct ProcessSpec {
   std::string name;     // identity across reloads; unique within its list
   std::string dir;      // working directory; "" = the daemon's own
@@ -43,7 +51,7 @@ struct ProcessSpec {
   int stop_signal = SIGTERM;
   std::chrono::seconds stop_timeout{10};
   int64_t max_bytes = 50LL * 1024 * 1024;  // rotate std_out/std_err at this size; 0 = never
-  int backups = 10;                        // rotated files kept per stream
+  int backups = 10;                        // rotated files kept per stream (bounds above)
   bool is_monitor = false;                 // sample CPU/RSS/threads of this task
 
   bool operator==(const ProcessSpec&) const = default;

@@ -92,12 +92,30 @@ void Supervisor::Spawn() {
 
 void Supervisor::OnSpawned(const RunInfo& run) {
   run_ = run;
+  WatchOutput(run);
   SetState(ProcessState::kStarting);
   if (policy_.start_secs.count() <= 0) return OnStarted();
   CancelTimer();
   timer_ = timers_.RunAfter(policy_.start_secs, [this] {
     timer_ = 0;
     OnStarted();
+  });
+}
+
+void Supervisor::WatchOutput(const RunInfo& run) {
+  if (!run.output) return;
+  std::weak_ptr<Supervisor*> weak = self_;
+  run.output->OnDropStarted([weak, id = run.run_id, pid = run.pid](const absl::Status& why) {
+    auto self = weak.lock();
+    if (!self || !*self) return;
+    ExceptionRecord e;
+    e.kind = TaskKind::kApp;
+    e.name = (*self)->spec_.name;
+    e.uuid = id;
+    e.pid = pid;
+    e.time = WallClock::now();
+    e.desc = DropDescription(why);
+    (*self)->observer_.OnException(e);
   });
 }
 

@@ -60,10 +60,14 @@ class Supervisor {
   int restarts() const { return restarts_; }       // restarts since the daemon started
   int failed_starts() const { return failures_; }  // consecutive failed starts
   const std::optional<ArchiveRecord>& last_exit() const { return last_exit_; }
+  // Bytes of the current (or last) run's output that could not be written to its files.
+  int64_t output_dropped_bytes() const { return run_.output ? run_.output->dropped_bytes() : 0; }
 
  private:
   void Spawn();
   void OnSpawned(const RunInfo& run);
+  // One exception each time the run starts dropping output (a full disk), not one per write.
+  void WatchOutput(const RunInfo& run);
   void OnSpawnFailed(const absl::Status& error);
   void OnExit(const ExitInfo& exit);
   void OnStarted();

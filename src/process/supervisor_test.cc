@@ -154,6 +154,23 @@ TEST_F(SupervisorTest, SpawnFailureIsExceptionArchiveAndBackoff) {
   EXPECT_EQ(s->state(), ProcessState::kStarting);
 }
 
+// A full log disk: the app keeps running, one exception says so, status counts what is lost.
+TEST_F(SupervisorTest, DroppedOutputIsOneExceptionAndTheAppKeepsRunning) {
+  auto s = Make();
+  s->Start();
+  timers_.Advance(seconds(1));
+  StreamDrops out("/logs/web.out", launcher_.output());
+  const absl::Status full = absl::InternalError("write /logs/web.out: No space left on device");
+  for (int i = 0; i < 1000; ++i) out.Record(full, 64, timers_.Now());
+  EXPECT_EQ(s->state(), ProcessState::kRunning);
+  ASSERT_EQ(observer_.exceptions.size(), 1u);
+  EXPECT_EQ(observer_.exceptions[0].desc.rfind("output dropped: write /logs/web.out: No space", 0),
+            0u)
+      << observer_.exceptions[0].desc;
+  EXPECT_EQ(observer_.exceptions[0].uuid, launcher_.last_run());
+  EXPECT_EQ(s->output_dropped_bytes(), 64000);
+}
+
 TEST_F(SupervisorTest, SpawnFailuresEndFatal) {
   RestartPolicy p;
   p.max_restarts = 1;

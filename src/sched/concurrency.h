@@ -4,6 +4,12 @@
 
 namespace asgard::sched {
 
+// Runs of one job alive at once (`max_concurrent`): a fire that would start one more is skipped
+// and recorded, as forbid does. It matters under `allow` (and `replace`, while the runs it
+// stopped are still stopping): without it a long run fired every second grows without end.
+inline constexpr int kDefaultMaxConcurrent = 10;
+inline constexpr int kMaxConcurrentLimit = 1000;  // the largest max_concurrent accepted
+
 enum class Concurrency {
   kForbid,   // skip the fire and record the skip (default)
   kAllow,    // start another run beside it

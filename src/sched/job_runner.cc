@@ -1,5 +1,8 @@
 #include "sched/job_runner.h"
 
+#include <algorithm>
+#include <string>
+
 #include "spdlog/spdlog.h"
 
 namespace asgard::sched {
@@ -67,18 +70,27 @@ void JobRunner::RunNow() {
 void JobRunner::Launch() {
   if (runs_->live() > 0) {
     if (def_.concurrency == Concurrency::kForbid) {
-      ++skipped_;
-      process::ExceptionRecord e;
-      e.kind = process::TaskKind::kJob;
-      e.name = def_.spec.name;
-      e.time = timers_.WallNow();
-      e.desc = "skipped: the previous run is still running (concurrency: forbid)";
-      observer_.OnException(e);
-      return;
+      return Skip("skipped: the previous run is still running (concurrency: forbid)");
     }
     if (def_.concurrency == Concurrency::kReplace) runs_->StopAll();
   }
+  // Runs still stopping after a replace count too: they are alive.
+  if (runs_->live() >= static_cast<size_t>(std::max(1, def_.max_concurrent))) {
+    return Skip("skipped: " + std::to_string(runs_->live()) +
+                " runs are still running, as many as max_concurrent allows (concurrency: " +
+                ConcurrencyName(def_.concurrency) + ")");
+  }
   runs_->Start();
+}
+
+void JobRunner::Skip(const std::string& why) {
+  ++skipped_;
+  process::ExceptionRecord e;
+  e.kind = process::TaskKind::kJob;
+  e.name = def_.spec.name;
+  e.time = timers_.WallNow();
+  e.desc = why;
+  observer_.OnException(e);
 }
 
 void JobRunner::StopThen(std::function<void()> done) {

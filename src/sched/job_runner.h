@@ -28,6 +28,7 @@ struct JobDefinition {
   CronSchedule schedule;
   RunPolicy policy;
   Concurrency concurrency = Concurrency::kForbid;
+  int max_concurrent = kDefaultMaxConcurrent;  // runs alive at once (concurrency.h)
 };
 
 class JobRunner {
@@ -54,6 +55,7 @@ class JobRunner {
   void Arm(WallTime after);
   void OnFire(WallTime scheduled);
   void Launch();
+  void Skip(const std::string& why);
 
   JobDefinition def_;
   TimerService& timers_;

@@ -21,10 +21,11 @@ class JobRunnerTest : public ::testing::Test {
   }
 
   std::unique_ptr<JobRunner> Make(const std::string& spec, Concurrency c = Concurrency::kForbid,
-                                  RunPolicy policy = {}) {
+                                  RunPolicy policy = {},
+                                  int max_concurrent = kDefaultMaxConcurrent) {
     auto schedule = CronSchedule::Parse(spec, absl::UTCTimeZone());
     EXPECT_TRUE(schedule.ok()) << schedule.status();
-    JobDefinition def{process::ProcessSpec{}, *schedule, policy, c};
+    JobDefinition def{process::ProcessSpec{}, *schedule, policy, c, max_concurrent};
     def.spec.name = "backup";
     def.spec.program = "/bin/true";
     def.spec.stop_timeout = seconds(5);
@@ -76,6 +77,42 @@ TEST_F(JobRunnerTest, AllowOverlaps) {
   timers_.Advance(seconds(3));
   EXPECT_EQ(launcher_.spawns(), 3);
   EXPECT_EQ(job->runs().live(), 3u);
+}
+
+// A long job fired every second under `allow` grew without end: it stays at the cap, and each
+// fire at the cap is skipped and recorded as a forbid skip is.
+TEST_F(JobRunnerTest, AllowStaysAtMaxConcurrent) {
+  auto job = Make("* * * * * *", Concurrency::kAllow, {}, 3);
+  job->Enable();
+  timers_.Advance(seconds(6));
+  EXPECT_EQ(launcher_.spawns(), 3);
+  EXPECT_EQ(job->runs().live(), 3u);
+  EXPECT_EQ(job->skipped(), 3);
+  ASSERT_EQ(observer_.exceptions.size(), 3u);
+  EXPECT_EQ(observer_.exceptions[0].desc,
+            "skipped: 3 runs are still running, as many as max_concurrent allows "
+            "(concurrency: allow)");
+  launcher_.Exit(0);  // one ends: the next fire starts one again
+  timers_.Advance(seconds(1));
+  EXPECT_EQ(launcher_.spawns(), 4);
+  EXPECT_EQ(job->runs().live(), 3u);
+}
+
+TEST_F(JobRunnerTest, AllowCapDefaultsToTen) {
+  auto job = Make("* * * * * *", Concurrency::kAllow);
+  job->Enable();
+  timers_.Advance(seconds(60));
+  EXPECT_EQ(job->runs().live(), 10u);
+  EXPECT_EQ(job->skipped(), 50);
+}
+
+// Runs that ignore their stop signal stay alive until stop_timeout: replace counts them too.
+TEST_F(JobRunnerTest, ReplaceCountsRunsStillStopping) {
+  auto job = Make("* * * * * *", Concurrency::kReplace, {}, 2);
+  job->Enable();
+  timers_.Advance(seconds(4));  // stop_timeout is 5 s: nothing has exited yet
+  EXPECT_EQ(launcher_.spawns(), 2);
+  EXPECT_EQ(job->skipped(), 2);
 }
 
 TEST_F(JobRunnerTest, ReplaceStopsTheRunningOneAndStartsANewOne) {

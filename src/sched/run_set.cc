@@ -60,6 +60,7 @@ bool RunSet::StartAttempt(int attempt) {
     return false;
   }
   *holder = run->run_id;
+  WatchOutput(*run);
   Live& live = runs_[run->run_id];
   live.info = *run;
   live.attempt = attempt;
@@ -68,6 +69,17 @@ bool RunSet::StartAttempt(int attempt) {
     live.timer = timers_.RunAfter(policy_.timeout, [this, id] { OnTimeout(id); });
   }
   return true;
+}
+
+void RunSet::WatchOutput(const process::RunInfo& run) {
+  latest_output_ = run.output;
+  if (!run.output) return;
+  std::weak_ptr<RunSet*> weak = self_;
+  run.output->OnDropStarted([weak, id = run.run_id, pid = run.pid](const absl::Status& why) {
+    if (auto self = weak.lock(); self && *self) {
+      (*self)->Report(process::DropDescription(why), id, pid);
+    }
+  });
 }
 
 void RunSet::OnTimeout(const std::string& run_id) {

@@ -54,6 +54,10 @@ class RunSet {
   std::vector<pid_t> pids() const;
   bool retry_pending() const { return retry_timer_ != 0; }
   const std::optional<process::ArchiveRecord>& last() const { return last_; }
+  // Bytes of the latest run's output that could not be written to its files.
+  int64_t output_dropped_bytes() const {
+    return latest_output_ ? latest_output_->dropped_bytes() : 0;
+  }
   const process::ProcessSpec& spec() const { return spec_; }
 
  private:
@@ -65,6 +69,8 @@ class RunSet {
   };
 
   bool StartAttempt(int attempt);
+  // One exception each time the run starts dropping output (a full disk), not one per write.
+  void WatchOutput(const process::RunInfo& run);
   void OnExit(const std::string& run_id, const process::ExitInfo& exit);
   void OnTimeout(const std::string& run_id);
   void BeginStop(Live& run);
@@ -83,6 +89,7 @@ class RunSet {
   std::map<std::string, Live> runs_;  // by run id
   TimerService::TimerId retry_timer_ = 0;
   std::optional<process::ArchiveRecord> last_;
+  std::shared_ptr<process::OutputHealth> latest_output_;  // of the latest run started
   std::vector<std::function<void()>> on_stopped_;
   std::shared_ptr<RunSet*> self_;  // disarms launcher callbacks after destruction
 };

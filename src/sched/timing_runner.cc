@@ -51,15 +51,26 @@ void TimingRunner::Enable() {
     });
     return;
   }
-  if (now - def_.time <= def_.grace) return Fire();
+  if (now - def_.time > def_.grace) {
+    auto late = std::chrono::duration_cast<std::chrono::seconds>(now - def_.time).count();
+    return Miss("missed: its time passed " + std::to_string(late) + "s ago, beyond grace of " +
+                std::to_string(def_.grace.count()) + "s; not run");
+  }
+  // It may have run already and its record been lost: running it again could do the work twice.
+  if (auto why = fired_.FiredStateUnknown(def_.spec.name, def_.time)) {
+    spdlog::error("timing {}: not run: {}", def_.spec.name, *why);
+    return Miss("not run: " + *why + "; a timing runs at most once");
+  }
+  Fire();
+}
+
+void TimingRunner::Miss(const std::string& desc) {
   state_ = TimingState::kMissed;
-  auto late = std::chrono::duration_cast<std::chrono::seconds>(now - def_.time).count();
   process::ExceptionRecord e;
   e.kind = process::TaskKind::kTiming;
   e.name = def_.spec.name;
-  e.time = now;
-  e.desc = "missed: its time passed " + std::to_string(late) + "s ago, beyond grace of " +
-           std::to_string(def_.grace.count()) + "s; not run";
+  e.time = timers_.WallNow();
+  e.desc = desc;
   observer_.OnException(e);
 }
 

@@ -1,12 +1,14 @@
 // File: timing_runner.h
 // A one-shot timing: fires once at its time, at most once even across restarts (the fired
 // state is persisted through FiredStore before the exec). A time already past when the timing
-// is enabled runs at once if it is within `grace`, and is otherwise recorded as missed.
+// is enabled runs at once if it is within `grace`, and is otherwise recorded as missed; so is
+// a past time whose fired state is unknown (at most once beats at least once).
 //
 // Thread-safety: loop thread only.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -24,6 +26,12 @@ class FiredStore {
   virtual bool WasFired(const std::string& name, WallTime time) const = 0;
   // Must be durable against a daemon crash before it returns OK.
   virtual absl::Status MarkFired(const std::string& name, WallTime time) = 0;
+  // Why WasFired's "no" cannot be trusted for (name, time): its record may have been lost (a
+  // damaged file). nullopt: WasFired is the truth.
+  virtual std::optional<std::string> FiredStateUnknown(const std::string& name,
+                                                       WallTime time) const {
+    return std::nullopt;
+  }
 };
 
 struct TimingDefinition {
@@ -52,6 +60,8 @@ class TimingRunner {
 
  private:
   void Fire();
+  // Not run, with an exception saying why (`desc`).
+  void Miss(const std::string& desc);
   void OnRunEnded(bool ok, bool retrying);
 
   TimingDefinition def_;

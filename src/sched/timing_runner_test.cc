@@ -1,5 +1,6 @@
 #include "sched/timing_runner.h"
 
+#include <optional>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -25,8 +26,12 @@ class MemoryFired final : public FiredStore {
     fired.insert({name, t});
     return absl::OkStatus();
   }
+  std::optional<std::string> FiredStateUnknown(const std::string&, WallTime) const override {
+    return unknown;
+  }
   std::set<std::pair<std::string, WallTime>> fired;
   bool fail = false;
+  std::optional<std::string> unknown;  // every unlisted timing's state is unknown, and why
 };
 
 class TimingRunnerTest : public ::testing::Test {
@@ -86,6 +91,27 @@ TEST_F(TimingRunnerTest, PastTimeBeyondGraceIsMissedNotRun) {
   EXPECT_EQ(t->state(), TimingState::kMissed);
   ASSERT_EQ(observer_.exceptions.size(), 1u);
   EXPECT_EQ(observer_.exceptions[0].desc.rfind("missed: ", 0), 0u);
+}
+
+// Its fired record may have been lost (a damaged file): within its grace it may already have
+// run, so it does not run again, and an exception says why.
+TEST_F(TimingRunnerTest, PastTimeWhoseFiredStateIsUnknownDoesNotRun) {
+  fired_.unknown = "timings.fired was damaged";
+  auto t = Make(timers_.WallNow() - seconds(30), seconds(3600));
+  t->Enable();
+  EXPECT_EQ(launcher_.spawns(), 0);
+  EXPECT_EQ(t->state(), TimingState::kMissed);
+  ASSERT_EQ(observer_.exceptions.size(), 1u);
+  EXPECT_EQ(observer_.exceptions[0].desc,
+            "not run: timings.fired was damaged; a timing runs at most once");
+}
+
+TEST_F(TimingRunnerTest, FutureTimeRunsEvenIfTheStoreWasDamaged) {
+  fired_.unknown = "timings.fired was damaged";
+  auto t = Make(timers_.WallNow() + seconds(5));
+  t->Enable();
+  timers_.Advance(seconds(5));
+  EXPECT_EQ(launcher_.spawns(), 1);
 }
 
 TEST_F(TimingRunnerTest, UnpersistableFireDoesNotRun) {

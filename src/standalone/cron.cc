@@ -36,6 +36,7 @@ void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
   v.running = static_cast<int>(pids.size());
   v.pid = pids.empty() ? 0 : pids.front();
   v.last_exit = runs.last();
+  v.output_dropped_bytes = runs.output_dropped_bytes();
   FillFromSample(sample, v);
 }
 
@@ -76,8 +77,8 @@ void Cron::AddJob(const config::JobConfig& job) {
     spdlog::error("job {}: {}", job.spec.name, schedule.status().ToString());
     return;
   }
-  sched::JobDefinition def{job.spec, *schedule,
-                           Policy(job.timeout, job.retries, job.retry_delay), job.concurrency};
+  sched::JobDefinition def{job.spec, *schedule, Policy(job.timeout, job.retries, job.retry_delay),
+                           job.concurrency, job.max_concurrent};
   JobEntry& entry = jobs_[job.spec.name];
   entry.config = job;
   entry.runner = std::make_unique<sched::JobRunner>(std::move(def), launcher_, loop_, records_);

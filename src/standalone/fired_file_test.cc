@@ -50,6 +50,46 @@ TEST(FiredFile, CompactKeepsOnlyConfiguredTimings) {
   EXPECT_TRUE((*again)->WasFired("c", At(3)));
 }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A damaged file may have lost the record of a timing that ran: such a timing (due before the
+// damage was found) must not run again, at this start or a later one.
+TEST(FiredFile, DamageMakesEarlierUnlistedTimingsUnknownAcrossRestarts) {
+  std::string path = TempFile();
+  std::ofstream(path) << "100 listed\n\x01\x02garbage\n300 also listed\n40";  // torn last line
+  auto f = FiredFile::Open(path, At(1000));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE((*f)->WasFired("listed", At(100)));
+  EXPECT_TRUE((*f)->WasFired("also listed", At(300)));
+  EXPECT_FALSE((*f)->FiredStateUnknown("listed", At(100)).has_value()) << "it did fire";
+  std::optional<std::string> why = (*f)->FiredStateUnknown("lost", At(500));
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find(path + " was found damaged at "), std::string::npos) << *why;
+  EXPECT_FALSE((*f)->FiredStateUnknown("later", At(1001)).has_value());
+  EXPECT_NE(Slurp(path + ".corrupt").find("garbage"), std::string::npos) << "kept for a human";
+
+  ASSERT_TRUE((*f)->Compact({{"listed", 100}}).ok());  // as `asgard cron` does at start
+  auto again = FiredFile::Open(path, At(2000));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE((*again)->WasFired("listed", At(100)));
+  EXPECT_TRUE((*again)->FiredStateUnknown("lost", At(500)).has_value());
+  EXPECT_FALSE((*again)->FiredStateUnknown("later", At(1500)).has_value())
+      << "fired after the damage was found: it would be listed";
+}
+
+TEST(FiredFile, AnIntactFileLeavesNothingUnknown) {
+  std::string path = TempFile();
+  std::ofstream(path) << "100 a\n";
+  auto f = FiredFile::Open(path, At(1000));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_FALSE((*f)->FiredStateUnknown("b", At(500)).has_value());
+}
+
 TEST(FiredFile, UnwritablePathIsAnError) {
   EXPECT_FALSE(FiredFile::Open("/proc/no-such-dir/timings.fired").ok());
 }

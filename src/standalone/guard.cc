@@ -106,6 +106,7 @@ TaskView Guard::View(int id, const Entry& entry) const {
   v.restarts = sup.restarts();
   v.last_exit = sup.last_exit();
   v.auto_restart = sup.policy().auto_restart;
+  v.output_dropped_bytes = sup.output_dropped_bytes();
   FillFromSample(entry.sample, v);
   return v;
 }

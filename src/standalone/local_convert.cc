@@ -44,6 +44,7 @@ void ToProto(const TaskView& v, asgard::v1::TaskStatus* out) {
   out->set_cpu(v.cpu);
   out->set_memory_mb(v.memory_mb);
   out->set_threads(v.threads);
+  out->set_output_dropped_bytes(v.output_dropped_bytes);
 }
 
 void ToProto(const TaskDetailView& d, asgard::v1::TaskDetail* out) {

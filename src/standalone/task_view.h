@@ -38,6 +38,7 @@ struct TaskView {
   int skipped = 0;
   double cpu = 0, memory_mb = 0;
   int threads = 0;
+  int64_t output_dropped_bytes = 0;  // of the latest run: its files could not be written
 };
 
 struct TaskDetailView {

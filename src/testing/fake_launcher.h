@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,9 @@ class FakeLauncher final : public process::Launcher {
       --fail_next_;
       return absl::NotFoundError("program '" + spec.program + "' not found on PATH");
     }
-    process::RunInfo run{"run-" + std::to_string(spawns_), next_pid_++,
-                         process::WallClock::now()};
+    process::RunInfo run{"run-" + std::to_string(spawns_), next_pid_++, process::WallClock::now(),
+                         std::make_shared<process::OutputHealth>()};
+    outputs_[run.run_id] = run.output;
     live_[run.run_id] = Live{run.pid, std::move(on_exit)};
     last_run_ = run.run_id;
     return run;
@@ -44,6 +46,10 @@ class FakeLauncher final : public process::Launcher {
   const std::string& last_user() const { return last_user_; }  // ProcessSpec::user of the last spawn
   const std::vector<std::pair<std::string, int>>& signals() const { return signals_; }
   const std::vector<process::ProcessSpec>& specs() const { return specs_; }  // every spawn's
+  // The output of `run_id` (default: the last spawned), to play a full disk with StreamDrops.
+  std::shared_ptr<process::OutputHealth> output(std::string run_id = "") {
+    return outputs_[run_id.empty() ? last_run_ : run_id];
+  }
 
  private:
   struct Live {
@@ -74,6 +80,7 @@ class FakeLauncher final : public process::Launcher {
   std::string last_run_;
   std::map<std::string, Live> live_;
   std::vector<std::pair<std::string, int>> signals_;
+  std::map<std::string, std::shared_ptr<process::OutputHealth>> outputs_;
 };
 
 }  // namespace asgard::testing

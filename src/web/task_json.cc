@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "config/value_parsers.h"
 #include "process/argv.h"
+#include "process/process_spec.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
 #include "web/body_fields.h"
@@ -323,7 +324,13 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
   }
   RETURN_IF_ERROR(ReadIntAs(body, "stop_timeout", 0, 86400, &in.stop_timeout));
   RETURN_IF_ERROR(ReadIntAs(body, "max_bytes", 0, INT64_MAX, &in.max_bytes));
-  RETURN_IF_ERROR(ReadIntAs(body, "backups", 0, 1000, &in.backups));
+  if (in.max_bytes != 0 && in.max_bytes < process::kMinRotateBytes) {
+    return FieldError("max_bytes", absl::StrCat(in.max_bytes,
+                                                " is out of range: 0 (never "
+                                                "rotate) or ",
+                                                process::kMinRotateBytes, " (1MB) and more"));
+  }
+  RETURN_IF_ERROR(ReadIntAs(body, "backups", 0, process::kMaxBackups, &in.backups));
   switch (kind) {
     case store::TaskKind::kApp:
       RETURN_IF_ERROR(ReadBool(body, "auto_restart", &in.auto_restart));

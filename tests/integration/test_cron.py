@@ -79,6 +79,23 @@ def test_concurrency_allow_overlaps(asgard):
     assert detail["status"]["skipped"] == 0
 
 
+def test_concurrency_allow_stays_at_max_concurrent(asgard):
+    # A long run fired every second: without a cap the runs pile up without end.
+    d = asgard.daemon("cron", jobs=[job("pile", "sleep", "60", concurrency="allow",
+                                        max_concurrent=2)])
+    d.start()
+    detail = d.wait_task("pile", lambda x: x["status"]["skipped"] >= 2, "fires skipped at the cap",
+                         timeout=20)
+    assert detail["status"]["running"] == 2, detail["status"]
+    descs = [e["desc"] for e in detail["exceptions"]]
+    assert ("skipped: 2 runs are still running, as many as max_concurrent allows "
+            "(concurrency: allow)") in descs, descs
+    for _ in range(10):
+        assert d.show("pile")["status"]["running"] <= 2
+        assert len([p for p in asgard.leftovers() if p[1][:1] == ["sleep"]]) <= 2
+        time.sleep(0.2)
+
+
 def test_job_timeout_stops_the_run(asgard):
     d = asgard.daemon("cron", jobs=[job("stuck", "sleep", "100", timeout=1, stop_timeout=2)])
     d.start()
@@ -142,6 +159,30 @@ def test_timing_runs_once_even_across_restarts(asgard, tmp_path):
     time.sleep(1.5)
     assert d.show("once")["archives"] == []
     assert len(marker.read_text().split()) == 1, "the timing ran a second time"
+
+
+def test_timing_whose_fired_record_is_damaged_does_not_run_again(asgard, tmp_path):
+    marker = tmp_path / "ran.txt"
+    at = math.ceil(time.time()) + 2
+    d = asgard.daemon("cron", timings=[
+        {"name": "once", "program": "sh", "args": f"-c 'echo ran >> {marker}'",
+         "time": rfc3339(at), "grace": 3600}])
+    d.start()
+    d.wait_task("once", lambda x: x["status"]["state"] == "done", "state done", timeout=20)
+    assert d.stop() == 0
+    # The record of its run is lost: still within its grace of an hour.
+    d.runtime("timings.fired").write_bytes(b"\x00\x17 not a fired line\n")
+    for start in range(2):  # and a later start does not forget it
+        d.start()
+        detail = d.show("once")
+        assert detail["status"]["state"] == "missed", detail["status"]
+        descs = [e["desc"] for e in detail["exceptions"]]
+        assert any(e.startswith("not run: its fired state is unknown") for e in descs), descs
+        time.sleep(1.5)
+        assert marker.read_text() == "ran\n", "a timing must run at most once"
+        assert d.stop() == 0
+    assert "moved aside to" in d.log()
+    assert d.runtime("timings.fired.corrupt").exists()
 
 
 def test_timing_past_grace_is_missed(asgard, tmp_path):

@@ -143,6 +143,30 @@ def test_an_agent_restarted_without_its_master_runs_its_last_assignment(fleet):
     assert "cached assignment" in a.log()
 
 
+def test_a_damaged_report_spool_does_not_stop_the_agent(fleet):
+    master, _, make_agent = fleet
+    a = make_agent("a", agent_port=free_port())  # the same agent for the master after a restart
+    web = WebStandIn(master)
+    app = web.add("app", web.agent_id(a), "keep", "sleep", "300", auto_restart=1)
+    wait_until(lambda: running(a, "TASK_KIND_APP", app), 20, "app running")
+    assert a.stop() == 0
+    spool = a.runtime("agent-spool")
+    old_stream = (spool / "stream").read_text().strip()
+    (spool / "stream").write_bytes(b"\x00garbage")
+    (spool / "acked").write_bytes(b"twelve\n")
+    a.addr_file.unlink(missing_ok=True)
+    a.start("-c", str(a.conf_dir))
+    pid = wait_until(lambda: running(a, "TASK_KIND_APP", app), 20, "app running again")
+    assert "moved aside" in a.log() and "starting a new report stream" in a.log()
+    assert (spool / "stream.corrupt").exists() and (spool / "acked.corrupt").exists()
+    new_stream = (spool / "stream").read_text().strip()
+    assert len(new_stream) == 36 and new_stream != old_stream
+    # Reports still reach the master, in the new stream.
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: web.rows("SELECT id FROM archives WHERE type = 2 AND related_id = ? "
+                                "AND pid = ?", app, pid), 20, "the killed run's archive row")
+
+
 def test_a_dead_agent_shows_offline_within_10_seconds_and_online_again(fleet):
     master, _, make_agent = fleet
     a = make_agent("a", agent_port=free_port())  # the same ip:port is the same agent

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -335,9 +336,9 @@ def test_env_dir_and_output_files(asgard, tmp_path):
 WRITER = """\
 import sys, time
 for i in range({n}):
-    sys.stdout.write("line %06d\\n" % i)
+    sys.stdout.write("line %06d %s\\n" % (i, "x" * 88))
     sys.stdout.flush()
-    if i % 25 == 0:
+    if i % 2000 == 0:
         time.sleep(0.005)
 while True:
     time.sleep(1000)
@@ -345,28 +346,161 @@ while True:
 
 
 def test_log_rotation_while_writing(asgard, tmp_path):
-    n = 400  # 12 bytes a line: about 4.7 KB through 1 KB files
+    n = 48000  # 100 bytes a line: about 4.6 MB through 1 MB files (the smallest max_bytes)
     script = tmp_path / "writer.py"
     script.write_text(WRITER.format(n=n))
     out = tmp_path / "logs" / "out"
     d = asgard.daemon("guard", apps=[{
         "name": "writer", "program": PYTHON, "args": str(script), "stdout": str(out),
-        "max_bytes": "1KB", "backups": 2}])
+        "max_bytes": "1MB", "backups": 2}])
     d.start()
-    last = "line %06d\n" % (n - 1)
-    wait_until(lambda: out.exists() and out.read_text().endswith(last), 20,
+    last = "line %06d %s\n" % (n - 1, "x" * 88)
+    wait_until(lambda: out.exists() and out.read_text().endswith(last), 30,
                "the writer's last line")
     files = [out.with_name("out.2"), out.with_name("out.1"), out]
     for f in files:
         assert f.exists(), f"{f.name} missing; present: {sorted(os.listdir(out.parent))}"
-        assert f.stat().st_size <= 1024, f"{f.name} has {f.stat().st_size} bytes"
+        assert f.stat().st_size <= 1 << 20, f"{f.name} has {f.stat().st_size} bytes"
     assert not out.with_name("out.3").exists(), "backups: 2 keeps two rotated files"
     assert sorted(os.listdir(out.parent)) == ["out", "out.1", "out.2"]
     kept = "".join(f.read_text() for f in files)
-    expected = "".join("line %06d\n" % i for i in range(n))
-    assert len(kept) > 2048, "the rotated files hold data"
+    expected = "".join("line %06d %s\n" % (i, "x" * 88) for i in range(n))
+    assert len(kept) > 2 << 20, "the rotated files hold data"
     assert expected.endswith(kept), "the kept output is the continuous tail of what was written"
     assert d.show("writer")["status"]["pid"] > 0
+
+
+def answers_status_quickly(d, bound=3.0):
+    """`status` answers within `bound` seconds: the daemon's loop is not blocked."""
+    t0 = time.monotonic()
+    r = d.cli("status", "--json", timeout=bound + 5)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert took < bound, f"status took {took:.1f}s"
+    return {t["name"]: t for t in json.loads(r.stdout)["tasks"]}
+
+
+def test_fifo_as_std_out_is_a_start_failure_not_a_hang(asgard, tmp_path):
+    # A FIFO nobody reads: a blocking open() for writing would wait for a reader forever.
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    d = asgard.daemon("guard", apps=[
+        {"name": "fifo", "program": "sh", "args": "-c 'echo hi; sleep 1000'",
+         "stdout": str(fifo), "max_restarts": 1, "backoff_max": 1},
+        sleeper("bystander")])
+    d.start(timeout=10)
+    tasks = answers_status_quickly(d)
+    assert tasks["bystander"]["state"] in ("starting", "running"), tasks
+    detail = d.wait_task("fifo", lambda x: x["status"]["state"] == "fatal", "fatal", timeout=15)
+    descs = [e["desc"] for e in detail["exceptions"]]
+    assert any("start fail: stdout: " in e and "is a FIFO, not a regular file" in e
+               for e in descs), descs
+    assert d.wait_running("bystander") > 0
+    answers_status_quickly(d)
+
+
+def test_std_out_swapped_for_a_fifo_after_the_start(asgard, tmp_path):
+    out = tmp_path / "swap.out"
+    d = asgard.daemon("guard", apps=[
+        {"name": "swap", "program": "sh", "args": "-c 'echo run; sleep 1.5'", "stdout": str(out),
+         "start_secs": 1, "max_restarts": 1, "backoff_max": 1}])
+    d.start()
+    d.wait_running("swap")
+    wait_until(lambda: out.exists() and "run" in out.read_text(), 10, "the first run's output")
+    out.unlink()
+    os.mkfifo(out)
+    # The run exits and is restarted: the restart opens the FIFO and must refuse it at once.
+    detail = d.wait_task("swap", lambda x: any("is a FIFO" in e["desc"] for e in x["exceptions"]),
+                         "the FIFO refused", timeout=15)
+    assert detail["status"]["state"] in ("backoff", "fatal"), detail["status"]
+    answers_status_quickly(d)
+    assert out.is_fifo(), "the FIFO is left as it is"
+
+
+def test_rotation_storm_is_refused_and_the_smallest_files_rotate_in_bounded_work(asgard,
+                                                                                tmp_path):
+    # max_bytes 1 with 1000 backups: every byte a rotation renaming 1000 files.
+    out = tmp_path / "storm" / "out"
+    storm = {"name": "storm", "program": "yes", "stdout": str(out)}
+    d = asgard.daemon("guard", apps=[{**storm, "max_bytes": 1, "backups": 1000}])
+    d.spawn()
+    assert d.wait_exit() == 2
+    assert ("app[0].max_bytes: '1' is out of range (expected 0, or a size of at least 1MB)"
+            in d.output()[1]), d.output()
+    d.write_config(apps=[{**storm, "max_bytes": "1MB", "backups": 1000}])
+    d.spawn()
+    assert d.wait_exit() == 2
+    assert ("app[0].backups: '1000' is out of range (expected an integer 0-100)"
+            in d.output()[1]), d.output()
+
+    # The smallest files and the most backups, filled as fast as a program can write.
+    done = tmp_path / "burst.done"
+    d.write_config(apps=[
+        {"name": "burst", "program": "sh",
+         "args": f"-c 'head -c 120M /dev/zero; touch {done}; sleep 1000'",
+         "stdout": str(out), "max_bytes": "1MB", "backups": 100}, sleeper("bystander")])
+    d.start()
+
+    def sizes():  # of the files there now (a rotation may rename one while we look)
+        found = {}
+        for f in out.parent.iterdir() if out.parent.exists() else []:
+            try:
+                found[f.name] = f.stat().st_size
+            except FileNotFoundError:
+                pass
+        return found
+    slowest = 0.0
+    deadline = time.monotonic() + 60
+    # Written to the pipe, then copied: the last rotation came at least 1MB before the end.
+    while not done.exists() or sum(sizes().values()) < 101 << 20:
+        assert time.monotonic() < deadline, sorted(sizes())
+        t0 = time.monotonic()
+        answers_status_quickly(d, bound=2.0)
+        slowest = max(slowest, time.monotonic() - t0)
+    kept = sizes()
+    assert len(kept) == 101 and "out.101" not in kept, sorted(kept)
+    assert all(size <= 1 << 20 for size in kept.values()), kept
+    assert d.wait_running("bystander") > 0
+    print(f"slowest status during the burst: {slowest:.3f}s")
+
+
+def test_a_full_log_disk_drops_output_not_the_task(asgard, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(logs)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs to fill: {mounted.stderr.strip()}")
+    script = tmp_path / "chatty.py"
+    script.write_text("import sys, time\n"
+                      "while True:\n"
+                      "    sys.stdout.write('o' * 4095 + '\\n'); sys.stdout.flush()\n"
+                      "    sys.stderr.write('e' * 4095 + '\\n'); sys.stderr.flush()\n"
+                      "    time.sleep(0.001)\n")
+    d = asgard.daemon("guard", apps=[{
+        "name": "chatty", "program": PYTHON, "args": str(script),
+        "stdout": str(logs / "out"), "stderr": str(logs / "err")}])
+    try:
+        d.start()
+        pid = d.wait_running("chatty")
+        d.wait_task("chatty", lambda x: x["exceptions"], "the disk to fill")
+        time.sleep(6)  # thousands of failed writes
+        detail = d.show("chatty")
+        st = detail["status"]
+        assert st["state"] == "running" and st["pid"] == pid, "the task keeps running"
+        drops = [e["desc"] for e in detail["exceptions"]]
+        assert len(drops) == 1, drops
+        assert drops[0].startswith("output dropped: write ") and "No space left" in drops[0]
+        assert int(st["output_dropped_bytes"]) > 1 << 20, st
+        lines = [l for l in d.log().splitlines() if "No space left on device" in l]
+        # One warning per file, and the exception: not one line per failed write.
+        assert len(lines) <= 3, "\n".join(lines[:10])
+        r = d.cli("status")
+        assert "output dropped: chatty (" in r.stdout, r.stdout
+        assert "output dropped: " in d.cli("show", "chatty").stdout
+    finally:
+        d.kill_hard()
+        subprocess.run(["umount", "-l", str(logs)], capture_output=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -599,15 +733,15 @@ def test_unknown_key_is_a_warning(asgard):
 
 def test_output_file_keeps_rotating_across_restarts(asgard, tmp_path):
     out = tmp_path / "burst.out"
-    # Each run writes 700 bytes and exits after start_secs; max_bytes 1KB.
+    # Each run writes 700 KB and exits after start_secs; max_bytes 1MB (the smallest).
     d = asgard.daemon("guard", apps=[{
         "name": "burst", "program": "sh",
-        "args": "-c 'head -c 699 /dev/zero | tr \"\\\\0\" x; echo; sleep 0.3'",
-        "stdout": str(out), "start_secs": 0, "max_bytes": "1KB", "backups": 3}])
+        "args": "-c 'head -c 716799 /dev/zero | tr \"\\\\0\" x; echo; sleep 0.3'",
+        "stdout": str(out), "start_secs": 0, "max_bytes": "1MB", "backups": 3}])
     d.start()
     d.wait_task("burst", lambda x: x["status"]["restarts"] >= 4, "four restarts")
     files = [out] + [out.with_name(f"burst.out.{i}") for i in (1, 2, 3)]
     wait_until(lambda: all(f.exists() for f in files), 10, "three rotated files")
     for f in files:
-        assert f.stat().st_size <= 1024, (f.name, f.stat().st_size)
+        assert f.stat().st_size <= 1 << 20, (f.name, f.stat().st_size)
     assert not out.with_name("burst.out.4").exists()

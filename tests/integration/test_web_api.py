@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from asgard_harness import wait_until
-from web_harness import (ADMIN_PASSWORD, INITIAL, Api, admin_session, local_agent, make_user,
-                         start_all, wait_task)
+from web_harness import (ADMIN_PASSWORD, INITIAL, Api, admin_session, all_yaml, local_agent,
+                         make_user, start_all, wait_task)
 
 
 @pytest.fixture
@@ -242,6 +242,8 @@ def test_list_pages_show_each_change_at_once(site):
     ("name", "", "name"), ("agent_id", 999, "agent_id"), ("agent_id", "abc", "agent_id"),
     ("args", "'unterminated", "args"), ("std_out", "relative.out", "std_out"),
     ("stop_signal", "SIGNOPE", "stop_signal"), ("env", [1], "env"), ("group_id", 77, "group_id"),
+    # A rotation storm: every byte a rotation renaming 1000 files.
+    ("max_bytes", 1, "max_bytes"), ("backups", 1000, "backups"),
 ])
 def test_bad_app_fields_are_400_naming_the_field_and_change_nothing(site, field, value, needle):
     admin = site["admin"]
@@ -336,6 +338,59 @@ def test_timing_runs_once_at_its_time(site):
     admin.ok("POST", f"/api/v1/timings/{t['id']}/start")
     wait_task(admin, "timing", t["id"], lambda x: x["status"] == 3, "timing done", timeout=30)
     assert admin.ok("GET", f"/api/v1/archives/timing?timing_id={t['id']}")["total"] == 1
+
+
+def test_a_finished_timings_log_stays_readable(site):
+    admin, node = site["admin"], site["node"]
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    t = admin.ok("POST", "/api/v1/timings", app_body(site, "said", time=when, program="/bin/sh",
+                                                     args="-c 'echo said it'"))
+    admin.ok("POST", f"/api/v1/timings/{t['id']}/start")
+    wait_task(admin, "timing", t["id"], lambda x: x["status"] == 3, "timing done", timeout=30)
+    log = f"/api/v1/out_logs/timing/data?timing_id={t['id']}"
+    assert admin.ok("GET", log)["content"] == ["said it"]
+    # An app keeps the agent busy; after a restart the agent's assignment lists only what is
+    # still to run, so the timing is no longer one of its tasks.
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "busy"))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    wait_task(admin, "app", app["id"], lambda x: x["state"] == "running", "app running")
+    # Restarted on the same ports: the same agent for the store, the same address for us.
+    web_port = node.address().rsplit(":", 1)[1]
+    agent_port = site["agent"]["port"]
+    assert node.stop() == 0
+    node.write_config(all_yaml().replace("web:\n  port: 0\n", f"web:\n  port: {web_port}\n")
+                      .replace("rpc: {port: 0}", f"rpc: {{port: {agent_port}}}"))
+    node.role = "all"
+    node.spawn("-c", str(node.conf_dir))
+    node.role = "web"
+    node.wait_ready(30)
+    admin, _ = site["anon"].login("admin", ADMIN_PASSWORD)
+    wait_task(admin, "app", app["id"], lambda x: x["state"] == "running" and x["pid"],
+              "the agent running its assignment again")
+    status, payload = admin.get(log)
+    assert status == 200, payload
+    assert payload["data"]["content"] == ["said it"]
+
+
+def test_log_tail_and_follow_of_a_fifo_fail_at_once(site):
+    admin = site["admin"]
+    app = admin.ok("POST", "/api/v1/apps", app_body(site, "swapped"))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    wait_task(admin, "app", app["id"], lambda x: x["state"] == "running", "running")
+    out = site["tmp"] / "swapped.out"
+    wait_until(out.exists, 10, "its output file")
+    out.unlink()
+    os.mkfifo(out)  # a plain open() for reading waits for a writer that never comes
+    t0 = time.monotonic()
+    status, payload = admin.get(f"/api/v1/out_logs/app/data?app_id={app['id']}")
+    assert time.monotonic() - t0 < 3, "the tail waited on the FIFO"
+    assert status == 409 and "is a FIFO, not a regular file" in payload["message"], payload
+    req = urllib.request.Request(admin.base + f"/api/v1/sse/out_log/app?app_id={app['id']}",
+                                 headers={"Authorization": f"Bearer {admin.token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        events = r.read().decode()  # the stream ends after its error event
+    assert "event: error" in events and "is a FIFO" in events, events
+    assert admin.ok("GET", "/api/v1/apps?page=1")["total"] >= 1, "the API still answers"
 
 
 # ---------------------------------------------------------------------------- rights
