@@ -70,6 +70,8 @@ void AddAgentCommand(CLI::App& app, Invocation& inv);
 void AddWebCommands(CLI::App& app, Invocation& inv);
 // `debug mail` and `debug webhook`.
 void AddDebugCommand(CLI::App& app, Invocation& inv);
+// `token new` and `token hash`.
+void AddTokenCommand(CLI::App& app, Invocation& inv);
 
 // argv -> exit code.
 int Main(int argc, char** argv);

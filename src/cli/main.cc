@@ -26,6 +26,7 @@ int Main(int argc, char** argv) {
   AddMasterCommand(app, inv);
   AddWebCommands(app, inv);
   AddDebugCommand(app, inv);
+  AddTokenCommand(app, inv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

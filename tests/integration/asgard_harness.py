@@ -364,6 +364,17 @@ class Harness:
     def __init__(self, tmp_path):
         self.tmp_path = Path(tmp_path)
         self.daemons = []
+        self.open_dirs = []
+
+    def open_dir(self, prefix="asgard-test-", mode=0o711):
+        """A temp dir other uids can traverse (pytest's tmp_path is 0700): for the agents'
+        task homes (agent.task_home) and for files tasks of other uids write. Removed at
+        cleanup."""
+        import tempfile
+        path = Path(tempfile.mkdtemp(prefix=prefix))
+        os.chmod(path, mode)
+        self.open_dirs.append(path)
+        return path
 
     def daemon(self, role, name=None, **config):
         """A daemon in tmp_path/<name or role>; writes its config when keywords are given."""
@@ -423,6 +434,9 @@ class Harness:
                 except ProcessLookupError:
                     pass
             errors.append(f"processes survived their daemon: {described}")
+        import shutil
+        for path in self.open_dirs:
+            shutil.rmtree(path, ignore_errors=True)
         return errors
 
 

@@ -4,6 +4,7 @@ master and the master notices dead agents."""
 
 import os
 import re
+import stat
 import signal
 import subprocess
 import time
@@ -194,22 +195,28 @@ def test_calls_without_the_token_are_refused(fleet, asgard):
     # An agent with another token cannot register.
     rogue = node(asgard, "agent", "rogue", agent_yaml(port, token="not-the-token"))
     rogue.start("-c", str(rogue.conf_dir))
-    wait_until(lambda: "cannot register" in rogue.log(), 20, "refused registration")
-    assert "wrong rpc.token" in rogue.log()
+    wait_until(lambda: "refuses this agent's token" in rogue.log(), 20, "refused registration")
+    assert "rpc.token" in rogue.log()
     web = WebStandIn(master)
     assert len(web.rows("SELECT id FROM agents")) == 1
-    # `agent status` without the token is refused by the agent.
+    # `agent status` needs no token: it reads the agent's own socket, which only its account
+    # (root here) may open.
+    assert stat.S_IMODE(os.stat(a.socket).st_mode) == 0o600
     bare = asgard.tmp_path / "bare"
     bare.mkdir()
     (bare / "app.yaml").write_text("runtime_dir: runtime\n")
-    r = a.cli("status", "-c", str(bare), "-p", a.address().rsplit(":", 1)[1])
-    assert r.returncode == 1
-    assert "rpc.token" in r.stderr
-    r = a.cli("status", "-c", str(a.conf_dir))
+    r = a.cli("status", "-c", str(bare), "-s", str(a.socket))
     assert r.returncode == 0, r.stderr
+    r = a.cli("status", "-c", str(bare), "-s", str(bare / "asgard_agent"))  # no agent there
+    assert r.returncode == 1
+    assert "not running" in r.stderr
+    r = a.cli("status", "-c", str(a.conf_dir), "-p", "1234")
+    assert r.returncode == 2 and "socket" in r.stderr
 
 
-def test_without_a_token_master_and_agent_listen_on_loopback_only(asgard):
+def test_without_keys_roles_share_secrets_only_through_their_runtime_dir(asgard):
+    """Loopback is not authentication: without keys every call still carries a secret that
+    the roles of one runtime dir share (0600 files) and no other local account can read."""
     port = free_port()
     master = node(asgard, "master", "m", master_yaml(port, token=None).replace(
         "ip: 127.0.0.1", "ip: 0.0.0.0"))
@@ -217,11 +224,32 @@ def test_without_a_token_master_and_agent_listen_on_loopback_only(asgard):
     assert master.address() == f"127.0.0.1:{port}"
     _, err = master.output()
     assert "no rpc.token" in err
+    shared = str(master.runtime())
     a = node(asgard, "agent", "a", agent_yaml(port, token=None).replace(
-        "rpc: {ip: 127.0.0.1, port: 0}", "rpc: {ip: 0.0.0.0, port: 0}"))
+        "rpc: {ip: 127.0.0.1, port: 0}", "rpc: {ip: 0.0.0.0, port: 0}").replace(
+        "runtime_dir: runtime", f"runtime_dir: {shared}"))
+    a.runtime_dir = shared
     a.start("-c", str(a.conf_dir))
     assert a.address().startswith("127.0.0.1:")
+    _, err = a.output()
+    assert "rpc.control_token_hash" in err  # what it would need to accept other hosts
     wait_until(lambda: "registered with the master" in a.log(), 20, "registration")
+    for name in ("rpc.token", "control.token", "agent.key"):
+        assert stat.S_IMODE(os.stat(master.runtime(name)).st_mode) == 0o600, name
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o700
+    # Another runtime dir (another account's, say) holds other secrets: refused.
+    other = node(asgard, "agent", "other", agent_yaml(port, token=None))
+    other.start("-c", str(other.conf_dir))
+    wait_until(lambda: "refuses this agent's token" in other.log(), 20, "refused registration")
+
+
+def test_an_agent_across_hosts_without_rpc_token_is_a_config_error(asgard):
+    a = node(asgard, "agent", "a", agent_yaml(9, token=None).replace(
+        "master: {ip: 127.0.0.1", "master: {ip: 10.255.0.1"))
+    a.spawn("-c", str(a.conf_dir))
+    assert a.wait_exit() == 2
+    _, err = a.output()
+    assert "agent.master.ip 10.255.0.1 is another host: set rpc.token" in err
 
 
 def test_bad_config_exits_2_and_names_the_key(asgard):

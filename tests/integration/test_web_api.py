@@ -358,7 +358,8 @@ def test_a_finished_timings_log_stays_readable(site):
     web_port = node.address().rsplit(":", 1)[1]
     agent_port = site["agent"]["port"]
     assert node.stop() == 0
-    node.write_config(all_yaml().replace("web:\n  port: 0\n", f"web:\n  port: {web_port}\n")
+    node.write_config(all_yaml(task_home=node.task_home)
+                      .replace("web:\n  port: 0\n", f"web:\n  port: {web_port}\n")
                       .replace("rpc: {port: 0}", f"rpc: {{port: {agent_port}}}"))
     node.role = "all"
     node.spawn("-c", str(node.conf_dir))
@@ -452,8 +453,9 @@ def uid_of(pid):
     raise AssertionError(f"no Uid line for {pid}")
 
 
-def test_a_normal_users_task_runs_as_the_agents_task_user(site):
-    """SPEC 2: agent.task_user (nobody for a root agent) for tasks of non-admin users."""
+def test_a_normal_users_task_runs_as_a_uid_of_their_own(site):
+    """SPEC 7: a root agent runs each normal user's tasks as agent.task_uid_range's first uid
+    plus the user's id (test_security.py has the attacks)."""
     anon, admin = site["anon"], site["admin"]
     frank, _ = make_user(anon, admin, "frank")
     mine = frank.ok("POST", "/api/v1/apps", app_body(site, "franks", std_out=""))
@@ -463,8 +465,8 @@ def test_a_normal_users_task_runs_as_the_agents_task_user(site):
     running = lambda t: t.get("state") == "running" and t.get("pid")
     franks = wait_task(frank, "app", mine["id"], running, "frank's app running")
     admins = wait_task(admin, "app", theirs["id"], running, "admin's app running")
-    import pwd
-    expected = pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid()
+    frank_user = frank.ok("GET", "/api/v1/auth/info")
+    expected = 1900000000 + frank_user["id"] if os.geteuid() == 0 else os.geteuid()
     assert uid_of(franks["pid"]) == expected
     assert uid_of(admins["pid"]) == os.geteuid()
 
@@ -474,12 +476,11 @@ def test_a_normal_users_paths_get_the_task_users_rights_not_roots(site):
     if os.geteuid() != 0:
         assert not os.environ.get("CI"), "needs root under CI=true"
         pytest.skip("needs a root agent")
-    import pwd
     import shutil
     import tempfile
-    nobody = pwd.getpwnam("nobody").pw_uid
     anon, admin = site["anon"], site["admin"]
-    frank, _ = make_user(anon, admin, "frank")
+    frank, frank_user = make_user(anon, admin, "frank")
+    franks_uid = 1900000000 + frank_user["id"]
     base = tempfile.mkdtemp(prefix="asgard-paths-")
     try:
         os.chmod(base, 0o755)
@@ -502,7 +503,7 @@ def test_a_normal_users_paths_get_the_task_users_rights_not_roots(site):
         wait_task(frank, "app", fine["id"], lambda t: t["state"] == "running", "running")
         wait_until(lambda: "tick" in frank.ok(
             "GET", f"/api/v1/out_logs/app/data?app_id={fine['id']}")["content"], 20, "its log")
-        assert os.stat(os.path.join(open_dir, "fine.out")).st_uid == nobody
+        assert os.stat(os.path.join(open_dir, "fine.out")).st_uid == franks_uid
         # A directory only root may write to, and a file only root may read: refused.
         into_closed = start("frank-closed", os.path.join(closed, "x.out"))
         onto_secret = start("frank-secret", secret)

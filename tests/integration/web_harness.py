@@ -15,24 +15,30 @@ INITIAL = "123456"
 ADMIN_PASSWORD = "Admin-pass-2026"
 
 
-def all_yaml(extra="", components="", master="", web=""):
+def all_yaml(extra="", components="", master="", web="", task_home="/var/lib/asgard/home",
+             top="", master_port=0):
     """`components`, `master`, `web`: more entries of `component:`, `master:` and `web:`
-    (indented two spaces), e.g. a mail server and master.notify."""
-    return ("runtime_dir: runtime\n"
+    (indented two spaces), e.g. a mail server and master.notify; `top`: top-level keys such
+    as `rpc:`."""
+    return ("runtime_dir: runtime\n" + top +
             "component:\n  log: {level: debug}\n" + components +
             "system: {moniter: 1}\n"
             "web:\n  port: 0\n" + web +
-            "master:\n  port: 0\n" + master +
-            "agent:\n  rpc: {port: 0}\n" + extra)
+            f"master:\n  port: {master_port}\n" + master +
+            f"agent:\n  rpc: {{port: 0}}\n  task_home: {task_home}\n" + extra)
 
 
-def start_all(asgard, name="all", extra="", components="", master="", web=""):
+def start_all(asgard, name="all", extra="", components="", master="", web="", top="",
+              master_port=0):
     workdir = asgard.tmp_path / name
     workdir.mkdir(parents=True, exist_ok=True)
     d = Node(workdir, "all", f"asgard-test-{uuid.uuid4()}", label=f"all-{name}")
     d.role = "all"
     asgard.daemons.append(d)
-    d.write_config(all_yaml(extra, components, master, web))
+    # Normal users' tasks run as uids of their own, with homes here (not in /var/lib).
+    d.task_home = asgard.open_dir("asgard-homes-")
+    d.write_config(all_yaml(extra, components, master, web, task_home=d.task_home, top=top,
+                            master_port=master_port))
     d.spawn("-c", str(d.conf_dir))
     # `all` writes web.addr (Node waits for <role>.addr).
     d.role = "web"
