@@ -293,15 +293,17 @@ std::vector<v1::AgentTask> TaskHost::ListPage(v1::TaskKind kind, const v1::TaskR
   auto views = Views();
   std::vector<v1::AgentTask> out;
   *more = false;
+  size_t bytes = 0;
   auto it = after ? defs_.upper_bound(KeyOf(*after)) : defs_.begin();
   for (; it != defs_.end(); ++it) {
     const v1::TaskDefinition& def = it->second;
     if (kind != v1::TASK_KIND_UNSPECIFIED && def.ref().kind() != kind) continue;
-    if (static_cast<int>(out.size()) >= limit) {
+    if (static_cast<int>(out.size()) >= limit || bytes >= kListPageBytes) {
       *more = true;
       break;
     }
     out.push_back(Describe(def, views));
+    bytes += out.back().ByteSizeLong();
   }
   return out;
 }

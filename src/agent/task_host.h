@@ -62,8 +62,9 @@ class TaskHost final : public process::RunObserver {
   absl::StatusOr<v1::AgentTask> Get(const v1::TaskRef& ref);
   // Every task in kind/id order; `kind` unspecified = all.
   std::vector<v1::AgentTask> List(v1::TaskKind kind);
-  // One page of List: at most `limit` tasks after `after` (none: from the first); `more` says
-  // whether others follow.
+  // One page of List: at most `limit` tasks, and about kListPageBytes, after `after` (none:
+  // from the first); `more` says whether others follow.
+  static constexpr size_t kListPageBytes = 4 << 20;
   std::vector<v1::AgentTask> ListPage(v1::TaskKind kind, const v1::TaskRef* after, int limit,
                                       bool* more);
   std::vector<v1::TaskObserved> Observed();

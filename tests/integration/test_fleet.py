@@ -2,6 +2,7 @@
 to the store reach the right agent and run, runs are reported once, agents survive their
 master and the master notices dead agents."""
 
+import json
 import os
 import re
 import stat
@@ -250,6 +251,37 @@ def test_an_agent_across_hosts_without_rpc_token_is_a_config_error(asgard):
     assert a.wait_exit() == 2
     _, err = a.output()
     assert "agent.master.ip 10.255.0.1 is another host: set rpc.token" in err
+
+
+def test_an_assignment_larger_than_any_message_still_reaches_the_agent(fleet):
+    """Issue 9: 300 tasks with 60 KiB of env each (about the API's limit) make an 18 MiB
+    assignment, past gRPC's 16 MiB: it goes in pages, as does `agent status`, and after a
+    restart the agent runs it again."""
+    master, _, make_agent = fleet
+    a = make_agent("a", agent_port=free_port())  # the same agent after its restart
+    web = WebStandIn(master)
+    a_id = web.agent_id(a)
+    env = json.dumps({"BIG": "x" * (60 * 1024)})
+    with web.db() as c:
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        for i in range(300):
+            c.execute("INSERT INTO apps (name, agent_id, program, args, status, created_at, "
+                      "creator, updated_at, updator, desired, env) "
+                      "VALUES (?, ?, 'sleep', '60', -2, ?, 1, ?, 1, 2, ?)",
+                      (f"big{i}", a_id, now, now, env))
+        c.execute("UPDATE agents SET assignment_version = assignment_version + 1 WHERE id = ?",
+                  (a_id,))
+    web.add("app", a_id, "small", "sleep", "300", auto_restart=1)
+    wait_until(lambda: len(a.agent_tasks()) == 301, 60, "all 301 tasks on the agent")
+    small = lambda: next((t for t in a.agent_tasks().values()
+                          if t["definition"]["name"] == "small"
+                          and t["observed"].get("state") == "running"), None)
+    wait_until(small, 30, "the small app running")
+    assert "cannot pull" not in a.log()
+    a.stop()
+    a.start("-c", str(a.conf_dir))
+    wait_until(lambda: len(a.agent_tasks()) == 301, 60, "all 301 tasks after a restart")
+    wait_until(small, 30, "the small app running again")
 
 
 def test_bad_config_exits_2_and_names_the_key(asgard):

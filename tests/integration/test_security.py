@@ -222,3 +222,23 @@ def test_a_control_call_needs_the_web_nodes_credential_not_the_agents(asgard):
     for a in (good, bad):
         assert not a.runtime("control.token").exists()
         assert control not in (a.conf_dir / "app.yaml").read_text()
+
+
+def test_credentials_in_clear_are_said_so(asgard):
+    """Off loopback without TLS, /health and the console's agents list say that credentials
+    travel in clear (the original had neither auth nor TLS, so this warns, not refuses)."""
+    import json
+    import sqlite3
+    import urllib.request
+    node = start_all(asgard)
+    anon, admin = admin_session(node)
+    local_agent(admin)
+    health = lambda: json.load(urllib.request.urlopen(f"http://{node.address()}/health"))["data"]
+    assert health()["warnings"] == []
+    with sqlite3.connect(node.runtime("asgard.db"), timeout=30) as db:
+        db.execute("INSERT INTO agents (ip, port, status, created_at, updated_at) "
+                   "VALUES ('10.9.8.7', '27149', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    assert any("in clear" in w and "rpc.tls" in w for w in health()["warnings"]), health()
+    rows = {a["ip"]: a for a in admin.ok("GET", "/api/v1/agents")["list"]}
+    assert rows["10.9.8.7"]["in_clear"] == 1
+    assert rows["127.0.0.1"]["in_clear"] == 0

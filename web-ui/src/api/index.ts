@@ -44,6 +44,7 @@ export const agentApi = {
   get: (id: number) => http.get<Agent>(`/agents/${id}`),
   update: (id: number, alias: string) => http.put<Agent>(`/agents/${id}`, { alias }),
   forbid: (id: number) => http.post<null>(`/agents/${id}/forbidden`),
+  resetKey: (id: number) => http.post<null>(`/agents/${id}/reset_key`),
 }
 
 export const groupApi = {

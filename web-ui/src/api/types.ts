@@ -16,6 +16,8 @@ export interface User {
   status?: number
   avatar?: string
   must_change_password?: boolean
+  // accounts an administrator allowed this user's tasks to run as (besides their own identity)
+  run_as?: string[]
   created_at?: string
 }
 
@@ -36,6 +38,8 @@ export interface Agent {
   pid?: number
   last_heartbeat_at?: string | null
   created_at?: string
+  // 1: this web node reaches the agent without TLS off loopback (credentials in clear)
+  in_clear?: number
 }
 
 export interface Group {

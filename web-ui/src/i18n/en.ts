@@ -131,6 +131,10 @@ const en: typeof zh = {
     monitor: 'Resources',
     editAlias: 'Edit alias',
     empty: 'No agents yet: start asgard agent (or asgard all) and it registers itself here.',
+    inClear: 'Credentials and task definitions reach {n} agent(s) in clear (no TLS off loopback): set rpc.tls.cert, rpc.tls.key and rpc.tls.ca on the web nodes, masters and agents.',
+    inClearTag: 'no TLS',
+    resetKey: 'Reset key',
+    resetKeyConfirm: 'Let agent {name} register again with a new key? Do this only after reinstalling its host: whoever registers first at its address becomes this agent.',
   },
   groups: {
     title: 'Groups',
@@ -250,6 +254,8 @@ const en: typeof zh = {
     resetPassword: 'Reset password',
     resetDone: 'Password reset; the user must change it at next login',
     empty: 'No other users yet.',
+    runAs: 'Run as',
+    runAsHint: 'Accounts their tasks may also run as, e.g. deploy, www-data (else only their own)',
   },
   notFound: { title: 'Page not found', back: 'Back to the dashboard' },
 }

@@ -129,6 +129,10 @@ export default {
     monitor: '运行状态',
     editAlias: '编辑别名',
     empty: '还没有实例：启动 asgard agent（或 asgard all）后，它会自动注册到这里。',
+    inClear: '与 {n} 个实例之间的凭据和任务定义以明文传输（非本机且未启用 TLS）：请在 web、master 和 agent 上配置 rpc.tls.cert、rpc.tls.key 与 rpc.tls.ca。',
+    inClearTag: '未加密',
+    resetKey: '重置密钥',
+    resetKeyConfirm: '允许实例 {name} 以新密钥重新注册？仅在重装该主机后这样做：谁先在该地址注册，谁就成为这个实例。',
   },
   groups: {
     title: '分组列表',
@@ -248,6 +252,8 @@ export default {
     resetPassword: '重置密码',
     resetDone: '密码已重置，该用户下次登录时需修改密码',
     empty: '还没有其他用户。',
+    runAs: '运行身份',
+    runAsHint: '其任务还可使用的系统账号，如 deploy, www-data（否则只用其自己的身份）',
   },
   notFound: { title: '页面不存在', back: '回到首页' },
 }
