@@ -77,6 +77,46 @@ TEST(ParseConfigErrors, WrongScalarsNameKeyValueFormAndLine) {
   });
 }
 
+// Issue 9's keys: a range that would share uids with accounts other services use, a control
+// hash that is not one, a token too short to resist guessing.
+TEST(ParseConfigErrors, SecurityKeys) {
+  ExpectErrors({
+      {"agent:\n  task_uid_range: 60000-70000\n", {"agent.task_uid_range", "DynamicUser"}},
+      {"agent:\n  task_uid_range: 500-5000\n", {"agent.task_uid_range", "system accounts"}},
+      {"agent:\n  task_uid_range: 2000000-2000010\n", {"fewer than 100"}},
+      {"agent:\n  task_uid_range: lots\n", {"agent.task_uid_range", "FIRST-LAST"}},
+      {"agent:\n  task_uid_range: 5000000-4294967295\n", {"4294967294"}},
+      {"agent:\n  task_home: relative/home\n", {"agent.task_home", "absolute"}},
+      {"agent:\n  task_nproc: 3\n", {"agent.task_nproc"}},
+      {"rpc:\n  control_token: short\n", {"rpc.control_token", "16 characters"}},
+      {"rpc:\n  control_token_hash: plain-text-token\n",
+       {"rpc.control_token_hash", "asgard token hash"}},
+  });
+}
+
+TEST(ParseConfig, SecurityKeysAndTheirDefaults) {
+  auto defaults = ParseConfig("", "conf/app.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->config.agent.task_uid_range, AgentConfig::kDefaultTaskUidRange);
+  EXPECT_EQ(defaults->config.agent.task_home, "/var/lib/asgard/home");
+  EXPECT_EQ(defaults->config.agent.task_nproc, 1024);
+  auto set = ParseConfig(
+      "rpc:\n  control_token: 0123456789abcdef0123\n"
+      "  control_token_hash: '$argon2id$v=19$m=65536,t=2,p=1$abc$def'\n"
+      "agent:\n  task_uid_range: 3000000-3099999\n  task_home: /srv/homes\n"
+      "  task_nproc: 256\n",
+      "conf/app.yaml");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->config.rpc_control_token, "0123456789abcdef0123");
+  EXPECT_EQ(set->config.agent.task_uid_range, (AgentConfig::UidRange{3000000, 3099999}));
+  EXPECT_EQ(set->config.agent.task_home, "/srv/homes");
+  EXPECT_EQ(set->config.agent.task_nproc, 256);
+  EXPECT_TRUE(set->warnings.empty());
+  auto off = ParseConfig("agent:\n  task_uid_range: 'off'\n", "conf/app.yaml");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->config.agent.task_uid_range.has_value());
+}
+
 TEST(ParseConfigErrors, WrongTaskValues) {
   const std::string head = "app:\n  - name: a\n    program: b\n";
   ExpectErrors({
