@@ -255,8 +255,9 @@ def test_an_agent_across_hosts_without_rpc_token_is_a_config_error(asgard):
 
 def test_an_assignment_larger_than_any_message_still_reaches_the_agent(fleet):
     """Issue 9: 300 tasks with 60 KiB of env each (about the API's limit) make an 18 MiB
-    assignment, past gRPC's 16 MiB: it goes in pages, as does `agent status`, and after a
-    restart the agent runs it again."""
+    assignment, past gRPC's 16 MiB: it goes in pages, as do `agent status` and the heartbeat's
+    observed states (1200 tasks: more than one call's worth), and after a restart the agent
+    runs it again."""
     master, _, make_agent = fleet
     a = make_agent("a", agent_port=free_port())  # the same agent after its restart
     web = WebStandIn(master)
@@ -269,18 +270,26 @@ def test_an_assignment_larger_than_any_message_still_reaches_the_agent(fleet):
                       "creator, updated_at, updator, desired, env) "
                       "VALUES (?, ?, 'sleep', '60', -2, ?, 1, ?, 1, 2, ?)",
                       (f"big{i}", a_id, now, now, env))
+        for i in range(900):
+            c.execute("INSERT INTO apps (name, agent_id, program, status, created_at, creator, "
+                      "updated_at, updator, desired) VALUES (?, ?, 'sleep', -2, ?, 1, ?, 1, 2)",
+                      (f"tiny{i}", a_id, now, now))
         c.execute("UPDATE agents SET assignment_version = assignment_version + 1 WHERE id = ?",
                   (a_id,))
     web.add("app", a_id, "small", "sleep", "300", auto_restart=1)
-    wait_until(lambda: len(a.agent_tasks()) == 301, 60, "all 301 tasks on the agent")
+    wait_until(lambda: len(a.agent_tasks()) == 1201, 60, "all 1201 tasks on the agent")
     small = lambda: next((t for t in a.agent_tasks().values()
                           if t["definition"]["name"] == "small"
                           and t["observed"].get("state") == "running"), None)
     wait_until(small, 30, "the small app running")
     assert "cannot pull" not in a.log()
+    # The master has the observed state of every one of them.
+    observed = lambda: web.rows("SELECT COUNT(*) AS n FROM apps WHERE agent_id = ? AND "
+                                "state = 'stopped'", a_id)[0]["n"] == 1200
+    wait_until(observed, 30, "1200 paused tasks observed stopped in the store")
     a.stop()
     a.start("-c", str(a.conf_dir))
-    wait_until(lambda: len(a.agent_tasks()) == 301, 60, "all 301 tasks after a restart")
+    wait_until(lambda: len(a.agent_tasks()) == 1201, 60, "all 1201 tasks after a restart")
     wait_until(small, 30, "the small app running again")
 
 
