@@ -59,7 +59,8 @@ std::string AnnouncedIp(const std::string& configured, const std::string& bound_
 
 class Agent {
  public:
-  explicit Agent(config::Config config) : cfg_(std::move(config)) {}
+  Agent(config::Config config, InProcess in_process)
+      : cfg_(std::move(config)), in_process_(std::move(in_process)) {}
   int Run();
 
  private:
@@ -71,6 +72,7 @@ class Agent {
   void Shutdown();
 
   config::Config cfg_;
+  InProcess in_process_;
   std::string runtime_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<process::PosixLauncher> launcher_;
@@ -188,7 +190,8 @@ absl::Status Agent::Serve() {
   auto cached = LoadAssignmentCache(runtime_ + "/agent-assignment.pb");
   if (!cached.ok()) spdlog::warn("{}", cached.status().message());
   std::string master = absl::StrCat(cfg_.agent.master_ip, ":", cfg_.agent.master_port);
-  auto channel = rpc::DialChannel(master, cfg_);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = in_process_.master;
+  if (in_process_.master == nullptr) channel = rpc::DialChannel(master, cfg_);
   if (!channel.ok()) return channel.status();
   UplinkOptions up;
   auto token = rpc::AgentToken(cfg_);
@@ -203,8 +206,12 @@ absl::Status Agent::Serve() {
   up.uuid = NewUuid();
   up.version = ASGARD_VERSION;
   if (cached.ok()) up.cached = std::move(*cached);
+  if (in_process_.on_serving) {
+    in_process_.on_serving(absl::StrCat(up.ip, ":", up.port),
+                           server_.server->InProcessChannel(rpc::ChannelArgs()));
+  }
   uplink_ = std::make_unique<Uplink>(*loop_, *host_, *spool_, *channel, std::move(up));
-  spdlog::info("master at {}", master);
+  spdlog::info("master at {}{}", master, in_process_.master ? " (in process)" : "");
   uplink_->Start();
   return absl::OkStatus();
 }
@@ -280,11 +287,11 @@ int RunAgent(const std::string& conf_dir) {
     std::cerr << "asgard agent: " << cfg.status().message() << std::endl;
     return standalone::RoleSetupExitCode(cfg.status());
   }
-  return RunAgentWith(std::move(*cfg));
+  return RunAgentWith(std::move(*cfg), {});
 }
 
-int RunAgentWith(config::Config config) {
-  Agent agent(std::move(config));
+int RunAgentWith(config::Config config, InProcess in_process) {
+  Agent agent(std::move(config), std::move(in_process));
   return agent.Run();
 }
 

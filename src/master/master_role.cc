@@ -107,6 +107,9 @@ class RunningMaster final : public MasterNode {
     return absl::OkStatus();
   }
   const std::string& address() const override { return server_.address; }
+  std::shared_ptr<grpc::Channel> InProcessChannel() override {
+    return server_.server->InProcessChannel(rpc::ChannelArgs());
+  }
   void Stop() override {
     maintenance_.reset();
     if (server_.server) {

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/config.h"
+#include "grpcpp/channel.h"
 #include "store/store.h"
 
 namespace asgard::master {
@@ -23,6 +24,8 @@ class MasterNode {
                                                            const config::Config& config);
   virtual ~MasterNode() = default;
   virtual const std::string& address() const = 0;  // ip:port bound
+  // A channel to this master inside the process (`asgard all`'s own agent): no network hop.
+  virtual std::shared_ptr<grpc::Channel> InProcessChannel() = 0;
   virtual void Stop() = 0;
 };
 

@@ -131,10 +131,7 @@ absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config:
   return out;
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> DialChannel(const std::string& target,
-                                                           const config::Config& config) {
-  auto credentials = ClientCredentials(config.rpc_tls);
-  if (!credentials.ok()) return credentials.status();
+grpc::ChannelArguments ChannelArgs() {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -142,7 +139,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> DialChannel(const std::string& ta
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
-  return grpc::CreateCustomChannel(target, *credentials, args);
+  return args;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> DialChannel(const std::string& target,
+                                                           const config::Config& config) {
+  auto credentials = ClientCredentials(config.rpc_tls);
+  if (!credentials.ok()) return credentials.status();
+  return grpc::CreateCustomChannel(target, *credentials, ChannelArgs());
 }
 
 absl::Status WriteAddrFile(const std::string& runtime_dir, const std::string& role,

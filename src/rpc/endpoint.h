@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/config.h"
 
 namespace grpc {
@@ -66,6 +67,9 @@ absl::StatusOr<ListeningServer> StartServer(const ListenOn& where, const config:
 // server; cert and key are presented for mutual TLS) and the message size limits.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> DialChannel(const std::string& target,
                                                            const config::Config& config);
+
+// The channel arguments of every client channel (message size limits, reconnect backoff).
+grpc::ChannelArguments ChannelArgs();
 
 // Writes `address` to <runtime_dir>/<role>.addr (what tests and `agent status` read).
 absl::Status WriteAddrFile(const std::string& runtime_dir, const std::string& role,

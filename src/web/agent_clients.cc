@@ -19,6 +19,12 @@ absl::StatusOr<std::shared_ptr<v1::Agent::Stub>> AgentClients::StubFor(const sto
   return stub;
 }
 
+void AgentClients::UseChannelFor(const std::string& address,
+                                 std::shared_ptr<grpc::Channel> channel) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stubs_[address] = std::shared_ptr<v1::Agent::Stub>(v1::Agent::NewStub(std::move(channel)));
+}
+
 void AgentClients::Prepare(grpc::ClientContext& ctx, std::chrono::milliseconds timeout) const {
   ctx.set_deadline(std::chrono::system_clock::now() + timeout);
   rpc::AttachToken(ctx, control_token_);

@@ -43,6 +43,10 @@ class AgentClients {
     return resp;
   }
 
+  // Calls to the agent at `address` (ip:port) go through `channel` (`asgard all`'s own agent,
+  // in process).
+  void UseChannelFor(const std::string& address, std::shared_ptr<grpc::Channel> channel);
+
   // A follow stream of a task's log; the caller owns `ctx` (TryCancel ends the stream).
   absl::StatusOr<std::unique_ptr<grpc::ClientReader<v1::LogLines>>> Follow(
       const store::Agent& agent, grpc::ClientContext& ctx, const v1::LogRequest& req);

@@ -47,6 +47,10 @@ class WebApi {
   // /api/v1 routes, /health, /metrics, and the console's files from `static_dir` (with the
   // single-page-app fallback; "" = no console: `/` says how to build it).
   void Install(httplib::Server& server, const std::string& static_dir);
+  // `asgard all`: its own agent, reached in process.
+  void UseLocalAgent(const std::string& address, std::shared_ptr<grpc::Channel> channel) {
+    agents_.UseChannelFor(address, std::move(channel));
+  }
 
   enum class Access { kPublic, kUser, kAdmin };
 

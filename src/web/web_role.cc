@@ -120,6 +120,9 @@ class RunningWeb final : public WebNode {
     return absl::OkStatus();
   }
   const std::string& address() const override { return address_; }
+  void UseLocalAgent(const std::string& address, std::shared_ptr<grpc::Channel> channel) override {
+    api_.UseLocalAgent(address, std::move(channel));
+  }
   void Stop() override {
     if (!thread_.joinable()) return;
     server_.stop();
@@ -233,7 +236,16 @@ int RunAll(const std::string& conf_dir) {
   if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
     std::cout << "log in as admin / 123456 (you will be asked to change it)" << std::endl;
   }
-  int code = agent::RunAgentWith(*cfg);  // until a stop signal; stops the tasks first
+  // The parts of one process talk in process; their loopback listeners serve other local
+  // roles only (with the secrets of runtime_dir).
+  agent::InProcess in_process;
+  in_process.master = (*master)->InProcessChannel();
+  WebNode* web_node = web->get();
+  in_process.on_serving = [web_node](const std::string& address,
+                                     std::shared_ptr<grpc::Channel> channel) {
+    web_node->UseLocalAgent(address, std::move(channel));
+  };
+  int code = agent::RunAgentWith(*cfg, std::move(in_process));  // until a stop signal
   (*web)->Stop();
   (*master)->Stop();
   unlink((cfg->runtime_dir + "/web.addr").c_str());

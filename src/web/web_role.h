@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/config.h"
+#include "grpcpp/channel.h"
 #include "store/store.h"
 
 namespace asgard::web {
@@ -22,6 +23,9 @@ class WebNode {
                                                         const std::string& default_ip);
   virtual ~WebNode() = default;
   virtual const std::string& address() const = 0;
+  // `asgard all`: calls to the agent at `address` go through `channel`, in process.
+  virtual void UseLocalAgent(const std::string& address,
+                             std::shared_ptr<grpc::Channel> channel) = 0;
   virtual void Stop() = 0;
 };
 
