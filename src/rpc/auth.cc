@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "store/password.h"
 
 namespace asgard::rpc {
 namespace {
@@ -95,13 +96,8 @@ absl::StatusOr<std::string> HashControlToken(std::string_view token) {
         "a control token needs at least ", kMinControlToken,
         " characters (`asgard token new` makes a random one)"));
   }
-  if (sodium_init() < 0) return absl::InternalError("libsodium: sodium_init failed");
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, token.data(), token.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-    return absl::ResourceExhaustedError("argon2id: out of memory");
-  }
-  return std::string(out);
+  // The argon2id limits of the users' passwords.
+  return store::HashPassword(absl::string_view(token.data(), token.size()));
 }
 
 std::string NewSecret() {
