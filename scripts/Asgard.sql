@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS `jobs` (
   `args` varchar(2000) NOT NULL DEFAULT '',
   `std_out` varchar(2000) NOT NULL DEFAULT '',
   `std_err` varchar(2000) NOT NULL DEFAULT '',
-  `spec` varchar(50) NOT NULL DEFAULT '0',
+  `spec` varchar(255) NOT NULL DEFAULT '0',
   `timeout` int(11) NOT NULL DEFAULT -1,
   `is_monitor` tinyint(4) NOT NULL DEFAULT 0,
   `status` tinyint(4) NOT NULL DEFAULT 0,

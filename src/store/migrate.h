@@ -14,7 +14,8 @@
 //                       called admin exists (an original database keeps its admin).
 //   5 security columns  users.run_as, agents.key_hash, apps/jobs/timings.imported_root (set
 //                       on MySQL for rows of an original database that a non-administrator
-//                       created), jobs.max_concurrent (schema.h SecurityUpgrades).
+//                       created), jobs.max_concurrent, jobs.spec widened to 255 (schema.h
+//                       SecurityUpgrades).
 //
 //   RETURN_IF_ERROR(Migrate(conn, {.legacy_zone = absl::LocalTimeZone(), .now = absl::Now()}));
 #pragma once

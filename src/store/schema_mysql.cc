@@ -272,6 +272,8 @@ std::vector<TableUpgrade> SecurityUpgrades(bool mysql) {
     if (std::string(table) == "jobs") {
       u.columns.push_back(column("max_concurrent", "`max_concurrent` int NOT NULL DEFAULT 10",
                                  "max_concurrent INTEGER NOT NULL DEFAULT 10"));
+      // The original's 50 characters do not hold a CRON_TZ= prefix with a long zone name.
+      if (mysql) u.widen.push_back({"spec", "varchar", "`spec` varchar(255) NOT NULL DEFAULT '0'"});
     }
     all.push_back(std::move(u));
   }

@@ -23,7 +23,7 @@ inline constexpr size_t kMaxTaskNameBytes = 128;     // column 1000
 inline constexpr size_t kMaxTaskPathBytes = 2000;    // dir, program, std_out, std_err: 2000
 inline constexpr size_t kMaxTaskArgsBytes = 2000;    // column 2000
 inline constexpr size_t kMaxTaskUserBytes = 100;     // column 100 (Linux names: 32)
-inline constexpr size_t kMaxSpecBytes = 50;          // column varchar(50), as the original's
+inline constexpr size_t kMaxSpecBytes = 255;         // column varchar(255) (migration 5)
 inline constexpr size_t kMaxShortWordBytes = 16;     // stop_signal, concurrency: 16
 inline constexpr size_t kMaxTimeTextBytes = 64;      // an RFC 3339 time
 // env: variables, each name, and the whole map as stored (JSON, in a TEXT column of 65,535).
