@@ -68,6 +68,8 @@ void AddMasterCommand(CLI::App& app, Invocation& inv);
 void AddAgentCommand(CLI::App& app, Invocation& inv);
 // `web` and `all`.
 void AddWebCommands(CLI::App& app, Invocation& inv);
+// `asgard all` itself (all_command.cc).
+int RunAll(const std::string& conf_dir);
 // `debug mail` and `debug webhook`.
 void AddDebugCommand(CLI::App& app, Invocation& inv);
 // `token new` and `token hash`.

@@ -23,7 +23,7 @@ void AddWebCommands(CLI::App& app, Invocation& inv) {
       "console listens on 127.0.0.1:12345 (web.ip / web.port), the parts talk over loopback\n"
       "with a generated token. Without conf/app.yaml the built-in defaults are used.\n"
       "Log in as admin / 123456 and change the password when asked.");
-  all->final_callback([&inv] { inv.action = [&inv] { return web::RunAll(inv.web_conf); }; });
+  all->final_callback([&inv] { inv.action = [&inv] { return RunAll(inv.web_conf); }; });
 }
 
 }  // namespace asgard::cli

@@ -10,9 +10,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "agent/agent_role.h"
 #include "common/absl_fmt.h"
-#include "master/master_role.h"
 #include "rpc/credentials.h"
 #include "rpc/endpoint.h"
 #include "rpc/task_definition.h"
@@ -138,15 +136,15 @@ class RunningWeb final : public WebNode {
   std::thread thread_;
 };
 
-void Announce(const std::string& runtime_dir, const std::string& address) {
+}  // namespace
+
+void AnnounceWeb(const std::string& runtime_dir, const std::string& address) {
   if (auto s = rpc::WriteAddrFile(runtime_dir, "web", address); !s.ok()) {
     spdlog::warn("{}", s.message());
   }
   spdlog::info("listening on http://{}", address);
   std::cout << "listening on http://" << address << std::endl;
 }
-
-}  // namespace
 
 std::string FindStaticDir(const config::Config& config) {
   for (const std::string& dir :
@@ -189,67 +187,12 @@ int RunWeb(const std::string& conf_dir) {
   rpc::LogImportedRootTasks(**store);
   auto node = WebNode::Start(**store, *cfg, "0.0.0.0");
   if (!node.ok()) return standalone::RoleFailure("web", std::string(node.status().message()));
-  Announce(cfg->runtime_dir, (*node)->address());
+  AnnounceWeb(cfg->runtime_dir, (*node)->address());
   int sig = standalone::WaitForStopSignal("web");
   spdlog::info("signal {}: stopping", sig);
   (*node)->Stop();
   unlink((cfg->runtime_dir + "/web.addr").c_str());
   return 0;
-}
-
-int RunAll(const std::string& conf_dir) {
-  bool have_file = Exists(conf_dir + "/app.yaml");
-  auto loaded = standalone::SetupRole("all", conf_dir, {.defaults_when_missing = true});
-  if (!loaded.ok()) {
-    std::cerr << "asgard all: " << loaded.status().message() << std::endl;
-    return standalone::RoleSetupExitCode(loaded.status());
-  }
-  if (!loaded->apps.empty() || !loaded->jobs.empty() || !loaded->timings.empty()) {
-    std::cerr << "note: the app:, cron: and timing: lists of " << conf_dir
-              << "/app.yaml are for `asgard guard` and `asgard cron`; `asgard all` runs the "
-                 "tasks created in its web console"
-              << std::endl;
-  }
-  // One process: the parts talk over loopback, with the secrets generated into runtime_dir
-  // (rpc/credentials.h) unless keys are set.
-  auto cfg = std::make_unique<config::Config>(std::move(*loaded));
-  if (!have_file) {
-    cfg->master.port = 0;
-    cfg->agent.rpc_port = 0;
-  }
-  cfg->master.ip = "127.0.0.1";
-  if (cfg->agent.rpc_ip.empty()) cfg->agent.rpc_ip = "127.0.0.1";
-  auto store = store::Store::Open(standalone::AsgardDb(*cfg), cfg->runtime_dir);
-  if (!store.ok()) return standalone::RoleFailure("all", "store: " + std::string(store.status().message()));
-  rpc::LogImportedRootTasks(**store);
-  auto master = master::MasterNode::Start(**store, *cfg);
-  if (!master.ok()) {
-    return standalone::RoleFailure("all", std::string(master.status().message()),
-                                   standalone::RoleSetupExitCode(master.status()));
-  }
-  const std::string& maddr = (*master)->address();
-  cfg->agent.master_ip = maddr.substr(0, maddr.rfind(':'));
-  cfg->agent.master_port = std::stoi(maddr.substr(maddr.rfind(':') + 1));
-  auto web = WebNode::Start(**store, *cfg, "127.0.0.1");
-  if (!web.ok()) return standalone::RoleFailure("all", std::string(web.status().message()));
-  Announce(cfg->runtime_dir, (*web)->address());
-  if (auto d = (*store)->AdminPasswordIsDefault(); d.ok() && *d) {
-    std::cout << "log in as admin / 123456 (you will be asked to change it)" << std::endl;
-  }
-  // The parts of one process talk in process; their loopback listeners serve other local
-  // roles only (with the secrets of runtime_dir).
-  agent::InProcess in_process;
-  in_process.master = (*master)->InProcessChannel();
-  WebNode* web_node = web->get();
-  in_process.on_serving = [web_node](const std::string& address,
-                                     std::shared_ptr<grpc::Channel> channel) {
-    web_node->UseLocalAgent(address, std::move(channel));
-  };
-  int code = agent::RunAgentWith(*cfg, std::move(in_process));  // until a stop signal
-  (*web)->Stop();
-  (*master)->Stop();
-  unlink((cfg->runtime_dir + "/web.addr").c_str());
-  return code;
 }
 
 }  // namespace asgard::web

@@ -1,6 +1,6 @@
 // File: web_role.h
-// `asgard web` (REST API and console over the store, pushing changes to agents) and
-// `asgard all` (web + master + agent in one process on SQLite, the newcomer's one command).
+// `asgard web`: the REST API and console over the store, pushing changes to agents. WebNode is
+// also the web part of `asgard all` (cli/all_command.cc).
 #pragma once
 
 #include <memory>
@@ -36,7 +36,9 @@ std::string FindStaticDir(const config::Config& config);
 // The web secret (session signing): web.cookie_salt, else <runtime_dir>/web.secret, made once.
 absl::StatusOr<std::string> WebSecret(const config::Config& config);
 
+// Writes <runtime_dir>/web.addr and says "listening on http://ADDR" (log and stdout).
+void AnnounceWeb(const std::string& runtime_dir, const std::string& address);
+
 int RunWeb(const std::string& conf_dir);
-int RunAll(const std::string& conf_dir);
 
 }  // namespace asgard::web
