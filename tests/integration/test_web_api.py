@@ -16,18 +16,6 @@ from web_harness import (ADMIN_PASSWORD, INITIAL, Api, admin_session, all_yaml, 
                          make_user, start_all, wait_task)
 
 
-@pytest.fixture
-def node(asgard):
-    return start_all(asgard)
-
-
-@pytest.fixture
-def site(node, tmp_path):
-    anon, admin = admin_session(node)
-    agent = local_agent(admin)
-    return {"node": node, "anon": anon, "admin": admin, "agent": agent, "tmp": tmp_path}
-
-
 def app_body(site, name="ticker", **extra):
     out = str(site["tmp"] / f"{name}.out")
     body = {"name": name, "agent_id": site["agent"]["id"], "program": "/bin/sh",

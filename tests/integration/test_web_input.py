@@ -19,18 +19,6 @@ from asgard_harness import asgard_bin, wait_until
 from web_harness import ADMIN_PASSWORD, INITIAL, Api, admin_session, local_agent, make_user, start_all
 
 
-@pytest.fixture
-def node(asgard):
-    return start_all(asgard)
-
-
-@pytest.fixture
-def site(node, tmp_path):
-    anon, admin = admin_session(node)
-    agent = local_agent(admin)
-    return {"node": node, "anon": anon, "admin": admin, "agent": agent, "tmp": tmp_path}
-
-
 def app_body(site, name="app", **extra):
     body = {"name": name, "agent_id": site["agent"]["id"], "program": "/bin/sleep",
             "args": "1000"}
