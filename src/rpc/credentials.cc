@@ -10,6 +10,7 @@
 #include "common/errno_status.h"
 #include "common/logging.h"
 #include "common/unique_fd.h"
+#include "process/task_file.h"
 
 namespace asgard::rpc {
 namespace {
@@ -17,19 +18,16 @@ namespace {
 constexpr size_t kSecretChars = 64;
 
 absl::StatusOr<std::string> ReadSecret(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  if (!fd.valid()) return ErrnoStatus("open " + path);
-  struct stat st {};
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " is not a regular file"));
-  }
-  if ((st.st_mode & 077) != 0) {
+  // Not following a link, not blocking on a FIFO, a regular file only (as a task's files).
+  absl::StatusOr<process::TaskFile> file = process::OpenTaskFile(path, O_RDONLY);
+  if (!file.ok()) return file.status();
+  if (file->dev_null || (file->st.st_mode & 077) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        path, " may be read by other accounts (mode ", st.st_mode & 0777,
+        path, " may be read by other accounts (mode ", file->st.st_mode & 0777,
         "): remove it, a new one is made with mode 0600"));
   }
   char buf[kSecretChars + 2] = {};
-  ssize_t n = read(fd.get(), buf, sizeof(buf));
+  ssize_t n = read(file->fd.get(), buf, sizeof(buf));
   std::string secret(buf, n > 0 ? static_cast<size_t>(n) : 0);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() != kSecretChars) {

@@ -38,21 +38,6 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-// A secret kept in a 0600 file under runtime_dir, made on first use.
-absl::StatusOr<std::string> FileSecret(const std::string& path) {
-  std::ifstream in(path);
-  std::string secret;
-  if (in && std::getline(in, secret) && secret.size() >= 32) return secret;
-  secret = RandomHex(32);
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  std::string line = secret + "\n";
-  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  close(fd);
-  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  return secret;
-}
-
 // Debian's cpp-httplib compresses with brotli at quality 11 whenever a browser accepts `br`:
 // ~3 s of CPU for the console's 735 KB script on every load, to save 47 KB over gzip. Editing
 // the request's Accept-Encoding before the library reads it is the only switch it offers; the
@@ -158,7 +143,7 @@ std::string FindStaticDir(const config::Config& config) {
 
 absl::StatusOr<std::string> WebSecret(const config::Config& config) {
   if (!config.web.cookie_salt.empty()) return config.web.cookie_salt;
-  return FileSecret(config.runtime_dir + "/web.secret");
+  return rpc::LocalSecret(config.runtime_dir, "web.secret");
 }
 
 absl::StatusOr<std::unique_ptr<WebNode>> WebNode::Start(store::Store& store,
