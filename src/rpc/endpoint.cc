@@ -29,8 +29,6 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const char* key) {
   return text.str();
 }
 
-bool TlsEnabled(const config::TlsConfig& tls) { return !tls.cert.empty() || !tls.ca.empty(); }
-
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     const config::TlsConfig& tls) {
   if (!TlsEnabled(tls)) return grpc::InsecureServerCredentials();
@@ -78,6 +76,8 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
 }
 
 }  // namespace
+
+bool TlsEnabled(const config::TlsConfig& tls) { return !tls.cert.empty() || !tls.ca.empty(); }
 
 std::string BindAddress(const std::string& ip, bool keys_set, const std::string& keys,
                         std::string* warning) {

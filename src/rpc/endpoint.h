@@ -55,6 +55,9 @@ struct ListeningServer {
 std::string BindAddress(const std::string& ip, bool keys_set, const std::string& keys,
                         std::string* warning);
 
+// Whether rpc.tls turns TLS on (a cert, or a ca to verify servers with).
+bool TlsEnabled(const config::TlsConfig& tls);
+
 // The sentence the start-up log, /health and the console use for credentials sent in clear.
 std::string InClearWarning(const std::string& role);
 

@@ -278,7 +278,7 @@ int WebApi::PushRechecked(const std::vector<store::TaskRef>& tasks) {
 }
 
 bool WebApi::InClear(const store::Agent& agent) const {
-  return config_.rpc_tls.cert.empty() && config_.rpc_tls.ca.empty() && !rpc::IsLoopback(agent.ip);
+  return !rpc::TlsEnabled(config_.rpc_tls) && !rpc::IsLoopback(agent.ip);
 }
 
 Json WebApi::HealthWarnings() {
