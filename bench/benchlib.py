@@ -368,6 +368,44 @@ def asgard_yaml(runtime_dir, extra=""):
             "component:\n  log:\n    level: info\n    console: false\n" + extra)
 
 
+def cgroup2_mount():
+    """Where cgroup2 is mounted, or None."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split()[:1] == ["cgroup2"]:
+                return left.split()[4]
+    return None
+
+
+def without_cgroups(argv):
+    """argv run where cgroup2 is read-only (a private mount namespace; same pid, since unshare
+    and sh exec): Asgard then uses no cgroup, as in a container without a delegated one."""
+    mount = cgroup2_mount()
+    if not mount:
+        return argv
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+            'mount -o remount,bind,ro "$0" && exec "$@"', mount, *argv]
+
+
+SPAWN_PATHS = {
+    "runs start inside their own cgroup": "cgroup, clone3 CLONE_INTO_CGROUP",
+    "runs join their own cgroup after the clone": "cgroup, clone + cgroup.procs write",
+    "runs start without a cgroup": "no cgroup",
+}
+
+
+def spawn_path(log_file):
+    """Which way the daemon started its runs, from the line it logs at the first spawn."""
+    try:
+        with open(log_file, errors="replace") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return "unknown (no log)"
+    found = [(text.rfind(k), v) for k, v in SPAWN_PATHS.items() if k in text]
+    return max(found)[1] if found else "unknown (no spawn logged)"
+
+
 def supervisord_conf(tmp, programs, minfds=1024):
     """A self-contained supervisord.conf: own socket, pidfile, logfile in tmp."""
     lines = [

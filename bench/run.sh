@@ -30,9 +30,9 @@ case "$what" in
     done ;;
   *)
     echo "usage: $0 restart|footprint|precision|scale|ingest|control|all [options]" >&2
-    echo "  restart    restart latency after SIGKILL, asgard guard vs supervisord (~2 min)" >&2
+    echo "  restart    restart latency after SIGKILL, asgard guard (cgroups on and off) vs supervisord (~8 min)" >&2
     echo "  footprint  RSS/PSS/CPU with 100 idle apps, vs supervisord and a link-only program (~70 s)" >&2
-    echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst (~3 min)" >&2
+    echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst, cgroups on and off (~7 min)" >&2
     echo "  scale      100,000 cron entries; 1,000 apps vs supervisord (~2 min)" >&2
     echo "  ingest     master ingest: 1,000 agents x 100 samples / 10 s, SQLite and MariaDB (~3 min)" >&2
     echo "  web        REST API under wrk (apps list, monitor, restart) next to nginx (~1.5 min)" >&2

@@ -137,7 +137,7 @@ UniqueFd Containment::PrepareRun(const std::string& run_id) {
   if (base_.empty()) return UniqueFd();
   std::string dir = RunDir(run_id);
   if (mkdir(dir.c_str(), 0755) != 0) return UniqueFd();
-  return UniqueFd(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  return UniqueFd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 std::vector<pid_t> Containment::Members(const std::string& run_id) const {

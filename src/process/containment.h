@@ -29,8 +29,8 @@ class Containment {
 
   bool has_cgroups() const { return !base_.empty(); }
 
-  // Creates the run's cgroup and returns its cgroup.procs opened for writing (the child joins
-  // by writing "0"); an invalid fd when cgroups are not in use or creation failed.
+  // Creates the run's cgroup and returns its directory, opened for the spawn to start the child
+  // in it (spawn.h); an invalid fd when cgroups are not in use or creation failed.
   UniqueFd PrepareRun(const std::string& run_id);
 
   // Sends `sig` to the run's group and to every process of the run outside it.

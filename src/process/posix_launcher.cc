@@ -14,6 +14,7 @@
 #include "common/errno_status.h"
 #include "common/uuid.h"
 #include "process/argv.h"
+#include "process/clone_into_cgroup.h"
 #include "process/spawn.h"
 #include "spdlog/spdlog.h"
 
@@ -189,18 +190,37 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   plan.stdin_fd = dev_null_.get();
   plan.stdout_fd = out_w.valid() ? out_w.get() : dev_null_.get();
   plan.stderr_fd = err_w.valid() ? err_w.get() : (spec.std_err.empty() ? dev_null_.get() : plan.stdout_fd);
-  UniqueFd cgroup_procs = containment_->PrepareRun(run_id);
-  plan.cgroup_procs_fd = cgroup_procs.get();
+  UniqueFd cgroup = containment_->PrepareRun(run_id);
+  plan.cgroup_fd = cgroup.get();
+  plan.clone_into_cgroup = clone_into_cgroup_;
 
-  auto pid = SpawnProcess(plan);
-  if (!pid.ok()) {
+  auto spawned = SpawnProcess(plan);
+  if (spawned.ok()) NoteSpawnPath(*spawned);
+  if (!spawned.ok()) {
     containment_->KillRemains(run_id, 0);  // removes the empty cgroup; nothing else ran
-    return pid.status();
+    return spawned.status();
   }
-  RunInfo info{run_id, *pid, WallClock::now(), std::move(health)};
-  runs_.emplace(*pid, Run{info, std::move(on_exit)});
-  by_run_.emplace(run_id, *pid);
+  RunInfo info{run_id, spawned->pid, WallClock::now(), std::move(health)};
+  runs_.emplace(spawned->pid, Run{info, std::move(on_exit)});
+  by_run_.emplace(run_id, spawned->pid);
   return info;
+}
+
+void PosixLauncher::NoteSpawnPath(const Spawned& spawned) {
+  if (spawned.clone3_error != 0 && KernelLacksCloneIntoCgroup(spawned.clone3_error)) {
+    clone_into_cgroup_ = false;  // the same answer every time: stop asking
+  }
+  if (spawn_path_ == spawned.path) return;
+  spawn_path_ = spawned.path;
+  // Said once, and again if it changes: benchmarks and operators read which way runs start.
+  if (spawned.path == SpawnPath::kNoCgroup) {
+    spdlog::info("runs start without a cgroup (no writable cgroup v2); found by ASGARD_RUN_ID");
+  } else if (spawned.path == SpawnPath::kIntoCgroup) {
+    spdlog::info("runs start inside their own cgroup (clone3 CLONE_INTO_CGROUP)");
+  } else {
+    spdlog::info("runs join their own cgroup after the clone (clone3 CLONE_INTO_CGROUP: {})",
+                 std::strerror(spawned.clone3_error));
+  }
 }
 
 void PosixLauncher::Signal(const std::string& run_id, int sig) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -21,6 +22,7 @@
 #include "process/launcher.h"
 #include "process/log_sink.h"
 #include "process/output_health.h"
+#include "process/spawn.h"
 
 namespace asgard::process {
 
@@ -38,6 +40,9 @@ class PosixLauncher final : public Launcher {
   size_t live_runs() const { return runs_.size(); }
   // Pid of a live run's main process, 0 if unknown.
   pid_t PidOf(const std::string& run_id) const;
+  // How the last run reached its cgroup (spawn.h); empty before the first run.
+  std::optional<SpawnPath> spawn_path() const { return spawn_path_; }
+  bool has_cgroups() const { return containment_->has_cgroups(); }
 
  private:
   struct Run {
@@ -59,6 +64,7 @@ class PosixLauncher final : public Launcher {
   void OnPumpReadable(int fd);
   void OnSigchld();
   void OnReaped(pid_t pid, int wait_status);
+  void NoteSpawnPath(const Spawned& spawned);
 
   EventLoop& loop_;
   UniqueFd sigchld_;
@@ -67,6 +73,8 @@ class PosixLauncher final : public Launcher {
   std::unordered_map<pid_t, Run> runs_;             // by main pid
   std::unordered_map<std::string, pid_t> by_run_;   // run id -> main pid
   std::unordered_map<int, Pump> pumps_;             // by read fd
+  bool clone_into_cgroup_ = true;  // until the kernel says it cannot
+  std::optional<SpawnPath> spawn_path_;
 };
 
 }  // namespace asgard::process

@@ -104,6 +104,26 @@ TEST_F(PosixLauncherTest, RunGetsMarkerOwnSessionAndDevNullStdin) {
   EXPECT_EQ(end, "end");
 }
 
+TEST_F(PosixLauncherTest, ARunLivesInItsOwnCgroupFromItsFirstInstruction) {
+  if (!launcher_->has_cgroups()) {
+    const char* ci = getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << "CI runs as root with a writable cgroup2";
+    GTEST_SKIP() << "no writable cgroup v2";
+  }
+  std::optional<ExitInfo> exit;
+  auto run = launcher_->Spawn(Shell("cat /proc/self/cgroup"), [&](const ExitInfo& e) { exit = e; });
+  ASSERT_TRUE(run.ok()) << run.status();
+  RunUntilExit(exit);
+  Pump(std::chrono::milliseconds(20));
+  std::string own = "asgard-test-" + std::to_string(getpid()) + "/" + run->run_id + "\n";
+  std::string cgroups = Slurp(dir_ + "/out.log");
+  EXPECT_NE(cgroups.find(own), std::string::npos) << cgroups;
+#if defined(__x86_64__)
+  ASSERT_TRUE(launcher_->spawn_path().has_value());
+  EXPECT_EQ(*launcher_->spawn_path(), SpawnPath::kIntoCgroup);
+#endif
+}
+
 TEST_F(PosixLauncherTest, EnvAndDirAreApplied) {
   std::optional<ExitInfo> exit;
   ProcessSpec spec = Shell("echo $GREETING; pwd");

@@ -15,6 +15,8 @@
 #include <cstring>
 
 #include "common/errno_status.h"
+#include "common/unique_fd.h"
+#include "process/clone_into_cgroup.h"
 
 namespace asgard::process {
 namespace {
@@ -54,6 +56,7 @@ struct ChildArgs {
   const SpawnPlan* plan;
   char* const* argv;
   char* const* envp;
+  int cgroup_procs_fd = -1;  // >= 0: the child joins its cgroup by writing "0" here
   volatile int failed_step = 0;
   volatile int error = 0;
 };
@@ -78,7 +81,7 @@ int ChildMain(void* raw) {
     syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
   }
   if (setsid() < 0) Fail(a, Step::kSetsid);
-  if (p.cgroup_procs_fd >= 0 && write(p.cgroup_procs_fd, "0", 1) != 1) Fail(a, Step::kCgroup);
+  if (a.cgroup_procs_fd >= 0 && write(a.cgroup_procs_fd, "0", 1) != 1) Fail(a, Step::kCgroup);
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
     Fail(a, Step::kDup);
   }
@@ -114,7 +117,19 @@ constexpr size_t kChildStack = 32 * 1024;
 
 }  // namespace
 
-absl::StatusOr<pid_t> SpawnProcess(const SpawnPlan& plan) {
+const char* SpawnPathName(SpawnPath path) {
+  switch (path) {
+    case SpawnPath::kNoCgroup:
+      return "no cgroup";
+    case SpawnPath::kIntoCgroup:
+      return "clone3 into cgroup";
+    case SpawnPath::kJoinCgroup:
+      return "clone, then join cgroup";
+  }
+  return "?";
+}
+
+absl::StatusOr<Spawned> SpawnProcess(const SpawnPlan& plan) {
   std::vector<char*> argv = CStrings(plan.argv);
   std::vector<char*> envp = CStrings(plan.env);
   ChildArgs args{&plan, argv.data(), envp.data()};
@@ -122,8 +137,25 @@ absl::StatusOr<pid_t> SpawnProcess(const SpawnPlan& plan) {
   // has exec'd or exited, so nothing else uses it meanwhile, and no mmap/munmap (a TLB
   // shootdown across the daemon's threads) is paid per spawn.
   alignas(64) char stack[kChildStack];
-  pid_t pid = clone(ChildMain, stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-  if (pid < 0) return ErrnoStatus("clone");
+  Spawned spawned;
+  long pid = -1;
+  if (plan.cgroup_fd >= 0 && plan.clone_into_cgroup) {
+    pid = CloneVforkIntoCgroup(ChildMain, &args, stack, kChildStack, plan.cgroup_fd);
+    if (pid > 0) spawned.path = SpawnPath::kIntoCgroup;
+    // Refused (an old kernel, a seccomp filter, the cgroup itself): the old way says why.
+    if (pid < 0) spawned.clone3_error = static_cast<int>(-pid);
+  }
+  UniqueFd procs;
+  if (pid < 0) {
+    if (plan.cgroup_fd >= 0) {
+      procs.reset(openat(plan.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC));
+      if (!procs.valid()) return ErrnoStatus("open cgroup.procs");
+      args.cgroup_procs_fd = procs.get();
+      spawned.path = SpawnPath::kJoinCgroup;
+    }
+    pid = clone(ChildMain, stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    if (pid < 0) return ErrnoStatus("clone");
+  }
   if (args.failed_step != 0) {
     // The child failed before exec and has exited; the caller's reaper collects it.
     auto step = static_cast<Step>(args.failed_step);
@@ -132,7 +164,8 @@ absl::StatusOr<pid_t> SpawnProcess(const SpawnPlan& plan) {
     if (step == Step::kExec) what += " " + plan.path;
     return ErrnoStatus(what, args.error);
   }
-  return pid;
+  spawned.pid = static_cast<pid_t>(pid);
+  return spawned;
 }
 
 }  // namespace asgard::process

@@ -126,15 +126,29 @@ def assert_no_zombies(ppid, timeout=5.0):
                f"zombie children of the daemon (pid {ppid}) to be reaped")
 
 
-def cgroup2_parent():
-    """Where the daemons (started by us, so in our cgroup) make their cgroups, or None."""
-    mount = None
+def cgroup2_mount():
+    """Where cgroup2 is mounted, or None."""
     with open("/proc/self/mountinfo") as f:
         for line in f:
             left, _, right = line.partition(" - ")
             if right.split()[:1] == ["cgroup2"]:
-                mount = left.split()[4]
-                break
+                return left.split()[4]
+    return None
+
+
+def without_writable_cgroups():
+    """A command prefix that runs the daemon where cgroup2 is read-only (its own mount
+    namespace, the same pid): what a container without a delegated cgroup looks like."""
+    mount = cgroup2_mount()
+    if not mount:
+        return []
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+            'mount -o remount,bind,ro "$0" && exec "$@"', mount]
+
+
+def cgroup2_parent():
+    """Where the daemons (started by us, so in our cgroup) make their cgroups, or None."""
+    mount = cgroup2_mount()
     if not mount:
         return None
     with open("/proc/self/cgroup") as f:
@@ -197,6 +211,7 @@ class Daemon:
         self.proc = None
         self.runtime_dir = "runtime"
         self.extra_args = []
+        self.command_prefix = []  # e.g. without_writable_cgroups()
         self.starts = 0
 
     # -- files
@@ -252,7 +267,7 @@ class Daemon:
         err = open(self.workdir / f"{self.label}-{self.starts}.err", "wb")
         try:
             self.proc = subprocess.Popen(
-                [asgard_bin(), self.role, *args], cwd=self.workdir, env=env,
+                [*self.command_prefix, asgard_bin(), self.role, *args], cwd=self.workdir, env=env,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         finally:
             out.close()

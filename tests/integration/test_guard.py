@@ -10,7 +10,8 @@ import time
 import pytest
 
 from asgard_harness import (PYTHON, alive, assert_no_zombies, cgroup2_parent, cmdline_of, dump,
-                            environ_of, gone, procs_with_env, wait_until)
+                            environ_of, gone, procs_with_env, wait_until,
+                            without_writable_cgroups)
 
 
 def sleeper(name, seconds=1000, **extra):
@@ -200,8 +201,9 @@ while True:
 """
 
 
+@pytest.mark.parametrize("cgroups", ["cgroup", "read-only cgroup2"])
 @pytest.mark.parametrize("how", ["reload", "shutdown"])
-def test_no_escaped_descendants(asgard, tmp_path, how):
+def test_no_escaped_descendants(asgard, tmp_path, how, cgroups):
     script = tmp_path / "double_fork.py"
     script.write_text(DOUBLE_FORK)
     pidfile = tmp_path / "grandchild.pid"
@@ -211,8 +213,21 @@ def test_no_escaped_descendants(asgard, tmp_path, how):
                 "args": "-c 'setsid sleep 1001 & sleep 1002; true'", "stop_timeout": 2}
     bystander = sleeper("bystander")
     d = asgard.daemon("guard", apps=[escaper, setsider, bystander])
+    parent = cgroup2_parent()
+    assert parent, "cgroup2 is mounted where the tests run"
+    if cgroups != "cgroup":
+        d.command_prefix = without_writable_cgroups()
     d.start()
     esc_pid = d.wait_running("escaper")
+    own = parent / f"asgard-guard-{d.pid}"
+    if cgroups == "cgroup":
+        # Each run is born in its own cgroup (clone3 CLONE_INTO_CGROUP), none migrates.
+        assert "runs start inside their own cgroup" in d.log(), dump(d)
+        run_cgroup = own / environ_of(esc_pid)["ASGARD_RUN_ID"]
+        assert esc_pid in [int(p) for p in (run_cgroup / "cgroup.procs").read_text().split()]
+    else:
+        assert "runs start without a cgroup" in d.log(), dump(d)
+        assert not own.exists()
     set_pid = d.wait_running("setsider")
     by_pid = d.wait_running("bystander")
     grandchild = int(wait_until(lambda: pidfile.exists() and pidfile.read_text(), 10,
