@@ -79,6 +79,15 @@ SqlRow ReadRow(sqlite3_stmt* stmt) {
       row.emplace_back(std::string(digits, end));
       continue;
     }
+    if (type == SQLITE_FLOAT) {
+      // The shortest text that reads back as the same double. SQLite's own text of a REAL is
+      // printf's %!.15g, which costs more than the rest of the row (a chart reads hundreds of
+      // samples) and rounds away the last digits of what was stored.
+      char digits[32];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), sqlite3_column_double(stmt, i));
+      row.emplace_back(std::string(digits, end));
+      continue;
+    }
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
     row.emplace_back(std::string(text ? text : "", sqlite3_column_bytes(stmt, i)));
   }
