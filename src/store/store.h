@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,6 +47,9 @@
 #include "store/sql.h"
 
 namespace asgard::store {
+namespace internal {
+struct ReportToWrite;  // report_writer.h
+}
 
 struct OpenOptions {
   // Zone in which an original Asgard database wrote its DATETIMEs (the writer's local time);
@@ -146,7 +150,9 @@ class Store {
   absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
   // A whole report in one transaction (one commit): each record not stored before; returns
   // how many were new and, in `fresh`, which archives and exceptions (a resent report's are
-  // not, so whatever follows a first arrival, such as an alert, happens once).
+  // not, so whatever follows a first arrival, such as an alert, happens once). Reports that
+  // wait for the writer at the same time share one transaction and multi-row statements
+  // (report_writer.h); each is still stored whole or not at all.
   absl::StatusOr<int> InsertReport(const std::vector<ArchiveRecord>& archives,
                                    const std::vector<ExceptionRecord>& exceptions,
                                    const std::vector<MonitorSample>& monitors,
@@ -258,6 +264,11 @@ class Store {
     return read(*lease);
   }
 
+  // Takes the reports queued for the writer, oldest first, up to a transaction's worth.
+  std::vector<internal::ReportToWrite*> TakeQueuedReports() ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Writes what TakeQueuedReports gives, creating missing monitor tables first.
+  void WriteQueuedReports() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   const Backend backend_;
   const OpenOptions options_;
@@ -268,6 +279,10 @@ class Store {
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
   std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> writes_{0};
+  // Reports waiting for the writer (InsertReport); each belongs to a caller blocked until its
+  // `written` is set under mu_.
+  absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::deque<internal::ReportToWrite*> queued_reports_ ABSL_GUARDED_BY(queue_mu_);
 };
 
 }  // namespace asgard::store

@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "store/migrate.h"
 #include "store/monitor_tables.h"
+#include "store/report_writer.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -51,10 +52,6 @@ SqlParams ExceptionParams(const ExceptionRecord& e) {
   return {e.type, e.related_id, e.uuid, e.seq, e.desc, e.created_at};
 }
 
-SqlParams MonitorParams(const MonitorSample& m) {
-  return {m.type, m.related_id, m.uuid, m.seq, m.pid, m.cpu, m.memory, m.threads, m.created_at};
-}
-
 MonitorSample ReadMonitor(const SqlRow& row) {
   RowReader r(row);
   MonitorSample m;
@@ -68,41 +65,6 @@ MonitorSample ReadMonitor(const SqlRow& row) {
   m.threads = static_cast<int>(r.Int());
   m.created_at = r.Time();
   return m;
-}
-
-// Samples arrive by the hundred per report: one multi-row INSERT per chunk (one round trip to
-// MySQL instead of one per row), in one transaction.
-// Inside a transaction of the caller's.
-absl::StatusOr<int> InsertMonitorChunks(SqlConn& c, const std::string& table,
-                                        const std::vector<MonitorSample>& samples) {
-  constexpr size_t kRowsPerStatement = 500;  // 9 parameters each, far below either limit
-  int inserted = 0;
-  for (size_t start = 0; start < samples.size(); start += kRowsPerStatement) {
-      size_t end = std::min(samples.size(), start + kRowsPerStatement);
-      std::string sql = absl::StrCat("INSERT INTO ", table,
-                                     " (type, related_id, uuid, seq, pid, cpu, memory, threads, "
-                                     "created_at) VALUES ");
-      SqlParams params;
-      params.reserve((end - start) * 9);
-      for (size_t i = start; i < end; ++i) {
-        absl::StrAppend(&sql, i == start ? "" : ", ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (SqlParam& p : MonitorParams(samples[i])) params.push_back(std::move(p));
-      }
-      absl::StrAppend(&sql, IgnoreDuplicateClause(c.backend()));
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(sql, params));
-      inserted += static_cast<int>(r.affected);
-  }
-  return inserted;
-}
-
-absl::StatusOr<int> InsertMonitorRows(SqlConn& c, const std::string& table,
-                                      const std::vector<MonitorSample>& samples) {
-  int inserted = 0;
-  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(inserted, InsertMonitorChunks(c, table, samples));
-    return absl::OkStatus();
-  }));
-  return inserted;
 }
 
 }  // namespace
@@ -135,53 +97,67 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
                                         FreshRecords* fresh) {
   for (const ArchiveRecord& a : archives) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
   for (const ExceptionRecord& e : exceptions) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
-  std::map<std::string, std::vector<MonitorSample>> by_table;
-  for (const MonitorSample& m : monitors) {
-    RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
-    by_table[MonitorTableName(m.created_at)].push_back(m);
+  for (const MonitorSample& m : monitors) RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
+  internal::ReportToWrite mine;
+  mine.archives = &archives;
+  mine.exceptions = &exceptions;
+  mine.monitors = &monitors;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queued_reports_.push_back(&mine);
   }
+  // Whoever holds the writer next writes every report queued by then (report_writer.h): while
+  // this call waited, the caller before it may have written this report with its own.
   WriteLock lock(this);
-  SqlConn& c = *conn_;
-  for (const auto& [table, samples] : by_table) {
-    if (known_monitor_tables_.count(table)) continue;
-    RETURN_IF_ERROR(CreateMonitorTable(c, table));  // DDL commits on MySQL: not in the transaction
-    known_monitor_tables_.insert(table);
+  while (!mine.written) WriteQueuedReports();
+  if (!mine.status.ok()) return mine.status;
+  if (fresh != nullptr) *fresh = std::move(mine.fresh);
+  return mine.inserted;
+}
+
+std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
+  // A bound on one transaction, so that the reports behind it wait a few ms, not a second.
+  constexpr size_t kMaxRecordsPerTransaction = 20000;
+  std::vector<internal::ReportToWrite*> batch;
+  size_t records = 0;
+  absl::MutexLock lock(&queue_mu_);
+  while (!queued_reports_.empty() && (batch.empty() || records < kMaxRecordsPerTransaction)) {
+    internal::ReportToWrite* r = queued_reports_.front();
+    queued_reports_.pop_front();
+    records += r->archives->size() + r->exceptions->size() + r->monitors->size();
+    batch.push_back(r);
   }
-  const std::string archive_sql = absl::StrCat(
-      "INSERT INTO archives (type, related_id, uuid, seq, pid, begin_time, end_time, status, "
-      "`signal`, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      IgnoreDuplicateClause(backend_));
-  const std::string exception_sql = absl::StrCat(
-      "INSERT INTO exceptions (type, related_id, uuid, seq, `desc`, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      IgnoreDuplicateClause(backend_));
-  int inserted = 0;
-  FreshRecords found;
-  // One transaction for the whole report: one commit (one fsync) instead of three.
-  absl::Status s = InTransaction(c, [&]() -> absl::Status {
-    inserted = 0;
-    found = {};
-    for (size_t i = 0; i < archives.size(); ++i) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(archive_sql, ArchiveParams(archives[i])));
-      if (r.affected > 0) found.archives.push_back(i);
+  return batch;
+}
+
+void Store::WriteQueuedReports() {
+  std::vector<internal::ReportToWrite*> batch;
+  for (internal::ReportToWrite* r : TakeQueuedReports()) {
+    // Tables are created outside the transaction (DDL commits on MySQL); a report whose month
+    // has no table and cannot get one fails alone.
+    absl::Status created = absl::OkStatus();
+    for (const std::string& table : internal::MonitorTablesOf({r})) {
+      if (known_monitor_tables_.count(table)) continue;
+      created = CreateMonitorTable(*conn_, table);
+      if (!created.ok()) break;
+      known_monitor_tables_.insert(table);
     }
-    for (size_t i = 0; i < exceptions.size(); ++i) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(exception_sql, ExceptionParams(exceptions[i])));
-      if (r.affected > 0) found.exceptions.push_back(i);
+    if (created.ok()) {
+      batch.push_back(r);
+    } else {
+      r->status = created;
+      r->written = true;
     }
-    inserted = static_cast<int>(found.archives.size() + found.exceptions.size());
-    for (const auto& [table, samples] : by_table) {
-      ASSIGN_OR_RETURN(int n, InsertMonitorChunks(c, table, samples));
-      inserted += n;
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) {
-    for (const auto& [table, samples] : by_table) known_monitor_tables_.erase(table);
-    return s;
   }
-  if (fresh != nullptr) *fresh = std::move(found);
-  return inserted;
+  if (batch.empty()) return;
+  internal::WriteReports(*conn_, batch);
+  for (internal::ReportToWrite* r : batch) {
+    if (r->status.ok()) continue;
+    // A table dropped by another process? The next report creates it again.
+    for (const std::string& table : internal::MonitorTablesOf({r})) {
+      known_monitor_tables_.erase(table);
+    }
+  }
 }
 
 absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batch) {
@@ -198,12 +174,16 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
       RETURN_IF_ERROR(CreateMonitorTable(*conn_, table));
       known_monitor_tables_.insert(table);
     }
-    auto n = InsertMonitorRows(*conn_, table, samples);
+    int64_t rows = 0;
+    absl::Status n = InTransaction(*conn_, [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(rows, internal::InsertMonitorRows(*conn_, table, samples));
+      return absl::OkStatus();
+    });
     if (!n.ok()) {
       known_monitor_tables_.erase(table);  // dropped elsewhere? the next report recreates it
-      return n.status();
+      return n;
     }
-    inserted += *n;
+    inserted += static_cast<int>(rows);
   }
   return inserted;
 }
