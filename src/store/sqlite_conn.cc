@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 30000;
 constexpr size_t kMaxCachedStatements = 256;
+constexpr int kAutoCheckpointPages = 1000;  // SQLite's default
 
 // Resets a cached statement when the call that used it returns.
 struct StmtReset {
@@ -191,6 +192,27 @@ absl::Status SqliteConn::ExecScript(const std::string& sql) {
   std::string msg = err ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
   return absl::Status(CodeFor(rc), absl::StrCat("sqlite: ", msg, " in: ", sql.substr(0, 120)));
+}
+
+void SqliteConn::OnWalCommit(std::function<void(int wal_pages)> committed) {
+  wal_committed_ = std::move(committed);
+  if (!wal_committed_) {
+    sqlite3_wal_autocheckpoint(db_, kAutoCheckpointPages);
+    return;
+  }
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<SqliteConn*>(self)->wal_committed_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+absl::Status SqliteConn::Checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return absl::OkStatus();  // busy: another one runs
+  return Error(rc, "checkpoint");
 }
 
 absl::Status SqliteConn::Begin() { return ExecScript("BEGIN IMMEDIATE"); }

@@ -10,6 +10,7 @@
 #include "store/sqlite_conn.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
+#include "store/wal_checkpointer.h"
 
 namespace asgard::store {
 namespace {
@@ -39,6 +40,11 @@ Agent ReadAgentRow(const SqlRow& row) {
 
 enum class Role { kWriter, kReader };
 
+// db.path, or <runtime_dir>/asgard.db.
+std::string SqlitePath(const config::DbConfig& db, const std::string& runtime_dir) {
+  return db.path.empty() ? absl::StrCat(runtime_dir, "/asgard.db") : db.path;
+}
+
 absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
                                                  const std::string& runtime_dir, Role role) {
   if (db.driver == "mysql") {
@@ -53,11 +59,8 @@ absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
     return absl::InvalidArgumentError(
         absl::StrCat("store driver '", db.driver, "': expected sqlite or mysql"));
   }
-  std::string path = db.path;
-  if (path.empty()) {
-    RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
-    path = absl::StrCat(runtime_dir, "/asgard.db");
-  }
+  if (db.path.empty()) RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
+  const std::string path = SqlitePath(db, runtime_dir);
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, role == Role::kReader
                                                          ? SqliteConn::OpenReader(path)
                                                          : SqliteConn::Open(path));
@@ -98,6 +101,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
                                                    const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir, Role::kWriter));
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenOn(std::move(conn), options));
+  if (db.driver != "mysql" && CanHaveReaders(db)) {
+    ASSIGN_OR_RETURN(store->checkpointer_,
+                     WalCheckpointer::Start(SqlitePath(db, runtime_dir),
+                                            static_cast<SqliteConn&>(*store->conn_)));
+  }
   if (options.read_connections <= 0 || !CanHaveReaders(db)) return store;
   // After the migration, so that the readers open the current schema.
   std::vector<std::unique_ptr<SqlConn>> readers;

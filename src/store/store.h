@@ -50,6 +50,7 @@ namespace asgard::store {
 namespace internal {
 struct ReportToWrite;  // report_writer.h
 }
+class WalCheckpointer;  // wal_checkpointer.h
 
 struct OpenOptions {
   // Zone in which an original Asgard database wrote its DATETIMEs (the writer's local time);
@@ -276,6 +277,9 @@ class Store {
   // Set by Open() before the store is handed out, then never changed; null without readers.
   // The pool has its own lock.
   std::unique_ptr<ConnPool> readers_;
+  // SQLite file databases: the writer's WAL checkpoints, on a thread of their own. Set by
+  // Open() like readers_; declared after conn_, so that it is gone before the writer closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
   std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> writes_{0};
