@@ -178,23 +178,28 @@ absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff)
                                         "(last_heartbeat_at IS NULL OR last_heartbeat_at < ?)",
                                         {cutoff}));
     for (const SqlRow& row : rows) ids.push_back(RowReader(row).Int());
-    for (int64_t id : ids) {
-      RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 0 WHERE id = ?", {id}).status());
+    // A few statements per 256 agents, not seven per agent: when a network partition takes a
+    // thousand agents away at once, this transaction holds the writer (and every report behind
+    // it) for milliseconds instead of seconds.
+    return internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
+      RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE agents SET status = 0 WHERE id", in), params)
+                          .status());
       for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
         std::string table = TaskTable(kind);
         RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table,
                                             "` SET state = 'unknown' WHERE "
-                                            "agent_id = ? AND status <> -1"),
-                               {id})
+                                            "status <> -1 AND agent_id",
+                                            in),
+                               params)
                             .status());
         RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET status = ",
                                             StatusCase(kind, DeriveMode::kOffline),
-                                            " WHERE agent_id = ? AND status <> -1"),
-                               {id})
+                                            " WHERE status <> -1 AND agent_id", in),
+                               params)
                             .status());
       }
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   }));
   return ids;
 }
