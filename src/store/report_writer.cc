@@ -175,8 +175,15 @@ std::set<std::string> MonitorTablesOf(const std::vector<ReportToWrite*>& batch) 
 }
 
 void WriteReports(SqlConn& c, const std::vector<ReportToWrite*>& batch) {
+  // Several connections write reports at once on MySQL: a deadlock between two of them
+  // (Aborted) is retried a few times, as the server asks, before the batch is split.
+  constexpr int kAttempts = 3;
   bool duplicates = false;
-  absl::Status s = InTransaction(c, [&] { return WriteShared(c, batch, &duplicates); });
+  absl::Status s;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    s = InTransaction(c, [&] { return WriteShared(c, batch, &duplicates); });
+    if (!absl::IsAborted(s) || duplicates) break;
+  }
   if (s.ok()) {
     for (ReportToWrite* r : batch) {
       SetAllNew(*r);

@@ -32,7 +32,8 @@ struct ReportToWrite {
   const std::vector<ExceptionRecord>* exceptions = nullptr;
   const std::vector<MonitorSample>* monitors = nullptr;
 
-  bool written = false;  // the results below are final
+  bool written = false;  // the results below are final (set by WriteReports)
+  bool done = false;     // set by the Store, under its queue lock, after `written`
   absl::Status status;
   int inserted = 0;      // records not stored before
   FreshRecords fresh;    // which archives and exceptions were not stored before

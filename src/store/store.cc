@@ -106,6 +106,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
                      WalCheckpointer::Start(SqlitePath(db, runtime_dir),
                                             static_cast<SqliteConn&>(*store->conn_)));
   }
+  if (db.driver == "mysql" && options.report_connections > 0) {
+    std::vector<std::unique_ptr<SqlConn>> writers;
+    for (int i = 0; i < options.report_connections; ++i) {
+      ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> writer, Connect(db, runtime_dir, Role::kWriter));
+      writers.push_back(std::move(writer));
+    }
+    store->report_writers_ = std::make_unique<ConnPool>(std::move(writers));
+  }
   if (options.read_connections <= 0 || !CanHaveReaders(db)) return store;
   // After the migration, so that the readers open the current schema.
   std::vector<std::unique_ptr<SqlConn>> readers;

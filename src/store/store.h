@@ -64,6 +64,13 @@ struct OpenOptions {
   // caches (up to 2 MiB each) and prepared statements, while fewer than the cores leave a core
   // idle when one reader waits on I/O. On MySQL each is one server connection per process.
   int read_connections = 4;
+  // MySQL only: connections Open() adds that write agents' reports beside the writer. Each
+  // writes one batch of reports at a time (report_writer.h); with several, the server works on
+  // several batches at once (one server thread each), and the master builds the next batch
+  // while the server stores the last. 2: the server's insert work then spreads over two cores;
+  // more add lock contention on the monitor tables' indexes rather than speed (bench/README.md,
+  // ingest).
+  int report_connections = 2;
 };
 
 enum class UserKey { kNickname, kEmail, kMobile };
@@ -265,10 +272,17 @@ class Store {
     return read(*lease);
   }
 
-  // Takes the reports queued for the writer, oldest first, up to a transaction's worth.
+  // Takes the reports queued for a report connection, oldest first, up to a transaction's
+  // worth.
   std::vector<internal::ReportToWrite*> TakeQueuedReports() ABSL_LOCKS_EXCLUDED(queue_mu_);
-  // Writes what TakeQueuedReports gives, creating missing monitor tables first.
-  void WriteQueuedReports() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits for a report connection (the writer on SQLite), then writes what TakeQueuedReports
+  // gives on it and marks those reports done.
+  void WriteQueuedReports() ABSL_LOCKS_EXCLUDED(mu_, queue_mu_);
+  void WriteQueuedReportsOn(SqlConn& conn) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // The monitor tables of the report's samples, created on `conn` unless known to exist.
+  absl::Status CreateMonitorTablesOf(SqlConn& conn, internal::ReportToWrite* report);
+  absl::Status CreateMonitorTableOnce(SqlConn& conn, const std::string& table)
+      ABSL_LOCKS_EXCLUDED(tables_mu_);
 
   absl::Mutex mu_;
   const Backend backend_;
@@ -280,11 +294,16 @@ class Store {
   // SQLite file databases: the writer's WAL checkpoints, on a thread of their own. Set by
   // Open() like readers_; declared after conn_, so that it is gone before the writer closes.
   std::unique_ptr<WalCheckpointer> checkpointer_;
+  // MySQL: connections that write reports only (OpenOptions::report_connections), so that
+  // the database works on several batches at once; null on SQLite (reports use the writer).
+  // Set by Open() like readers_.
+  std::unique_ptr<ConnPool> report_writers_;
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
-  std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex tables_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(tables_mu_);
   std::atomic<uint64_t> writes_{0};
-  // Reports waiting for the writer (InsertReport); each belongs to a caller blocked until its
-  // `written` is set under mu_.
+  // Reports waiting for a report connection (InsertReport); each belongs to a caller blocked
+  // until its `done` is set under queue_mu_.
   absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::deque<internal::ReportToWrite*> queued_reports_ ABSL_GUARDED_BY(queue_mu_);
 };

@@ -102,22 +102,36 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
   mine.archives = &archives;
   mine.exceptions = &exceptions;
   mine.monitors = &monitors;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    queued_reports_.push_back(&mine);
+  // Whoever gets a report connection next writes every report queued by then
+  // (report_writer.h). So this call either writes a batch (its own report in it, or others'
+  // while another call writes this one), or waits for the call that took its report.
+  struct Waiting {
+    Store* store;
+    const internal::ReportToWrite* mine;
+  } waiting{this, &mine};
+  queue_mu_.Lock();
+  queued_reports_.push_back(&mine);
+  for (;;) {
+    queue_mu_.Await(absl::Condition(
+        +[](Waiting* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return w->mine->done || !w->store->queued_reports_.empty();
+        },
+        &waiting));
+    if (mine.done) break;
+    queue_mu_.Unlock();
+    WriteQueuedReports();
+    queue_mu_.Lock();
   }
-  // Whoever holds the writer next writes every report queued by then (report_writer.h): while
-  // this call waited, the caller before it may have written this report with its own.
-  WriteLock lock(this);
-  while (!mine.written) WriteQueuedReports();
+  queue_mu_.Unlock();
   if (!mine.status.ok()) return mine.status;
   if (fresh != nullptr) *fresh = std::move(mine.fresh);
   return mine.inserted;
 }
 
 std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
-  // A bound on one transaction, so that the reports behind it wait a few ms, not a second.
-  constexpr size_t kMaxRecordsPerTransaction = 20000;
+  // A bound on one transaction, so that the reports behind it wait tens of ms, not seconds,
+  // and so that a backlog is shared by the report connections.
+  constexpr size_t kMaxRecordsPerTransaction = 4096;
   std::vector<internal::ReportToWrite*> batch;
   size_t records = 0;
   absl::MutexLock lock(&queue_mu_);
@@ -131,33 +145,58 @@ std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
 }
 
 void Store::WriteQueuedReports() {
+  if (report_writers_ == nullptr) {  // SQLite: one writer for everything
+    WriteLock lock(this);
+    WriteQueuedReportsOn(*conn_);
+    return;
+  }
+  ConnPool::Lease lease = report_writers_->Acquire();
+  WriteQueuedReportsOn(*lease);
+  writes_.fetch_add(1, std::memory_order_release);  // as WriteLock counts the writer's
+}
+
+void Store::WriteQueuedReportsOn(SqlConn& c) {
+  std::vector<internal::ReportToWrite*> taken = TakeQueuedReports();
+  if (taken.empty()) return;  // other calls took them while this one waited for a connection
   std::vector<internal::ReportToWrite*> batch;
-  for (internal::ReportToWrite* r : TakeQueuedReports()) {
-    // Tables are created outside the transaction (DDL commits on MySQL); a report whose month
-    // has no table and cannot get one fails alone.
-    absl::Status created = absl::OkStatus();
-    for (const std::string& table : internal::MonitorTablesOf({r})) {
-      if (known_monitor_tables_.count(table)) continue;
-      created = CreateMonitorTable(*conn_, table);
-      if (!created.ok()) break;
-      known_monitor_tables_.insert(table);
-    }
-    if (created.ok()) {
+  for (internal::ReportToWrite* r : taken) {
+    if (absl::Status s = CreateMonitorTablesOf(c, r); s.ok()) {
       batch.push_back(r);
     } else {
-      r->status = created;
-      r->written = true;
+      r->status = s;  // a report whose month has no table and cannot get one fails alone
     }
   }
-  if (batch.empty()) return;
-  internal::WriteReports(*conn_, batch);
+  if (!batch.empty()) internal::WriteReports(c, batch);
   for (internal::ReportToWrite* r : batch) {
     if (r->status.ok()) continue;
     // A table dropped by another process? The next report creates it again.
+    absl::MutexLock lock(&tables_mu_);
     for (const std::string& table : internal::MonitorTablesOf({r})) {
       known_monitor_tables_.erase(table);
     }
   }
+  absl::MutexLock lock(&queue_mu_);
+  for (internal::ReportToWrite* r : taken) r->done = true;
+}
+
+absl::Status Store::CreateMonitorTablesOf(SqlConn& c, internal::ReportToWrite* report) {
+  for (const std::string& table : internal::MonitorTablesOf({report})) {
+    RETURN_IF_ERROR(CreateMonitorTableOnce(c, table));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::CreateMonitorTableOnce(SqlConn& c, const std::string& table) {
+  {
+    absl::MutexLock lock(&tables_mu_);
+    if (known_monitor_tables_.count(table)) return absl::OkStatus();
+  }
+  // Outside any transaction: DDL commits implicitly on MySQL. Two connections may create the
+  // same table at once: IF NOT EXISTS.
+  RETURN_IF_ERROR(CreateMonitorTable(c, table));
+  absl::MutexLock lock(&tables_mu_);
+  known_monitor_tables_.insert(table);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batch) {
@@ -169,17 +208,14 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
   WriteLock lock(this);
   int inserted = 0;
   for (const auto& [table, samples] : by_table) {
-    if (!known_monitor_tables_.count(table)) {
-      // Outside the transaction: DDL commits implicitly on MySQL.
-      RETURN_IF_ERROR(CreateMonitorTable(*conn_, table));
-      known_monitor_tables_.insert(table);
-    }
+    RETURN_IF_ERROR(CreateMonitorTableOnce(*conn_, table));
     int64_t rows = 0;
     absl::Status n = InTransaction(*conn_, [&]() -> absl::Status {
       ASSIGN_OR_RETURN(rows, internal::InsertMonitorRows(*conn_, table, samples));
       return absl::OkStatus();
     });
     if (!n.ok()) {
+      absl::MutexLock tables(&tables_mu_);
       known_monitor_tables_.erase(table);  // dropped elsewhere? the next report recreates it
       return n;
     }
@@ -234,6 +270,7 @@ absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int m
   for (const std::string& table : tables) {
     if (*ParseMonitorTableName(table) >= oldest_kept) continue;
     RETURN_IF_ERROR(conn_->ExecScript(absl::StrCat("DROP TABLE IF EXISTS ", table)));
+    absl::MutexLock tables(&tables_mu_);
     known_monitor_tables_.erase(table);
     dropped.push_back(table);
   }
