@@ -113,6 +113,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
       writers.push_back(std::move(writer));
     }
     store->report_writers_ = std::make_unique<ConnPool>(std::move(writers));
+    absl::MutexLock lock(&store->queue_mu_);
+    store->free_report_writers_ = options.report_connections;
   }
   if (options.read_connections <= 0 || !CanHaveReaders(db)) return store;
   // After the migration, so that the readers open the current schema.

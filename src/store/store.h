@@ -275,10 +275,13 @@ class Store {
   // Takes the reports queued for a report connection, oldest first, up to a transaction's
   // worth.
   std::vector<internal::ReportToWrite*> TakeQueuedReports() ABSL_LOCKS_EXCLUDED(queue_mu_);
-  // Waits for a report connection (the writer on SQLite), then writes what TakeQueuedReports
-  // gives on it and marks those reports done.
+  // Takes a report connection (the writer on SQLite), writes what TakeQueuedReports gives on
+  // it, marks those reports done and counts the connection free again. The caller counted it
+  // taken (free_report_writers_).
   void WriteQueuedReports() ABSL_LOCKS_EXCLUDED(mu_, queue_mu_);
-  void WriteQueuedReportsOn(SqlConn& conn) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Writes the reports TakeQueuedReports gives on `conn`; returns them, with their results.
+  std::vector<internal::ReportToWrite*> WriteQueuedReportsOn(SqlConn& conn)
+      ABSL_LOCKS_EXCLUDED(queue_mu_);
   // The monitor tables of the report's samples, created on `conn` unless known to exist.
   absl::Status CreateMonitorTablesOf(SqlConn& conn, internal::ReportToWrite* report);
   absl::Status CreateMonitorTableOnce(SqlConn& conn, const std::string& table)
@@ -306,6 +309,8 @@ class Store {
   // until its `done` is set under queue_mu_.
   absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::deque<internal::ReportToWrite*> queued_reports_ ABSL_GUARDED_BY(queue_mu_);
+  // Report connections no call is writing on (the writer counts as one on SQLite).
+  int free_report_writers_ ABSL_GUARDED_BY(queue_mu_) = 1;
 };
 
 }  // namespace asgard::store

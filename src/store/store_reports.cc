@@ -102,9 +102,11 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
   mine.archives = &archives;
   mine.exceptions = &exceptions;
   mine.monitors = &monitors;
-  // Whoever gets a report connection next writes every report queued by then
+  // Whoever takes a free report connection next writes every report queued by then
   // (report_writer.h). So this call either writes a batch (its own report in it, or others'
-  // while another call writes this one), or waits for the call that took its report.
+  // while another call writes this one), or sleeps until the call that took its report is
+  // done. Only as many calls as there are free connections wake up to write: with a hundred
+  // reports waiting, the others would only queue on the connections and sleep again.
   struct Waiting {
     Store* store;
     const internal::ReportToWrite* mine;
@@ -114,12 +116,14 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
   for (;;) {
     queue_mu_.Await(absl::Condition(
         +[](Waiting* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          return w->mine->done || !w->store->queued_reports_.empty();
+          return w->mine->done ||
+                 (!w->store->queued_reports_.empty() && w->store->free_report_writers_ > 0);
         },
         &waiting));
     if (mine.done) break;
+    --free_report_writers_;
     queue_mu_.Unlock();
-    WriteQueuedReports();
+    WriteQueuedReports();  // gives the connection back (free_report_writers_)
     queue_mu_.Lock();
   }
   queue_mu_.Unlock();
@@ -145,19 +149,22 @@ std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
 }
 
 void Store::WriteQueuedReports() {
+  std::vector<internal::ReportToWrite*> taken;
   if (report_writers_ == nullptr) {  // SQLite: one writer for everything
     WriteLock lock(this);
-    WriteQueuedReportsOn(*conn_);
-    return;
+    taken = WriteQueuedReportsOn(*conn_);
+  } else {
+    ConnPool::Lease lease = report_writers_->Acquire();
+    taken = WriteQueuedReportsOn(*lease);
+    writes_.fetch_add(1, std::memory_order_release);  // as WriteLock counts the writer's
   }
-  ConnPool::Lease lease = report_writers_->Acquire();
-  WriteQueuedReportsOn(*lease);
-  writes_.fetch_add(1, std::memory_order_release);  // as WriteLock counts the writer's
+  absl::MutexLock lock(&queue_mu_);
+  for (internal::ReportToWrite* r : taken) r->done = true;
+  ++free_report_writers_;
 }
 
-void Store::WriteQueuedReportsOn(SqlConn& c) {
+std::vector<internal::ReportToWrite*> Store::WriteQueuedReportsOn(SqlConn& c) {
   std::vector<internal::ReportToWrite*> taken = TakeQueuedReports();
-  if (taken.empty()) return;  // other calls took them while this one waited for a connection
   std::vector<internal::ReportToWrite*> batch;
   for (internal::ReportToWrite* r : taken) {
     if (absl::Status s = CreateMonitorTablesOf(c, r); s.ok()) {
@@ -175,8 +182,7 @@ void Store::WriteQueuedReportsOn(SqlConn& c) {
       known_monitor_tables_.erase(table);
     }
   }
-  absl::MutexLock lock(&queue_mu_);
-  for (internal::ReportToWrite* r : taken) r->done = true;
+  return taken;
 }
 
 absl::Status Store::CreateMonitorTablesOf(SqlConn& c, internal::ReportToWrite* report) {
