@@ -7,9 +7,10 @@ ingest_load`) playing --agents (default 1,000) agents. Each agent registers, the
 of --processes (100) monitor samples and --archives-per-report (1) run archives, the agents'
 phases spread evenly. The offered load rises step by step (--rates, samples/s; each agent's
 interval is agents * processes / rate, so 10,000/s is every agent every 10 s and 100,000/s every
-agent every second: what 10,000 agents at 10 s would send). Each step runs --warmup (4) s, then
-measures --duration (10) s: samples/s stored (acked inside the window / seconds), report latency
-from send to ack (p50/p95/p99/max), failed reports; this script reads the CPU time of the master,
+agent every second: what 10,000 agents at 10 s would send). Each step runs --warmup (4) s (the
+first one 15 s, so that start-up is not measured), then measures --duration (10) s: samples/s
+stored (acked inside the window / seconds), report latency from send to ack
+(p50/p95/p99/max), failed reports; this script reads the CPU time of the master,
 of mariadbd and of the generator over the same window (utime + stime, /proc/PID/stat) and the
 master's RSS at its end. A step keeps up when >= 99% of the offered samples are stored in the
 window (its edges cost a few reports), no report failed, and the report p99 is under 50 ms; the
