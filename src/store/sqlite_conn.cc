@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
@@ -216,10 +217,13 @@ void SqliteConn::OnWalCommit(std::function<void(int wal_pages)> committed) {
       this);
 }
 
-absl::Status SqliteConn::Checkpoint() {
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return absl::OkStatus();  // busy: another one runs
-  return Error(rc, "checkpoint");
+absl::StatusOr<int> SqliteConn::Checkpoint() {
+  int wal_pages = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages,
+                                     &copied);
+  if (rc == SQLITE_BUSY) return 0;  // another checkpoint runs
+  if (rc != SQLITE_OK) return Error(rc, "checkpoint");
+  return std::max(copied, 0);
 }
 
 absl::Status SqliteConn::Begin() { return ExecScript("BEGIN IMMEDIATE"); }

@@ -47,8 +47,9 @@ class SqliteConn final : public SqlConn {
   // checkpoint back.
   void OnWalCommit(std::function<void(int wal_pages)> committed);
   // A PASSIVE checkpoint: copies into the database file the part of the WAL that no reader
-  // still needs, and syncs it, without waiting for the writer or the readers.
-  absl::Status Checkpoint();
+  // still needs, and syncs it, without waiting for the writer or the readers. Returns how many
+  // pages of the WAL are in the database file now (0 when another checkpoint was running).
+  absl::StatusOr<int> Checkpoint();
 
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}

@@ -30,11 +30,12 @@ void WalCheckpointer::Committed(int wal_pages) {
   if (wal_pages < kPages) return;
   if (wal_pages >= kInlinePages) {
     // Far behind: the writer pays for a checkpoint itself, which bounds the WAL's size.
-    if (absl::Status s = writer_.Checkpoint(); !s.ok()) spdlog::warn("store: {}", s.ToString());
+    if (auto s = writer_.Checkpoint(); !s.ok()) spdlog::warn("store: {}", s.status().ToString());
     return;
   }
   absl::MutexLock lock(&mu_);
-  due_ = true;
+  if (wal_pages < copied_) copied_ = 0;  // the WAL restarted from its beginning
+  if (wal_pages - copied_ >= kPages) due_ = true;
 }
 
 void WalCheckpointer::Run() {
@@ -49,7 +50,13 @@ void WalCheckpointer::Run() {
       if (stop_) return;
       due_ = false;
     }
-    if (absl::Status s = conn_->Checkpoint(); !s.ok()) spdlog::warn("store: {}", s.ToString());
+    absl::StatusOr<int> copied = conn_->Checkpoint();
+    if (!copied.ok()) {
+      spdlog::warn("store: {}", copied.status().ToString());
+      continue;
+    }
+    absl::MutexLock lock(&mu_);
+    copied_ = *copied;
   }
 }
 

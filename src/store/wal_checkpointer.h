@@ -50,6 +50,10 @@ class WalCheckpointer {
   const std::unique_ptr<SqliteConn> conn_;  // used by the thread only
   absl::Mutex mu_;
   bool due_ ABSL_GUARDED_BY(mu_) = false;
+  // WAL pages already in the database file after the last checkpoint: the next one is due
+  // kPages later. Without it every commit of a WAL that does not restart (the writer never
+  // pauses) would ask for a checkpoint, each with its two fsyncs, for a few new pages.
+  int copied_ ABSL_GUARDED_BY(mu_) = 0;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
