@@ -1,10 +1,11 @@
 """Web API throughput (issue 4): `asgard all` with the original's baseline set in its store
-(10 agents, 500 apps, 200 jobs, 100 timings), wrk on GET /api/v1/apps?page=1,
+(10 agents, 500 apps, 200 jobs, 100 timings, and a day of monitor samples of the benched app
+among 200 other apps' samples, issue 10), wrk on GET /api/v1/apps?page=1,
 GET /api/v1/monitor/app and POST /api/v1/apps/:id/restart, next to nginx (Debian) serving the
 same apps-list response as a static file in the same run; GET /health (no session, no store)
 shows what the HTTP server alone costs.
 
-  bench/run.sh web [--seconds 15] [--connections 32] [--threads 2]
+  bench/run.sh web [--seconds 15] [--connections 32] [--threads 2] [--only monitor]
 Needs: apt-get install -y wrk nginx-light
 """
 
