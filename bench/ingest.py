@@ -3,26 +3,31 @@
 
 For each backend (--backends, default `sqlite,mariadb`, in that order), one `asgard master` on a
 fresh store, and bench/ingest/ingest_load.cc (built here with `cmake --build BUILD --target
-ingest_load`) playing --agents (default 1,000) agents. Each agent registers, then every
---interval (10) s sends one Report with --processes (100) monitor samples and
---archives-per-report (1) run archives, the agents' phases spread evenly over the interval:
-10,000 samples/s and 100 reports/s offered by default. After --warmup (10) s the generator
-measures for --duration (60) s: samples/s stored (acked inside the window / seconds), report
-latency from send to ack (p50/p95/p99/max), failed reports. Over the same window this script reads
-the master's CPU time (utime + stime, /proc/PID/stat), and at its end the master's RSS and peak
-RSS (VmRSS, VmHWM), plus the CPU of the MariaDB server and of the generator itself (all of them
-share the machine's cores).
+ingest_load`) playing --agents (default 1,000) agents. Each agent registers, then sends Reports
+of --processes (100) monitor samples and --archives-per-report (1) run archives, the agents'
+phases spread evenly. The offered load rises step by step (--rates, samples/s; each agent's
+interval is agents * processes / rate, so 10,000/s is every agent every 10 s and 100,000/s every
+agent every second: what 10,000 agents at 10 s would send). Each step runs --warmup (4) s (the
+first one 15 s, so that start-up is not measured), then measures --duration (10) s: samples/s
+stored (acked inside the window / seconds), report latency from send to ack
+(p50/p95/p99/max), failed reports; this script reads the CPU time of the master,
+of mariadbd and of the generator over the same window (utime + stime, /proc/PID/stat) and the
+master's RSS at its end. A step keeps up when >= 99% of the offered samples are stored in the
+window (its edges cost a few reports), no report failed, and the report p99 is under 50 ms; the
+first step that does not is run once more, then the run stops. The ceiling is the highest step
+that kept up.
 
 MariaDB is a throw-away server from scripts/test-services/mariadb.sh (start, then stop in
-`finally`), with a database `asgard_bench` created for the run. SQLite is the master's default
-file in its runtime_dir.
+`finally`), with a database `asgard_bench` created for the run, a 1 GiB buffer pool, a 512 MiB
+redo log and a flush of the log at each commit (InnoDB's default). SQLite is the master's
+default file in its runtime_dir.
 
-Target (issue 3): 10,000 samples/s sustained with p99 under 50 ms, on both backends. "Sustained"
-here: at least 99% of the offered rate stored inside the window (the edges of the window cost a
-few reports), and no failed report.
+Targets: issue 3, 10,000 samples/s sustained with p99 under 50 ms on both backends (the first
+step); issue 10, the ceiling, aiming at 100,000 samples/s on MariaDB.
 
-    /usr/bin/python3 bench/ingest.py [--agents 1000] [--processes 100] [--interval 10]
-        [--duration 60] [--backends sqlite,mariadb]
+    /usr/bin/python3 bench/ingest.py [--rates 10000,20000,...] [--agents 1000]
+        [--processes 100] [--duration 10] [--warmup 4] [--backends sqlite,mariadb]
+    /usr/bin/python3 bench/ingest.py --rates 10000 --duration 60 --warmup 10   # issue 3's run
 """
 
 import argparse
@@ -39,10 +44,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 
 TOKEN = "bench-token"
-TARGET_SAMPLES = 10000
 TARGET_P99_MS = 50.0
+# Finer where SQLite and MariaDB stop on a 2-vCPU machine, up to the 100,000/s aimed at on
+# MariaDB (issue 10) and past it; the run stops at the first step missed (after a retry).
+DEFAULT_RATES = (10000, 15000, 20000, 25000, 30000, 40000, 50000, 60000, 80000, 100000, 125000,
+                 150000)
 MARIADB_SH = os.path.join(bl.REPO, "scripts", "test-services", "mariadb.sh")
 DATABASE = "asgard_bench"
+MARIADB_OPTS = ("--innodb-buffer-pool-size=1G --innodb-log-file-size=512M "
+                "--innodb-flush-log-at-trx-commit=1")
 
 
 def build_load(build_dir):
@@ -67,7 +77,11 @@ class MariaDB:
         self.port = None
 
     def start(self):
-        env = dict(os.environ, BENCH_RUN_ID=bl.RUN_ID)  # the marker: killed at cleanup if left
+        # The marker (killed at cleanup if left), and a server sized as for production rather
+        # than for tests: the monitor tables of a minute at 100,000 samples/s outgrow the test
+        # server's 64 MiB buffer pool and 32 MiB redo log, and InnoDB's default durability (a
+        # flush at each commit) instead of the tests' none.
+        env = dict(os.environ, BENCH_RUN_ID=bl.RUN_ID, ASGARD_MARIADB_SERVER_OPTS=MARIADB_OPTS)
         r = subprocess.run(["bash", MARIADB_SH, "start"], capture_output=True, text=True, env=env,
                            timeout=600)
         exports = dict(line[len("export "):].split("=", 1) for line in r.stdout.splitlines()
@@ -149,39 +163,44 @@ def cpu_of(pids):
 
 
 def run_load(b, load, target, pids, args):
-    """Runs ingest_load; samples CPU of pids between its window markers. Returns figures."""
+    """Runs ingest_load; samples the CPU of pids over each step's window. Returns the
+    generator's last line ({"steps": [...], "ceiling": ...}) with CPU and RSS in each step."""
     argv = [load, "--target", target, "--token", TOKEN, "--agents", str(args.agents),
-            "--processes", str(args.processes), "--interval", str(args.interval),
+            "--processes", str(args.processes), "--rates", args.rates,
             "--archives-per-report", str(args.archives_per_report),
             "--duration", str(args.duration), "--warmup", str(args.warmup),
-            "--channels", str(args.channels)]
+            "--channels", str(args.channels), "--p99-limit-ms", str(TARGET_P99_MS)]
     out_path = b.path(f"ingest_load.{os.getpid()}.{time.monotonic_ns()}.out")
+    windows = []  # per step: (seconds, cpu at start, cpu at end, master memory at end)
     with open(out_path, "w") as out:
         gen = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ, BENCH_RUN_ID=bl.RUN_ID))
         pids = dict(pids, generator=gen.pid)
-        cpu0 = cpu1 = t0 = t1 = None
+        t0 = cpu0 = None
         tail = []
         for line in gen.stderr:
             bl.log(line.rstrip())
             tail = (tail + [line])[-20:]
             if line.startswith("ingest_load: measuring"):
                 t0, cpu0 = time.monotonic(), cpu_of(pids)
-            elif line.startswith("ingest_load: window over"):
-                t1, cpu1 = time.monotonic(), cpu_of(pids)
-                mem = bl.proc_mem(pids["master"])
+            elif line.startswith("ingest_load: window over") and cpu0 is not None:
+                windows.append((time.monotonic() - t0, cpu0, cpu_of(pids),
+                                bl.proc_mem(pids["master"])))
+                cpu0 = None
         rc = gen.wait()
     with open(out_path) as f:
         lines = f.read().splitlines()
-    if rc == 2 or not lines or cpu1 is None:
+    if rc == 2 or not lines or not windows:
         raise RuntimeError(f"ingest_load failed (exit {rc}): {''.join(tail).strip()}")
     figures = json.loads(lines[-1])
-    window = t1 - t0
-    figures["cpu_pct"] = {k: 100.0 * (cpu1[k] - cpu0[k]) / window for k in cpu0}
-    figures["window_wall_s"] = window
-    figures["master_rss_kb"] = mem.get("VmRSS")
-    figures["master_hwm_kb"] = mem.get("VmHWM")
-    figures["master_threads"] = mem.get("Threads")
+    for step, (window, c0, c1, mem) in zip(figures["steps"], windows):
+        step["cpu_pct"] = {k: 100.0 * (c1[k] - c0[k]) / window for k in c0}
+        step["window_wall_s"] = window
+        step["master_rss_kb"] = mem.get("VmRSS")
+        step["master_hwm_kb"] = mem.get("VmHWM")
+        step["master_threads"] = mem.get("Threads")
+    kept = [st for st in figures["steps"] if st["kept_up"]]
+    figures["ceiling"] = max(kept, key=lambda st: st["offered_samples_per_s"]) if kept else None
     return figures
 
 
@@ -214,51 +233,59 @@ def run_backend(b, backend, asgard, load, args):
 
 # ---------------------------------------------------------------- report
 
-def verdict(f):
-    offered = f["offered_samples_per_s"]
-    if offered < TARGET_SAMPLES:
-        return f"n/a: offered {offered:.0f} < {TARGET_SAMPLES:,} samples/s"
-    rate_ok = f["samples_per_s"] >= 0.99 * offered and f["errors"] == 0
-    p99_ok = f["latency_ms"]["p99"] < TARGET_P99_MS
-    if rate_ok and p99_ok:
-        return "MET"
-    why = ([] if rate_ok else ["rate"]) + ([] if p99_ok else ["p99"])
-    return "MISSED (" + ", ".join(why) + ")"
+def step_verdict(f):
+    if f["kept_up"]:
+        return "kept up"
+    why = ([] if f["samples_per_s"] >= 0.99 * f["offered_samples_per_s"] else ["rate"]) + \
+          ([] if f["errors"] == 0 else ["failed reports"]) + \
+          ([] if f["latency_ms"]["p99"] < TARGET_P99_MS else ["p99"])
+    return "missed (" + ", ".join(why) + ")"
 
 
 def report(results, args):
     rows = []
     mib = lambda kb: f"{kb / 1024:.1f}" if kb is not None else "-"
-    for backend, f in results.items():
-        if "error" in f:
-            rows.append([backend, "failed: " + f["error"][:120]] + ["-"] * 9)
+    for backend, res in results.items():
+        if "error" in res:
+            rows.append([backend, "failed: " + res["error"][:120]] + ["-"] * 10)
             continue
-        lat, cpu = f["latency_ms"], f["cpu_pct"]
-        rows.append([backend, f"{f['samples_per_s']:.0f} / {f['offered_samples_per_s']:.0f}",
-                     f"{lat['p50']:.2f}", f"{lat['p99']:.2f}", f"{lat['max']:.1f}",
-                     f["errors"], f"{cpu['master']:.1f}",
-                     f"{mib(f['master_rss_kb'])} / {mib(f['master_hwm_kb'])}",
-                     f"{cpu['db']:.1f}" if backend == "mariadb" else "-",
-                     f"{cpu['generator']:.1f}", verdict(f)])
+        for f in res["steps"]:
+            lat, cpu = f["latency_ms"], f["cpu_pct"]
+            rows.append([backend, f"{f['offered_samples_per_s']:.0f}",
+                         f"{f['samples_per_s']:.0f}", f"{lat['p50']:.2f}", f"{lat['p99']:.2f}",
+                         f"{lat['max']:.1f}", f["errors"], f"{cpu['master']:.1f}",
+                         mib(f["master_rss_kb"]),
+                         f"{cpu['db']:.1f}" if backend == "mariadb" else "-",
+                         f"{cpu['generator']:.1f}", step_verdict(f)])
     print(f"# ingest, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; {bl.machine_note()}")
-    print(f"# {args.agents} agents x {args.processes} processes every {args.interval:g} s "
-          f"(+{args.archives_per_report} archives per report), {args.channels} connections; "
+    print(f"# {args.agents} agents, reports of {args.processes} samples "
+          f"(+{args.archives_per_report} archives), {args.channels} connections; each step "
           f"{args.duration:g} s measured after {args.warmup:g} s; CPU in % of one core over the "
-          "window; RSS at the end of the window / peak")
-    bl.print_table(["backend", "samples/s stored / offered", "p50 ms", "p99 ms", "max ms",
-                    "failed reports", "master CPU %", "master RSS / peak MiB", "mariadbd CPU %",
-                    "generator CPU %",
-                    f"target {TARGET_SAMPLES:,}/s, p99 < {TARGET_P99_MS:g} ms"], rows)
+          "window; RSS at the end of the window")
+    bl.print_table(["backend", "offered samples/s", "stored samples/s", "p50 ms", "p99 ms",
+                    "max ms", "failed reports", "master CPU %", "master RSS MiB",
+                    "mariadbd CPU %", "generator CPU %",
+                    f">= 99% stored, none failed, p99 < {TARGET_P99_MS:g} ms"], rows)
+    for backend, res in results.items():
+        c = res.get("ceiling")
+        if c:
+            print(f"ceiling, {backend}: {c['samples_per_s']:,.0f} samples/s stored of "
+                  f"{c['offered_samples_per_s']:,.0f} offered, p99 {c['latency_ms']['p99']:.1f} "
+                  f"ms, master CPU {c['cpu_pct']['master']:.0f}% of a core"
+                  + (f", mariadbd {c['cpu_pct']['db']:.0f}%" if backend == "mariadb" else ""))
+        elif "error" not in res:
+            print(f"ceiling, {backend}: none, the first step did not keep up")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=1000)
     ap.add_argument("--processes", type=int, default=100, help="samples per report")
-    ap.add_argument("--interval", type=float, default=10, help="seconds between reports")
+    ap.add_argument("--rates", default=",".join(str(r) for r in DEFAULT_RATES),
+                    help="samples/s offered, step by step (comma-separated)")
     ap.add_argument("--archives-per-report", type=int, default=1)
-    ap.add_argument("--duration", type=float, default=60, help="measured seconds")
-    ap.add_argument("--warmup", type=float, default=10)
+    ap.add_argument("--duration", type=float, default=10, help="measured seconds per step")
+    ap.add_argument("--warmup", type=float, default=4, help="seconds of load before each window")
     ap.add_argument("--channels", type=int, default=4, help="gRPC connections of the generator")
     ap.add_argument("--backends", default="sqlite,mariadb")
     ap.add_argument("--build-dir", default=os.path.join(bl.REPO, "build"),

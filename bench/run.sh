@@ -34,7 +34,7 @@ case "$what" in
     echo "  footprint  RSS/PSS/CPU with 100 idle apps, vs supervisord and a link-only program (~70 s)" >&2
     echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst, cgroups on and off (~7 min)" >&2
     echo "  scale      100,000 cron entries; 1,000 apps vs supervisord (~2 min)" >&2
-    echo "  ingest     master ingest: 1,000 agents x 100 samples / 10 s, SQLite and MariaDB (~3 min)" >&2
+    echo "  ingest     master ingest ceiling: offered samples/s raised step by step, SQLite and MariaDB (~4-8 min)" >&2
     echo "  web        REST API under wrk (apps list, monitor, restart) next to nginx (~1.5 min)" >&2
     echo "  control    agent control latency: Add/Start to exec'd, and store-only changes (~2 min)" >&2
     echo "  console    web console first load in headless chromium: bytes, time to interactive (~6 min)" >&2

@@ -1,10 +1,11 @@
 """Web API throughput (issue 4): `asgard all` with the original's baseline set in its store
-(10 agents, 500 apps, 200 jobs, 100 timings), wrk on GET /api/v1/apps?page=1,
+(10 agents, 500 apps, 200 jobs, 100 timings, and a day of monitor samples of the benched app
+among 200 other apps' samples, issue 10), wrk on GET /api/v1/apps?page=1,
 GET /api/v1/monitor/app and POST /api/v1/apps/:id/restart, next to nginx (Debian) serving the
 same apps-list response as a static file in the same run; GET /health (no session, no store)
 shows what the HTTP server alone costs.
 
-  bench/run.sh web [--seconds 15] [--connections 32] [--threads 2]
+  bench/run.sh web [--seconds 15] [--connections 32] [--threads 2] [--only monitor]
 Needs: apt-get install -y wrk nginx-light
 """
 
@@ -60,6 +61,36 @@ def seed(db_path):
     c.close()
 
 
+def seed_monitor(db_path, app_id, other_ids, points=8640, step_s=10):
+    """Monitor samples as monitored apps leave them: `points` samples of app `app_id`, one per
+    `step_s` up to now (a day at the agent's default 10 s), and a sixth as many of each of
+    `other_ids` at 6x the step, so that the app's rows sit among other tasks' in the monthly
+    tables. A month without a table gets one like the store's (its DDL from sqlite_master)."""
+    c = sqlite3.connect(db_path, timeout=30)
+    now = int(time.time())
+    template = c.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                         "name LIKE 'monitors%' ORDER BY name LIMIT 1").fetchone()[0]
+    ddl = [sql for (sql,) in c.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND "
+                                       "sql IS NOT NULL ORDER BY type DESC", (template,))]
+    rows = {}
+    for task, step, n in [(app_id, step_s, points)] + [(o, 6 * step_s, points // 6)
+                                                        for o in other_ids]:
+        for i in range(n):
+            t = time.gmtime(now - (n - 1 - i) * step)
+            rows.setdefault("monitors_" + time.strftime("%Y%m", t), []).append(
+                (2, task, f"seed-{task}", i + 1, 1000 + task, (i % 50) / 10.0,
+                 100.0 + i % 300, 4, time.strftime("%Y-%m-%d %H:%M:%S", t)))
+    with c:
+        for table, batch in rows.items():
+            if not c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+                for sql in ddl:  # the table first ('table' > 'index'), then its index
+                    c.execute(sql.replace(template, table))
+            c.executemany(f"INSERT INTO {table} (type, related_id, uuid, seq, pid, cpu, memory, "
+                          "threads, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    c.close()
+    return sum(len(b) for b in rows.values())  # of every task
+
+
 def cpu_seconds(pid):
     """utime + stime of a process (all its threads), from /proc."""
     with open(f"/proc/{pid}/stat") as f:
@@ -91,6 +122,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only", default="",
+                    help="run only the requests whose name contains this text (e.g. monitor)")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     bl.need("wrk", "wrk")
@@ -119,6 +152,9 @@ def main():
         app = call(base, "POST", "/api/v1/apps", token,
                    {"name": "restarted", "agent_id": 1, "program": "sleep", "args": "1000"})
         call(base, "POST", f"/api/v1/apps/{app['id']}/start", token)
+        samples = seed_monitor(b.path("runtime", "asgard.db"), app["id"], range(1, 201))
+        points = call(base, "GET", f"/api/v1/monitor/app?app_id={app['id']}", token)
+        assert len(points) == 100, len(points)
         # The same response as a static file for nginx.
         www = b.path("www")
         os.makedirs(os.path.join(www, "api"))
@@ -153,6 +189,8 @@ def main():
                 ("GET /health (the HTTP server's floor)", base + "/health", None),
                 ("nginx: the apps page as a static file", f"http://127.0.0.1:{nport}/api/apps.json",
                  None)):
+            if args.only not in name:
+                continue
             cpu0 = cpu_seconds(daemon.pid)
             r = wrk(url, args, token, script)
             # CPU per request: less sensitive than requests/s to other jobs on the machine.
@@ -161,7 +199,8 @@ def main():
             rows.append([name, f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}",
                          str(r["errors"]), cpu])
     print(f"# wrk -t{args.threads} -c{args.connections} -d{args.seconds}s; response of the apps "
-          f"page: {len(body)} bytes")
+          f"page: {len(body)} bytes; monitor: the newest 100 of the app's 8640 samples "
+          f"({samples} seeded in all)")
     bl.print_table(["request", "requests/s", "p50 ms", "p99 ms", "non-2xx", "asgard CPU us/req"],
                    rows)
 

@@ -13,15 +13,27 @@
 // generator shares the machine with the master, so it builds each batch in place and uses two
 // threads of its own (plus gRPC's).
 //
-// Output: progress and the window's start/end on stderr ("ingest_load: measuring" and
+// Steps (--rates R1,R2,...): the same agents report more often, step by step (each agent's
+// interval becomes agents * processes / R), each step with its own warm-up and window, until a
+// step where the master does not keep up: less than 99% of the offered samples stored in the
+// window, a failed report, or a report p99 at or over --p99-limit-ms. Such a step is run once
+// more (--retries) before the run stops, so that one noisy moment on a shared machine does not
+// end it. The ceiling is the highest step that kept up. The master sees the same thing as from
+// more agents reporting at the usual interval: reports of --processes samples each, at
+// R / processes reports per second.
+//
+// Output: progress and each window's start/end on stderr ("ingest_load: measuring" and
 // "ingest_load: window over", which bench/ingest.py waits for to sample the master), a summary
-// on stdout, and as its last line the figures as one JSON object. Exit 0 when the window was
-// measured (failed reports are counted, not fatal), 1 when not one report of the window was
-// stored, 2 when the run could not start (no master at --target, a refused registration, bad
-// flags). Report latency is from the send to the ack, of the stored reports only.
+// per step on stdout, each followed by that step's figures as one JSON line, and as the last
+// line {"steps": [...], "ceiling": <the figures of the highest step that kept up, or null>}.
+// Exit 0 when a window was measured (failed reports are counted, not fatal), 1 when not one
+// report of any window was stored, 2 when the run could not start (no master at --target, a
+// refused registration, bad flags). Report latency is from the send to the ack, of the stored
+// reports only.
 //
 //   ingest_load --target 127.0.0.1:9527 --token bench-token --agents 1000 --processes 100
 //       --interval 10 --duration 60 --warmup 10
+//   ingest_load --target 127.0.0.1:9527 --token bench-token --rates 10000,20000,40000,80000
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,11 +70,16 @@ struct Options {
   int channels = 4;
   double timeout_s = 10;
   int register_threads = 4;
+  std::vector<double> rates;  // samples/s offered per step; empty: one step at --interval
+  double p99_limit_ms = 50;   // a step whose report p99 reaches it did not keep up
+  int retries = 1;            // runs more of a step that did not keep up, before stopping
+  double first_warmup_s = 15; // the first step's warm-up: the master's and the database's start
 };
 
 // One simulated agent. Touched only by the sending thread once registration is over.
 struct SimAgent {
   std::string uuid;             // of the agent process, sent in Register
+  std::string key;              // the agent's own key (x-asgard-agent-key), on every call
   int64_t agent_id = 0;
   std::string stream_uuid;
   int64_t seq = 0;              // last sequence sent
@@ -118,8 +135,10 @@ int64_t UnixNow() {
              std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-void PrepareContext(grpc::ClientContext& ctx, const Options& o) {
+// A call of agent `a`: the agents' token and the agent's own key, as a real agent sends them.
+void PrepareContext(grpc::ClientContext& ctx, const Options& o, const SimAgent& a) {
   if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
+  ctx.AddMetadata("x-asgard-agent-key", a.key);
   ctx.set_deadline(std::chrono::system_clock::now() + FromSeconds(o.timeout_s));
 }
 
@@ -156,6 +175,7 @@ std::vector<std::unique_ptr<v1::Master::Stub>> Connect(const Options& o) {
 
 void InitAgent(SimAgent& a, int index, const Options& o, std::mt19937_64& rng) {
   a.uuid = NewUuid(rng);
+  a.key = NewUuid(rng) + NewUuid(rng);  // 72 characters; the master wants at least 32
   a.stream_uuid = NewUuid(rng);
   a.first_app_id = int64_t{index} * o.processes + 1;
   for (int j = 0; j < o.processes; ++j) a.run_uuids.push_back(NewUuid(rng));
@@ -174,7 +194,7 @@ std::string RegisterSome(v1::Master::Stub& stub, std::vector<SimAgent>& agents, 
                          int step, const Options& o) {
   for (size_t i = first; i < agents.size(); i += step) {
     grpc::ClientContext ctx;
-    PrepareContext(ctx, o);
+    PrepareContext(ctx, o, agents[i]);
     v1::RegisterRequest req;
     req.set_ip("127.0.0.1");
     req.set_port(20000 + static_cast<int>(i));
@@ -275,7 +295,7 @@ void LoadRun::Send(size_t i, SteadyClock::time_point due) {
   SimAgent& a = agents_[i];
   NextBatch(a, o_, rng_);
   auto* call = new Call;
-  PrepareContext(call->ctx, o_);
+  PrepareContext(call->ctx, o_, a);
   call->seq = a.seq;
   call->samples = a.batch.monitors_size();
   call->sent = SteadyClock::now();
@@ -394,6 +414,14 @@ nlohmann::json Figures(const Options& o, const Results& r, const std::vector<dou
           {"send_lag_ms_p99", Percentile(lag, 99)}, {"send_lag_ms_max", Percentile(lag, 100)}};
 }
 
+// Whether the master kept up with the step: >= 99% of the offered samples stored inside the
+// window (its edges cost a few reports), no failed report, report p99 under the limit.
+bool KeptUp(const nlohmann::json& f, const Options& o) {
+  return f["samples_per_s"].get<double>() >= 0.99 * f["offered_samples_per_s"].get<double>() &&
+         f["errors"].get<int64_t>() == 0 && f["latency_ms"]["n"].get<size_t>() > 0 &&
+         f["latency_ms"]["p99"].get<double>() < o.p99_limit_ms;
+}
+
 void PrintSummary(const nlohmann::json& f) {
   const auto& l = f["latency_ms"];
   std::printf("ingest: %d agents x %d processes every %g s (+%d archives per report), "
@@ -414,6 +442,7 @@ void PrintSummary(const nlohmann::json& f) {
               f["first_error"].get<std::string>().c_str());
   std::printf("  generator send lag   p99 %.2f ms, max %.2f ms\n",
               f["send_lag_ms_p99"].get<double>(), f["send_lag_ms_max"].get<double>());
+  std::printf("  kept up              %s\n", f["kept_up"].get<bool>() ? "yes" : "no");
   std::printf("%s\n", f.dump().c_str());
 }
 
@@ -435,6 +464,18 @@ int ParseFlags(int argc, char** argv, Options& o) {
       ->check(CLI::PositiveNumber);
   app.add_option("--timeout", o.timeout_s, "Deadline of each call, seconds")
       ->check(CLI::PositiveNumber);
+  app.add_option("--rates", o.rates,
+                 "Samples/s offered, step by step, until the master does not keep up "
+                 "(replaces --interval)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  app.add_option("--p99-limit-ms", o.p99_limit_ms, "A step keeps up with its report p99 below it")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--retries", o.retries, "More runs of a step that did not keep up")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--first-warmup", o.first_warmup_s,
+                 "Warm-up of the first step (start-up), seconds; at least --warmup")
+      ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -456,8 +497,34 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng{std::random_device{}()};
   for (int i = 0; i < o.agents; ++i) InitAgent(agents[i], i, o, rng);
   RegisterAll(stubs, agents, o);
-  LoadRun run(o, stubs, agents);
-  Results results = run.Run();
-  PrintSummary(Figures(o, results, run.send_lag_ms()));
-  return results.latency_ms.empty() ? 1 : 0;  // not one report of the window stored
+  std::vector<double> rates = o.rates;
+  if (rates.empty()) rates.push_back(o.agents * o.processes / o.interval_s);
+  nlohmann::json steps = nlohmann::json::array(), ceiling = nullptr;
+  bool stored_any = false;
+  for (size_t step = 0; step < rates.size(); ++step) {
+    bool kept_up = false;
+    for (int attempt = 0; attempt <= o.retries && !kept_up; ++attempt) {
+      Options at = o;
+      at.interval_s = o.agents * o.processes / rates[step];
+      // The first window should not measure start-up: the agents' registration, the master
+      // marking them offline (they send no heartbeat), a fresh database's first tables.
+      if (step == 0 && attempt == 0) at.warmup_s = std::max(o.warmup_s, o.first_warmup_s);
+      std::fprintf(stderr, "ingest_load: step %zu, %.0f samples/s offered (every agent every %.3g s)\n",
+                   step + 1, rates[step], at.interval_s);
+      LoadRun run(at, stubs, agents);
+      Results results = run.Run();
+      stored_any = stored_any || !results.latency_ms.empty();
+      nlohmann::json f = Figures(at, results, run.send_lag_ms());
+      kept_up = KeptUp(f, o);
+      f["step"] = step + 1;
+      f["attempt"] = attempt + 1;
+      f["kept_up"] = kept_up;
+      PrintSummary(f);
+      steps.push_back(f);
+      if (kept_up) ceiling = f;
+    }
+    if (!kept_up) break;
+  }
+  std::printf("%s\n", nlohmann::json{{"steps", steps}, {"ceiling", ceiling}}.dump().c_str());
+  return stored_any ? 0 : 1;  // 1: not one report of any window stored
 }

@@ -12,6 +12,9 @@
 #   export ASGARD_TEST_MYSQL=mysql://root@127.0.0.1:PORT/asgard_test
 # The same two lines are written to $ASGARD_MARIADB_DIR/env. `stop` shuts the server down (SIGKILL
 # after 30 s) and removes the temp dir.
+# The server is sized for tests (64 MiB buffer pool, 32 MiB redo log, no flush at commit);
+# ASGARD_MARIADB_SERVER_OPTS adds mariadbd options after those, which win (the ingest bench sizes
+# the server as for production: bench/ingest.py).
 set -euo pipefail
 
 log() { echo "mariadb.sh: $*" >&2; }
@@ -66,7 +69,7 @@ start_server() {  # start_server DIR: starts mariadbd, echoes its port
       --bind-address=127.0.0.1 --port="$port" --skip-name-resolve --log-error="$dir/error.log" \
       --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --innodb-flush-log-at-trx-commit=0 \
       --skip-log-bin --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-      </dev/null >"$dir/stdout.log" 2>&1 &
+      ${ASGARD_MARIADB_SERVER_OPTS:-} </dev/null >"$dir/stdout.log" 2>&1 &
     pid=$!
     echo "$pid" >"$dir/server.pid"
     if wait_alive "$dir" "$pid"; then echo "$port"; return 0; fi

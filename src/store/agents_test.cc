@@ -92,6 +92,35 @@ TEST_P(AgentsTest, MarkOfflineBeforeSetsObservedStateUnknownButNeverDesired) {
   EXPECT_TRUE(again.empty());
 }
 
+TEST_P(AgentsTest, MarkOfflineBeforeTakesManyAgentsAtOnce) {
+  // More agents than one IN list holds (256), each with a running app.
+  std::vector<int64_t> apps;
+  for (int i = 0; i < 300; ++i) {
+    Agent a = AddAgent("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+    TaskInput run = Input(a.id, "app-" + std::to_string(i));
+    run.desired = Desired::kRun;
+    ASSERT_OK_AND_ASSIGN(Task t, store().CreateTask(TaskKind::kApp, run, 1));
+    ASSERT_OK(store().RecordObserved(a.id, {Seen(TaskKind::kApp, t.id, "running", 1000 + i)},
+                                     T0() + absl::Seconds(1)));
+    apps.push_back(t.id);
+  }
+  Agent fresh = AddAgent("10.0.0.9");
+  ASSERT_OK(store().Heartbeat(fresh.id, T0() + absl::Seconds(20)).status());
+  ASSERT_OK_AND_ASSIGN(auto offline, store().MarkOfflineBefore(T0() + absl::Seconds(10)));
+  EXPECT_EQ(offline.size(), 300u);
+  for (int64_t id : offline) {
+    ASSERT_OK_AND_ASSIGN(Agent a, store().GetAgent(id));
+    EXPECT_EQ(a.status, kAgentOffline) << id;
+  }
+  for (int64_t id : apps) {
+    ASSERT_OK_AND_ASSIGN(Task t, store().GetTask(TaskKind::kApp, id));
+    EXPECT_EQ(t.observed.state, kStateUnknown) << id;
+    EXPECT_EQ(t.status, kTaskUnknown) << id;
+  }
+  ASSERT_OK_AND_ASSIGN(Agent f, store().GetAgent(fresh.id));
+  EXPECT_EQ(f.status, kAgentOnline);
+}
+
 ASGARD_INSTANTIATE_BACKENDS(AgentsTest);
 
 }  // namespace

@@ -88,11 +88,15 @@ absl::Status ApplyUpgrade(SqlConn& conn, const TableUpgrade& u) {
 }
 
 absl::StatusOr<std::vector<std::string>> MonitorTables(SqlConn& conn) {
+  // The pattern is written in the SQL, not bound: SQLite recompiles a statement whose LIKE
+  // pattern is a parameter every time the parameter is bound again (the pattern may change the
+  // plan), which was a fifth of the CPU of the web's monitor route.
   std::string sql = conn.backend() == Backend::kSqlite
-                        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?"
+                        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                          "name LIKE 'monitors%'"
                         : "SELECT TABLE_NAME FROM information_schema.TABLES "
-                          "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ?";
-  ASSIGN_OR_RETURN(auto rows, conn.Query(sql, {"monitors%"}));
+                          "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'monitors%'";
+  ASSIGN_OR_RETURN(auto rows, conn.Query(sql));
   std::vector<std::string> names;
   for (const SqlRow& row : rows) {
     std::string name = RowReader(row).Str();

@@ -6,6 +6,7 @@
 //   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, SqliteConn::Open("runtime/asgard.db"));
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,6 +41,16 @@ class SqliteConn final : public SqlConn {
   absl::Status Commit() override;
   void Rollback() override;
 
+  // After each commit of this connection, calls `committed` with the pages now in the WAL
+  // instead of running SQLite's automatic checkpoint in the committing call (sqlite3_wal_hook);
+  // `committed` runs on the committing thread and must be quick. nullptr gives the automatic
+  // checkpoint back.
+  void OnWalCommit(std::function<void(int wal_pages)> committed);
+  // A PASSIVE checkpoint: copies into the database file the part of the WAL that no reader
+  // still needs, and syncs it, without waiting for the writer or the readers. Returns how many
+  // pages of the WAL are in the database file now (0 when another checkpoint was running).
+  absl::StatusOr<int> Checkpoint();
+
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
   static absl::StatusOr<std::unique_ptr<SqliteConn>> OpenWith(const std::string& path, int flags,
@@ -50,6 +61,7 @@ class SqliteConn final : public SqlConn {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;  // SQL text -> prepared statement
+  std::function<void(int)> wal_committed_;                 // OnWalCommit's; may be empty
 };
 
 }  // namespace asgard::store

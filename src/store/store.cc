@@ -10,6 +10,7 @@
 #include "store/sqlite_conn.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
+#include "store/wal_checkpointer.h"
 
 namespace asgard::store {
 namespace {
@@ -39,6 +40,11 @@ Agent ReadAgentRow(const SqlRow& row) {
 
 enum class Role { kWriter, kReader };
 
+// db.path, or <runtime_dir>/asgard.db.
+std::string SqlitePath(const config::DbConfig& db, const std::string& runtime_dir) {
+  return db.path.empty() ? absl::StrCat(runtime_dir, "/asgard.db") : db.path;
+}
+
 absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
                                                  const std::string& runtime_dir, Role role) {
   if (db.driver == "mysql") {
@@ -53,11 +59,8 @@ absl::StatusOr<std::unique_ptr<SqlConn>> Connect(const config::DbConfig& db,
     return absl::InvalidArgumentError(
         absl::StrCat("store driver '", db.driver, "': expected sqlite or mysql"));
   }
-  std::string path = db.path;
-  if (path.empty()) {
-    RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
-    path = absl::StrCat(runtime_dir, "/asgard.db");
-  }
+  if (db.path.empty()) RETURN_IF_ERROR(MakeDirs(runtime_dir, 0700));
+  const std::string path = SqlitePath(db, runtime_dir);
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConn> conn, role == Role::kReader
                                                          ? SqliteConn::OpenReader(path)
                                                          : SqliteConn::Open(path));
@@ -98,6 +101,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
                                                    const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir, Role::kWriter));
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenOn(std::move(conn), options));
+  if (db.driver != "mysql" && CanHaveReaders(db)) {
+    ASSIGN_OR_RETURN(store->checkpointer_,
+                     WalCheckpointer::Start(SqlitePath(db, runtime_dir),
+                                            static_cast<SqliteConn&>(*store->conn_)));
+  }
+  if (db.driver == "mysql" && options.report_connections > 0) {
+    std::vector<std::unique_ptr<SqlConn>> writers;
+    for (int i = 0; i < options.report_connections; ++i) {
+      ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> writer, Connect(db, runtime_dir, Role::kWriter));
+      writers.push_back(std::move(writer));
+    }
+    store->report_writers_ = std::make_unique<ConnPool>(std::move(writers));
+    absl::MutexLock lock(&store->queue_mu_);
+    store->free_report_writers_ = options.report_connections;
+  }
   if (options.read_connections <= 0 || !CanHaveReaders(db)) return store;
   // After the migration, so that the readers open the current schema.
   std::vector<std::unique_ptr<SqlConn>> readers;
@@ -170,23 +188,28 @@ absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff)
                                         "(last_heartbeat_at IS NULL OR last_heartbeat_at < ?)",
                                         {cutoff}));
     for (const SqlRow& row : rows) ids.push_back(RowReader(row).Int());
-    for (int64_t id : ids) {
-      RETURN_IF_ERROR(c.Exec("UPDATE agents SET status = 0 WHERE id = ?", {id}).status());
+    // A few statements per 256 agents, not seven per agent: when a network partition takes a
+    // thousand agents away at once, this transaction holds the writer (and every report behind
+    // it) for milliseconds instead of seconds.
+    return internal::ForIdLists(ids, [&](const std::string& in, const SqlParams& params) {
+      RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE agents SET status = 0 WHERE id", in), params)
+                          .status());
       for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
         std::string table = TaskTable(kind);
         RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table,
                                             "` SET state = 'unknown' WHERE "
-                                            "agent_id = ? AND status <> -1"),
-                               {id})
+                                            "status <> -1 AND agent_id",
+                                            in),
+                               params)
                             .status());
         RETURN_IF_ERROR(c.Exec(absl::StrCat("UPDATE `", table, "` SET status = ",
                                             StatusCase(kind, DeriveMode::kOffline),
-                                            " WHERE agent_id = ? AND status <> -1"),
-                               {id})
+                                            " WHERE status <> -1 AND agent_id", in),
+                               params)
                             .status());
       }
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   }));
   return ids;
 }

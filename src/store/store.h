@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,6 +47,10 @@
 #include "store/sql.h"
 
 namespace asgard::store {
+namespace internal {
+struct ReportToWrite;  // report_writer.h
+}
+class WalCheckpointer;  // wal_checkpointer.h
 
 struct OpenOptions {
   // Zone in which an original Asgard database wrote its DATETIMEs (the writer's local time);
@@ -59,6 +64,13 @@ struct OpenOptions {
   // caches (up to 2 MiB each) and prepared statements, while fewer than the cores leave a core
   // idle when one reader waits on I/O. On MySQL each is one server connection per process.
   int read_connections = 4;
+  // MySQL only: connections Open() adds that write agents' reports beside the writer. Each
+  // writes one batch of reports at a time (report_writer.h); with several, the server works on
+  // several batches at once (one server thread each), and the master builds the next batch
+  // while the server stores the last. 2: the server's insert work then spreads over two cores;
+  // more add lock contention on the monitor tables' indexes rather than speed (bench/README.md,
+  // ingest).
+  int report_connections = 2;
 };
 
 enum class UserKey { kNickname, kEmail, kMobile };
@@ -146,7 +158,9 @@ class Store {
   absl::StatusOr<int> InsertExceptions(const std::vector<ExceptionRecord>& batch);
   // A whole report in one transaction (one commit): each record not stored before; returns
   // how many were new and, in `fresh`, which archives and exceptions (a resent report's are
-  // not, so whatever follows a first arrival, such as an alert, happens once).
+  // not, so whatever follows a first arrival, such as an alert, happens once). Reports that
+  // wait for the writer at the same time share one transaction and multi-row statements
+  // (report_writer.h); each is still stored whole or not at all.
   absl::StatusOr<int> InsertReport(const std::vector<ArchiveRecord>& archives,
                                    const std::vector<ExceptionRecord>& exceptions,
                                    const std::vector<MonitorSample>& monitors,
@@ -258,6 +272,21 @@ class Store {
     return read(*lease);
   }
 
+  // Takes the reports queued for a report connection, oldest first, up to a transaction's
+  // worth.
+  std::vector<internal::ReportToWrite*> TakeQueuedReports() ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Takes a report connection (the writer on SQLite), writes what TakeQueuedReports gives on
+  // it, marks those reports done and counts the connection free again. The caller counted it
+  // taken (free_report_writers_).
+  void WriteQueuedReports() ABSL_LOCKS_EXCLUDED(mu_, queue_mu_);
+  // Writes the reports TakeQueuedReports gives on `conn`; returns them, with their results.
+  std::vector<internal::ReportToWrite*> WriteQueuedReportsOn(SqlConn& conn)
+      ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // The monitor tables of the report's samples, created on `conn` unless known to exist.
+  absl::Status CreateMonitorTablesOf(SqlConn& conn, internal::ReportToWrite* report);
+  absl::Status CreateMonitorTableOnce(SqlConn& conn, const std::string& table)
+      ABSL_LOCKS_EXCLUDED(tables_mu_);
+
   absl::Mutex mu_;
   const Backend backend_;
   const OpenOptions options_;
@@ -265,9 +294,23 @@ class Store {
   // Set by Open() before the store is handed out, then never changed; null without readers.
   // The pool has its own lock.
   std::unique_ptr<ConnPool> readers_;
+  // SQLite file databases: the writer's WAL checkpoints, on a thread of their own. Set by
+  // Open() like readers_; declared after conn_, so that it is gone before the writer closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  // MySQL: connections that write reports only (OpenOptions::report_connections), so that
+  // the database works on several batches at once; null on SQLite (reports use the writer).
+  // Set by Open() like readers_.
+  std::unique_ptr<ConnPool> report_writers_;
   // monitors_YYYYMM tables this Store created or found, so a report does not re-run the DDL.
-  std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex tables_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::set<std::string> known_monitor_tables_ ABSL_GUARDED_BY(tables_mu_);
   std::atomic<uint64_t> writes_{0};
+  // Reports waiting for a report connection (InsertReport); each belongs to a caller blocked
+  // until its `done` is set under queue_mu_.
+  absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::deque<internal::ReportToWrite*> queued_reports_ ABSL_GUARDED_BY(queue_mu_);
+  // Report connections no call is writing on (the writer counts as one on SQLite).
+  int free_report_writers_ ABSL_GUARDED_BY(queue_mu_) = 1;
 };
 
 }  // namespace asgard::store

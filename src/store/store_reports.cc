@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "store/migrate.h"
 #include "store/monitor_tables.h"
+#include "store/report_writer.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -51,10 +52,6 @@ SqlParams ExceptionParams(const ExceptionRecord& e) {
   return {e.type, e.related_id, e.uuid, e.seq, e.desc, e.created_at};
 }
 
-SqlParams MonitorParams(const MonitorSample& m) {
-  return {m.type, m.related_id, m.uuid, m.seq, m.pid, m.cpu, m.memory, m.threads, m.created_at};
-}
-
 MonitorSample ReadMonitor(const SqlRow& row) {
   RowReader r(row);
   MonitorSample m;
@@ -68,41 +65,6 @@ MonitorSample ReadMonitor(const SqlRow& row) {
   m.threads = static_cast<int>(r.Int());
   m.created_at = r.Time();
   return m;
-}
-
-// Samples arrive by the hundred per report: one multi-row INSERT per chunk (one round trip to
-// MySQL instead of one per row), in one transaction.
-// Inside a transaction of the caller's.
-absl::StatusOr<int> InsertMonitorChunks(SqlConn& c, const std::string& table,
-                                        const std::vector<MonitorSample>& samples) {
-  constexpr size_t kRowsPerStatement = 500;  // 9 parameters each, far below either limit
-  int inserted = 0;
-  for (size_t start = 0; start < samples.size(); start += kRowsPerStatement) {
-      size_t end = std::min(samples.size(), start + kRowsPerStatement);
-      std::string sql = absl::StrCat("INSERT INTO ", table,
-                                     " (type, related_id, uuid, seq, pid, cpu, memory, threads, "
-                                     "created_at) VALUES ");
-      SqlParams params;
-      params.reserve((end - start) * 9);
-      for (size_t i = start; i < end; ++i) {
-        absl::StrAppend(&sql, i == start ? "" : ", ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (SqlParam& p : MonitorParams(samples[i])) params.push_back(std::move(p));
-      }
-      absl::StrAppend(&sql, IgnoreDuplicateClause(c.backend()));
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(sql, params));
-      inserted += static_cast<int>(r.affected);
-  }
-  return inserted;
-}
-
-absl::StatusOr<int> InsertMonitorRows(SqlConn& c, const std::string& table,
-                                      const std::vector<MonitorSample>& samples) {
-  int inserted = 0;
-  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(inserted, InsertMonitorChunks(c, table, samples));
-    return absl::OkStatus();
-  }));
-  return inserted;
 }
 
 }  // namespace
@@ -135,53 +97,112 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
                                         FreshRecords* fresh) {
   for (const ArchiveRecord& a : archives) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
   for (const ExceptionRecord& e : exceptions) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
-  std::map<std::string, std::vector<MonitorSample>> by_table;
-  for (const MonitorSample& m : monitors) {
-    RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
-    by_table[MonitorTableName(m.created_at)].push_back(m);
+  for (const MonitorSample& m : monitors) RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
+  internal::ReportToWrite mine;
+  mine.archives = &archives;
+  mine.exceptions = &exceptions;
+  mine.monitors = &monitors;
+  // Whoever takes a free report connection next writes every report queued by then
+  // (report_writer.h). So this call either writes a batch (its own report in it, or others'
+  // while another call writes this one), or sleeps until the call that took its report is
+  // done. Only as many calls as there are free connections wake up to write: with a hundred
+  // reports waiting, the others would only queue on the connections and sleep again.
+  struct Waiting {
+    Store* store;
+    const internal::ReportToWrite* mine;
+  } waiting{this, &mine};
+  queue_mu_.Lock();
+  queued_reports_.push_back(&mine);
+  for (;;) {
+    queue_mu_.Await(absl::Condition(
+        +[](Waiting* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return w->mine->done ||
+                 (!w->store->queued_reports_.empty() && w->store->free_report_writers_ > 0);
+        },
+        &waiting));
+    if (mine.done) break;
+    --free_report_writers_;
+    queue_mu_.Unlock();
+    WriteQueuedReports();  // gives the connection back (free_report_writers_)
+    queue_mu_.Lock();
   }
-  WriteLock lock(this);
-  SqlConn& c = *conn_;
-  for (const auto& [table, samples] : by_table) {
-    if (known_monitor_tables_.count(table)) continue;
-    RETURN_IF_ERROR(CreateMonitorTable(c, table));  // DDL commits on MySQL: not in the transaction
-    known_monitor_tables_.insert(table);
+  queue_mu_.Unlock();
+  if (!mine.status.ok()) return mine.status;
+  if (fresh != nullptr) *fresh = std::move(mine.fresh);
+  return mine.inserted;
+}
+
+std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
+  // A bound on one transaction, so that the reports behind it wait tens of ms, not seconds,
+  // and so that a backlog is shared by the report connections.
+  constexpr size_t kMaxRecordsPerTransaction = 4096;
+  std::vector<internal::ReportToWrite*> batch;
+  size_t records = 0;
+  absl::MutexLock lock(&queue_mu_);
+  while (!queued_reports_.empty() && (batch.empty() || records < kMaxRecordsPerTransaction)) {
+    internal::ReportToWrite* r = queued_reports_.front();
+    queued_reports_.pop_front();
+    records += r->archives->size() + r->exceptions->size() + r->monitors->size();
+    batch.push_back(r);
   }
-  const std::string archive_sql = absl::StrCat(
-      "INSERT INTO archives (type, related_id, uuid, seq, pid, begin_time, end_time, status, "
-      "`signal`, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      IgnoreDuplicateClause(backend_));
-  const std::string exception_sql = absl::StrCat(
-      "INSERT INTO exceptions (type, related_id, uuid, seq, `desc`, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      IgnoreDuplicateClause(backend_));
-  int inserted = 0;
-  FreshRecords found;
-  // One transaction for the whole report: one commit (one fsync) instead of three.
-  absl::Status s = InTransaction(c, [&]() -> absl::Status {
-    inserted = 0;
-    found = {};
-    for (size_t i = 0; i < archives.size(); ++i) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(archive_sql, ArchiveParams(archives[i])));
-      if (r.affected > 0) found.archives.push_back(i);
-    }
-    for (size_t i = 0; i < exceptions.size(); ++i) {
-      ASSIGN_OR_RETURN(ExecResult r, c.Exec(exception_sql, ExceptionParams(exceptions[i])));
-      if (r.affected > 0) found.exceptions.push_back(i);
-    }
-    inserted = static_cast<int>(found.archives.size() + found.exceptions.size());
-    for (const auto& [table, samples] : by_table) {
-      ASSIGN_OR_RETURN(int n, InsertMonitorChunks(c, table, samples));
-      inserted += n;
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) {
-    for (const auto& [table, samples] : by_table) known_monitor_tables_.erase(table);
-    return s;
+  return batch;
+}
+
+void Store::WriteQueuedReports() {
+  std::vector<internal::ReportToWrite*> taken;
+  if (report_writers_ == nullptr) {  // SQLite: one writer for everything
+    WriteLock lock(this);
+    taken = WriteQueuedReportsOn(*conn_);
+  } else {
+    ConnPool::Lease lease = report_writers_->Acquire();
+    taken = WriteQueuedReportsOn(*lease);
+    writes_.fetch_add(1, std::memory_order_release);  // as WriteLock counts the writer's
   }
-  if (fresh != nullptr) *fresh = std::move(found);
-  return inserted;
+  absl::MutexLock lock(&queue_mu_);
+  for (internal::ReportToWrite* r : taken) r->done = true;
+  ++free_report_writers_;
+}
+
+std::vector<internal::ReportToWrite*> Store::WriteQueuedReportsOn(SqlConn& c) {
+  std::vector<internal::ReportToWrite*> taken = TakeQueuedReports();
+  std::vector<internal::ReportToWrite*> batch;
+  for (internal::ReportToWrite* r : taken) {
+    if (absl::Status s = CreateMonitorTablesOf(c, r); s.ok()) {
+      batch.push_back(r);
+    } else {
+      r->status = s;  // a report whose month has no table and cannot get one fails alone
+    }
+  }
+  if (!batch.empty()) internal::WriteReports(c, batch);
+  for (internal::ReportToWrite* r : batch) {
+    if (r->status.ok()) continue;
+    // A table dropped by another process? The next report creates it again.
+    absl::MutexLock lock(&tables_mu_);
+    for (const std::string& table : internal::MonitorTablesOf({r})) {
+      known_monitor_tables_.erase(table);
+    }
+  }
+  return taken;
+}
+
+absl::Status Store::CreateMonitorTablesOf(SqlConn& c, internal::ReportToWrite* report) {
+  for (const std::string& table : internal::MonitorTablesOf({report})) {
+    RETURN_IF_ERROR(CreateMonitorTableOnce(c, table));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::CreateMonitorTableOnce(SqlConn& c, const std::string& table) {
+  {
+    absl::MutexLock lock(&tables_mu_);
+    if (known_monitor_tables_.count(table)) return absl::OkStatus();
+  }
+  // Outside any transaction: DDL commits implicitly on MySQL. Two connections may create the
+  // same table at once: IF NOT EXISTS.
+  RETURN_IF_ERROR(CreateMonitorTable(c, table));
+  absl::MutexLock lock(&tables_mu_);
+  known_monitor_tables_.insert(table);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batch) {
@@ -193,17 +214,18 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
   WriteLock lock(this);
   int inserted = 0;
   for (const auto& [table, samples] : by_table) {
-    if (!known_monitor_tables_.count(table)) {
-      // Outside the transaction: DDL commits implicitly on MySQL.
-      RETURN_IF_ERROR(CreateMonitorTable(*conn_, table));
-      known_monitor_tables_.insert(table);
-    }
-    auto n = InsertMonitorRows(*conn_, table, samples);
+    RETURN_IF_ERROR(CreateMonitorTableOnce(*conn_, table));
+    int64_t rows = 0;
+    absl::Status n = InTransaction(*conn_, [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(rows, internal::InsertMonitorRows(*conn_, table, samples));
+      return absl::OkStatus();
+    });
     if (!n.ok()) {
+      absl::MutexLock tables(&tables_mu_);
       known_monitor_tables_.erase(table);  // dropped elsewhere? the next report recreates it
-      return n.status();
+      return n;
     }
-    inserted += *n;
+    inserted += static_cast<int>(rows);
   }
   return inserted;
 }
@@ -254,6 +276,7 @@ absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int m
   for (const std::string& table : tables) {
     if (*ParseMonitorTableName(table) >= oldest_kept) continue;
     RETURN_IF_ERROR(conn_->ExecScript(absl::StrCat("DROP TABLE IF EXISTS ", table)));
+    absl::MutexLock tables(&tables_mu_);
     known_monitor_tables_.erase(table);
     dropped.push_back(table);
   }

@@ -2,6 +2,9 @@
 #include "web/json_writer.h"
 
 #include <charconv>
+#include <cmath>
+
+#include "nlohmann/json.hpp"
 
 namespace asgard::web {
 namespace {
@@ -159,6 +162,20 @@ void JsonWriter::Int(int64_t value) {
   BeforeValue();
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out_->append(buf, end - buf);
+}
+
+void JsonWriter::Double(double value) {
+  BeforeValue();
+  if (!std::isfinite(value)) {
+    out_->append("null");
+    return;
+  }
+  // nlohmann's own printer (what its dump() calls for a double), so that the text is the same
+  // byte for byte as a tree's: its shortest-digits search (Grisu2) is not std::to_chars' (Ryu)
+  // and its layout of exponents differs.
+  char buf[64];
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof(buf), value);
   out_->append(buf, end - buf);
 }
 

@@ -39,6 +39,9 @@ class JsonWriter {
   void QuotedKey(std::string_view quoted);
   void String(std::string_view value);
   void Int(int64_t value);
+  // As nlohmann prints a double: the shortest text that reads back as the same value, with
+  // ".0" on whole numbers and an exponent only beyond 1e-5..1e15; NaN and infinities as null.
+  void Double(double value);
   void Null();
   // A value already written as JSON text.
   void Raw(std::string_view json);

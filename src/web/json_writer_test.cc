@@ -3,6 +3,9 @@
 // included (quotes, control characters, UTF-8, broken UTF-8).
 #include "web/json_writer.h"
 
+#include <cfloat>
+#include <cmath>
+
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -68,6 +71,24 @@ TEST(JsonWriter, IntegersAtTheEdges) {
   for (int64_t v : {int64_t{0}, int64_t{-1}, INT64_MAX, INT64_MIN}) {
     std::string text;
     JsonWriter(&text).Int(v);
+    EXPECT_EQ(text, Dump(Json(v)));
+  }
+}
+
+TEST(JsonWriter, DoublesAsNlohmannPrintsThem) {
+  const double cases[] = {0.0,      -0.0,    1.0,     -2.5,    0.1,     12.345,
+                          1.0 / 3,  99.99,   1e-5,    1.5e-7,  1e15,    1e16,
+                          123456789012345678.0,   3.4028234663852886e38,  5e-324,
+                          static_cast<double>(3.3333333f),  DBL_MAX, -DBL_MIN};
+  for (double v : cases) {
+    std::string text;
+    JsonWriter(&text).Double(v);
+    EXPECT_EQ(text, Dump(Json(v))) << v;
+  }
+  for (double v : {NAN, INFINITY, -INFINITY}) {
+    std::string text;
+    JsonWriter(&text).Double(v);
+    EXPECT_EQ(text, "null");
     EXPECT_EQ(text, Dump(Json(v)));
   }
 }

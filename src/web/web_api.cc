@@ -78,7 +78,8 @@ WebApi::WebApi(store::Store& store, const config::Config& config, std::string se
       logins_([&store](const std::string& name) { return FindByLogin(store, name); }),
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),
-      zone_(absl::LocalTimeZone()) {}
+      zone_(absl::LocalTimeZone()),
+      monitor_points_(store, zone_) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
   // Errors cpp-httplib answers itself (a POST without Content-Length, a body too large) get the

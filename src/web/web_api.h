@@ -29,6 +29,7 @@
 #include "web/api_result.h"
 #include "web/client_address.h"
 #include "web/login_gate.h"
+#include "web/monitor_points.h"
 #include "web/sessions.h"
 #include "web/response_cache.h"
 #include "web/task_json.h"
@@ -88,6 +89,11 @@ class WebApi {
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
   // another user's task.
   absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
+  // Whether the caller may see the monitor samples of the agent or task `word` `id` ("agent",
+  // "app", ...): as LoadTask for a task; any user sees any agent's, NotFound for an unknown one.
+  absl::Status MayViewMonitor(const Call& call, const std::string& word, int64_t id);
+  // The monitor route's `size` (default 100, clamped to [1, 1000]).
+  absl::StatusOr<int> MonitorSize(const Call& call) const;
   // Names of agents and groups already looked up, so a page of tasks costs one query per
   // distinct agent or group rather than two per task.
   struct NameCache {
@@ -131,6 +137,8 @@ class WebApi {
   ResponseCache task_pages_;
   AgentClients agents_;
   absl::TimeZone zone_;
+  // Recent answers of the monitor route, keyed by agent or task, size and viewer.
+  MonitorPoints monitor_points_;
   std::atomic<int64_t> requests_{0};
   std::mutex metrics_mu_;
   std::map<int, int64_t> responses_by_code_;
