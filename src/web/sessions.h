@@ -3,7 +3,7 @@
 // ".<HMAC-SHA256 of it under the web secret>", so a forged or altered cookie is refused before
 // any lookup. Tokens expire (12 h by default) and are revoked on logout, and every token of a
 // user on a password change or when the user is forbidden. Used as the session cookie and as
-// the Bearer token for scripts.
+// the token of the Authorization header for scripts (TokenFromAuthorization).
 //
 // (Failed logins are slowed down by LoginThrottle, login_throttle.h.)
 //
@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace asgard::web {
 
@@ -47,5 +48,10 @@ class Sessions {
 
 // 32 random bytes as hex (getrandom).
 std::string RandomHex(size_t bytes = 32);
+
+// The session token in an Authorization header: `Bearer <token>` (the scheme in any case), or
+// the token alone, as the original's clients send it. nullopt for an empty header or another
+// scheme (`Basic ...` from a proxy in front), so that the session cookie is used then.
+std::optional<std::string> TokenFromAuthorization(std::string_view header);
 
 }  // namespace asgard::web

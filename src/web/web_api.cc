@@ -104,8 +104,7 @@ void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
 }
 
 std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
-  std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  if (auto token = TokenFromAuthorization(req.get_header_value("Authorization"))) return token;
   std::string cookies = req.get_header_value("Cookie");
   std::string key = std::string(kSessionCookie) + "=";
   for (size_t pos = 0; pos < cookies.size();) {
