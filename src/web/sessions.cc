@@ -64,7 +64,8 @@ std::string Sessions::Sign(const std::string& id) const {
   return Hex(mac, len);
 }
 
-std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(int64_t user_id) {
+std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(
+    int64_t user_id, bool forced_password_change) {
   std::string id = RandomHex();
   auto expires = std::chrono::system_clock::now() + lifetime_;
   std::lock_guard<std::mutex> lock(mu_);
@@ -72,7 +73,7 @@ std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(i
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     it = it->second.expires < std::chrono::system_clock::now() ? sessions_.erase(it) : ++it;
   }
-  sessions_[id] = Session{user_id, expires};
+  sessions_[id] = Session{user_id, expires, forced_password_change};
   return {id + "." + Sign(id), expires};
 }
 

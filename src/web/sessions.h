@@ -23,6 +23,10 @@ namespace asgard::web {
 struct Session {
   int64_t user_id = 0;
   std::chrono::system_clock::time_point expires;
+  // Made by logging in with an initial or reset password: this session may set the user's own
+  // password without the old one (the original's clients send only the new one). Kept here,
+  // not only on the user, so that another session of the same user never gets that right.
+  bool forced_password_change = false;
 };
 
 class Sessions {
@@ -31,7 +35,8 @@ class Sessions {
                     std::chrono::seconds lifetime = std::chrono::hours(12));
 
   // A new signed token for the user, and when it expires.
-  std::pair<std::string, std::chrono::system_clock::time_point> Create(int64_t user_id);
+  std::pair<std::string, std::chrono::system_clock::time_point> Create(
+      int64_t user_id, bool forced_password_change = false);
   // The session of a valid, unexpired, unrevoked token.
   std::optional<Session> Check(const std::string& token);
   void Revoke(const std::string& token);

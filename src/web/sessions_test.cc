@@ -46,6 +46,14 @@ TEST(SessionsTest, ExpiredTokensAreRefused) {
   EXPECT_FALSE(sessions.Check(token));
 }
 
+TEST(SessionsTest, OnlyASessionMadeForTheForcedChangeCarriesItsFlag) {
+  Sessions sessions("s");
+  auto forced = sessions.Create(1, /*forced_password_change=*/true).first;
+  auto normal = sessions.Create(1).first;
+  EXPECT_TRUE(sessions.Check(forced)->forced_password_change);
+  EXPECT_FALSE(sessions.Check(normal)->forced_password_change);
+}
+
 TEST(TokenFromAuthorizationTest, BearerInAnyCaseOrABareToken) {
   EXPECT_EQ(TokenFromAuthorization("Bearer abc.def"), "abc.def");
   EXPECT_EQ(TokenFromAuthorization("bearer abc.def"), "abc.def");

@@ -7,11 +7,10 @@
 #include "common/status_macros.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/password_change.h"
 
 namespace asgard::web {
 namespace {
-
-constexpr size_t kMinPasswordLength = 6;
 
 absl::Status CheckRole(const std::string& role) {
   if (role == "Administrator" || role == "User") return absl::OkStatus();

@@ -152,7 +152,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
                    Access access, Handler handler) {
   auto wrapped = [this, access, handler](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
-    Call call{req, res, std::nullopt, ""};
+    Call call{req, res, std::nullopt, "", {}};
     if (access != Access::kPublic) {
       auto token = TokenOf(req);
       auto session = token ? sessions_.Check(*token) : std::nullopt;
@@ -171,6 +171,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       }
       call.user = std::move(*user);
       call.token = *token;
+      call.session = *session;
     }
     ApiResult result;
     try {

@@ -60,6 +60,7 @@ class WebApi {
     httplib::Response& res;
     std::optional<store::User> user;
     std::string token;
+    Session session;  // of `token` (for routes that need a login)
     bool admin() const { return user && user->role == "Administrator"; }
     int64_t user_id() const { return user ? user->id : 0; }
     std::string Param(const std::string& name) const;

@@ -3,6 +3,8 @@ its console (web-admin/src/api/) and of scripts written for it (ORIGINAL.md 7.5,
 bodies, `group_id=0` for any group, `status=-99` for any status, the password change with the
 new password alone, bare tokens, raw lines over SSE."""
 
+from web_harness import INITIAL, Api, make_user
+
 
 def task_body(site, name, **extra):
     body = {"name": name, "agent_id": site["agent"]["id"], "program": "/bin/sleep",
@@ -27,3 +29,45 @@ def test_a_bare_token_in_authorization_is_a_session(site):
     status, payload = admin.get("/api/v1/auth/info", token="", headers={
         "Authorization": "Basic dXNlcjpwYXNz", "Cookie": f"asgard_session={admin.token}"})
     assert status == 200, payload
+
+
+def test_the_forced_change_takes_the_new_password_alone(node):
+    """The original's console: postForm('/auth/change_password', {password})."""
+    anon = Api("http://" + node.address())
+    admin, data = anon.login("admin", INITIAL)
+    assert data["user"]["must_change_password"] is True
+    status, payload = admin.call("POST", "/api/v1/auth/change_password",
+                                 form={"password": "Admin-pass-2026"})
+    assert status == 200, payload
+    admin, data = anon.login("admin", "Admin-pass-2026")
+    assert data["user"]["must_change_password"] is False
+    # Any other session needs the old password, and is told so.
+    status, payload = admin.call("POST", "/api/v1/auth/change_password",
+                                 form={"password": "Another-pass-1"})
+    assert status == 400, payload
+    assert payload["message"].startswith("old_password: is required"), payload
+    assert "initial or reset password" in payload["message"], payload
+    assert anon.login("admin", "Admin-pass-2026")
+
+
+def test_a_reset_password_is_changed_alone_only_in_its_own_session(site):
+    anon, admin = site["anon"], site["admin"]
+    _, eve = make_user(anon, admin, "eve")
+    admin.call("POST", f"/api/v1/users/{eve['id']}/reset_password",
+               form={"password": "reset-pass-1"})
+    forced, data = anon.login("eve", "reset-pass-1")
+    assert data["user"]["must_change_password"] is True
+    # A session that did not log in with the reset password (here: one whose login came
+    # before the reset is revoked; one made since by changing the password has no flag).
+    status, payload = forced.call("POST", "/api/v1/auth/change_password",
+                                  form={"password": "reset-pass-1"})
+    assert status == 400 and payload["message"].startswith("password:"), payload
+    status, payload = forced.call("POST", "/api/v1/auth/change_password",
+                                  form={"password": "eve-own-pass-1"})
+    assert status == 200, payload
+    eve_api = Api(anon.base, payload["data"]["token"])
+    status, payload = eve_api.call("POST", "/api/v1/auth/change_password",
+                                   form={"password": "eve-pass-3"})
+    assert status == 400 and "old_password" in payload["message"], payload
+    eve_api.ok("POST", "/api/v1/auth/change_password",
+               {"old_password": "eve-own-pass-1", "password": "eve-pass-3"})
