@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/list_filters.h"
 #include "web/user_input.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
@@ -36,12 +37,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     if (!agents.ok()) return FromStatus(agents.status());
     std::string alias = call.Param("alias");
     if (auto st = CheckText("alias", alias, kMaxFilterBytes); !st.ok()) return FromStatus(st);
-    std::optional<int> status;
-    if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
-      auto v = IntValue(Json(st), "status", -1, 1);  // -99: any, as the original's console
-      if (!v.ok()) return FromStatus(v.status());
-      status = static_cast<int>(*v);
-    }
+    // 1 online, 0 offline, -1 forbidden; -99 any (list_filters.h).
+    auto status = ParseStatusFilter(call.Param("status"), -1, 1);
+    if (!status.ok()) return FromStatus(status.status());
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& a : *agents) {
@@ -49,7 +47,7 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
           !absl::StrContains(a.ip, alias)) {
         continue;
       }
-      if (status && a.status != *status) continue;
+      if (*status && a.status != **status) continue;
       if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
         list.push_back(agent_json(a));
       }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/list_filters.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
@@ -123,24 +124,17 @@ void WebApi::InstallTasks(httplib::Server& s) {
       if (auto st = CheckText("name", filter.name, kMaxFilterBytes); !st.ok()) {
         return FromStatus(st);
       }
-      for (const char* key : {"group_id", "agent_id"}) {
-        std::string v = call.Param(key);
-        if (v.empty() || (v == "0" && std::string(key) == "agent_id")) continue;
-        // group_id 0 (and -1, API.md) lists the tasks without a group, as group_id 0 stores them.
-        if (std::string(key) == "group_id" && (v == "0" || v == "-1")) {
-          filter.group_id = 0;
-          continue;
-        }
-        auto id = ParseId(v, key);
-        if (!id.ok()) return FromStatus(id.status());
-        (std::string(key) == "group_id" ? filter.group_id : filter.agent_id) = *id;
-      }
-      if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
-        char* end = nullptr;
-        long v = std::strtol(st.c_str(), &end, 10);
-        if (*end != '\0' || v < -3 || v > 3) return BadRequest("status: must be -3..3 or -99");
-        filter.status = static_cast<int>(v);
-      }
+      // The original's forms: group_id=0 and agent_id=0 mean any, status=-99 any status;
+      // group_id=-1 lists the tasks without a group (list_filters.h).
+      auto group = ParseGroupFilter(call.Param("group_id"));
+      if (!group.ok()) return FromStatus(group.status());
+      filter.group_id = *group;
+      auto agent = ParseIdFilter(call.Param("agent_id"), "agent_id");
+      if (!agent.ok()) return FromStatus(agent.status());
+      filter.agent_id = *agent;
+      auto status = ParseStatusFilter(call.Param("status"), -3, 3);
+      if (!status.ok()) return FromStatus(status.status());
+      filter.status = *status;
       if (!call.admin()) filter.creator = call.user_id();
       // Everything the page depends on besides the store; the name (any text) goes last.
       auto opt = [](const auto& v) { return v ? absl::StrCat(*v) : std::string("-"); };

@@ -71,3 +71,42 @@ def test_a_reset_password_is_changed_alone_only_in_its_own_session(site):
     assert status == 400 and "old_password" in payload["message"], payload
     eve_api.ok("POST", "/api/v1/auth/change_password",
                {"old_password": "eve-own-pass-1", "password": "eve-pass-3"})
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+def test_group_id_zero_lists_every_group_and_minus_one_the_ungrouped(site):
+    admin = site["admin"]
+    g = admin.ok("POST", "/api/v1/groups", {"name": "web", "status": 1})
+    grouped = admin.ok("POST", "/api/v1/apps", task_body(site, "grouped", group_id=g["id"]))
+    loose = admin.ok("POST", "/api/v1/apps", task_body(site, "loose"))
+    job = admin.ok("POST", "/api/v1/jobs", task_body(site, "nightly", spec="0 3 * * *",
+                                                     group_id=g["id"]))
+
+    def names(path):
+        return sorted(t["name"] for t in admin.ok("GET", path)["list"])
+    # What the original's console sends by default.
+    assert names("/api/v1/apps?page=1&group_id=0&agent_id=0&status=-99&name=") == \
+        ["grouped", "loose"]
+    assert names("/api/v1/apps?group_id=-1") == ["loose"]
+    assert names(f"/api/v1/apps?group_id={g['id']}") == ["grouped"]
+    assert names("/api/v1/jobs?group_id=0") == ["nightly"]
+    assert names("/api/v1/jobs?group_id=-1") == []
+    for bad in ("-2", "x"):
+        status, payload = admin.get(f"/api/v1/apps?group_id={bad}")
+        assert status == 400 and payload["message"].startswith("group_id:"), payload
+    assert grouped["group_id"] == g["id"] and loose["group_id"] == 0 and job["id"]
+
+
+def test_status_minus_99_means_any_status_on_every_list(site):
+    anon, admin = site["anon"], site["admin"]
+    _, fred = make_user(anon, admin, "fred")
+    admin.ok("POST", f"/api/v1/users/{fred['id']}/forbidden")
+    everyone = admin.ok("GET", "/api/v1/users?page=1&status=-99&nickname=")
+    assert sorted(u["nickname"] for u in everyone["list"]) == ["admin", "fred"]
+    assert admin.ok("GET", "/api/v1/users?status=-1")["total"] == 1
+    for path, total in (("/api/v1/agents?status=-99", 1), ("/api/v1/apps?status=-99", 0)):
+        assert admin.ok("GET", path)["total"] == total, path
+    status, payload = admin.get("/api/v1/users?status=5")
+    assert status == 400 and payload["message"].startswith("status:"), payload
