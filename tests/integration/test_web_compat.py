@@ -106,7 +106,35 @@ def test_status_minus_99_means_any_status_on_every_list(site):
     everyone = admin.ok("GET", "/api/v1/users?page=1&status=-99&nickname=")
     assert sorted(u["nickname"] for u in everyone["list"]) == ["admin", "fred"]
     assert admin.ok("GET", "/api/v1/users?status=-1")["total"] == 1
-    for path, total in (("/api/v1/agents?status=-99", 1), ("/api/v1/apps?status=-99", 0)):
+    admin.ok("POST", "/api/v1/groups", {"name": "on", "status": 1})
+    admin.ok("POST", "/api/v1/groups", {"name": "off", "status": 0})
+    for path, total in (("/api/v1/groups?status=-99", 2), ("/api/v1/groups?status=0", 1),
+                        ("/api/v1/groups?status=1", 1), ("/api/v1/agents?status=-99", 1),
+                        ("/api/v1/apps?status=-99", 0)):
         assert admin.ok("GET", path)["total"] == total, path
-    status, payload = admin.get("/api/v1/users?status=5")
+    status, payload = admin.get("/api/v1/groups?status=5")
     assert status == 400 and payload["message"].startswith("status:"), payload
+
+
+# ---------------------------------------------------------------------------- groups
+
+
+def test_group_status_is_honoured_and_a_disabled_group_hides_nothing(site):
+    admin = site["admin"]
+    g = admin.ok("POST", "/api/v1/groups", {"name": "batch", "status": 0})
+    assert g["status"] == 0
+    app = admin.ok("POST", "/api/v1/apps", task_body(site, "in-batch", group_id=g["id"]))
+    assert app["group_id"] == g["id"] and app["group_name"] == "batch"
+    assert admin.ok("GET", f"/api/v1/apps?group_id={g['id']}")["total"] == 1
+    assert [x["name"] for x in admin.ok("GET", "/api/v1/groups?status=0")["list"]] == ["batch"]
+    # The original's edit form sends the whole group back.
+    assert admin.ok("PUT", f"/api/v1/groups/{g['id']}",
+                    {"id": g["id"], "name": "batch", "status": 1})["status"] == 1
+    assert admin.ok("PUT", f"/api/v1/groups/{g['id']}", {"name": "batch-2"})["status"] == 1
+    status, payload = admin.put(f"/api/v1/groups/{g['id']}", {"status": 3})
+    assert status == 400 and payload["message"].startswith("status:"), payload
+    # -1 deletes, as the original's PUT did; deleted groups list only when asked for.
+    assert admin.ok("PUT", f"/api/v1/groups/{g['id']}", {"status": -1})["status"] == -1
+    assert admin.ok("GET", "/api/v1/groups")["total"] == 0
+    assert [x["name"] for x in admin.ok("GET", "/api/v1/groups?status=-1")["list"]] == \
+        ["batch-2"]
