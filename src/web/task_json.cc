@@ -294,6 +294,19 @@ std::string RunAsNote(const std::string& before, const std::string& after) {
                       "identity on the agent)");
 }
 
+absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
+                                        const absl::StatusOr<store::Group>& group) {
+  if (requested == 0) return GroupChoice{};
+  const bool deleted = group.ok() && group->status == -1;
+  if (group.ok() && !deleted) return GroupChoice{requested, ""};
+  // The console sends the whole form back: a task must stay editable after its group went.
+  if (deleted && requested == current) {
+    return GroupChoice{0, absl::StrCat("group ", requested,
+                                       " was deleted: the task is now without a group")};
+  }
+  return absl::InvalidArgumentError(absl::StrCat("group_id: no group ", requested));
+}
+
 absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,
                                                 store::TaskInput in,
                                                 const store::RunAsRights& rights) {

@@ -138,3 +138,26 @@ def test_group_status_is_honoured_and_a_disabled_group_hides_nothing(site):
     assert admin.ok("GET", "/api/v1/groups")["total"] == 0
     assert [x["name"] for x in admin.ok("GET", "/api/v1/groups?status=-1")["list"]] == \
         ["batch-2"]
+
+
+def test_a_task_whose_group_was_deleted_stays_editable(site):
+    admin = site["admin"]
+    g = admin.ok("POST", "/api/v1/groups", {"name": "gone-soon"})
+    other = admin.ok("POST", "/api/v1/groups", {"name": "other"})
+    app = admin.ok("POST", "/api/v1/apps", task_body(site, "orphan", group_id=g["id"]))
+    mate = admin.ok("POST", "/api/v1/apps", task_body(site, "mate", group_id=other["id"]))
+    admin.ok("DELETE", f"/api/v1/groups/{g['id']}")
+    # The whole form, with the group it was in.
+    status, payload = admin.put(f"/api/v1/apps/{app['id']}",
+                                task_body(site, "orphan", group_id=g["id"], args="2000"))
+    assert status == 200, payload
+    assert payload["data"]["group_id"] == 0 and payload["data"]["args"] == "2000"
+    assert f"group {g['id']} was deleted" in payload["message"], payload
+    # Another task may not join the deleted group, nor anyone an unknown one.
+    for method, path, body in (
+            ("PUT", f"/api/v1/apps/{mate['id']}", task_body(site, "mate", group_id=g["id"])),
+            ("POST", "/api/v1/apps", task_body(site, "new", group_id=g["id"])),
+            ("PUT", f"/api/v1/apps/{app['id']}", task_body(site, "orphan", group_id=99999))):
+        status, payload = admin.call(method, path, body=body)
+        assert status == 400 and payload["message"].startswith("group_id: no group"), payload
+    assert admin.ok("GET", f"/api/v1/apps/{mate['id']}")["group_id"] == other["id"]
