@@ -111,6 +111,24 @@ const char* KindWord(store::TaskKind kind) {
   }
 }
 
+const char* TypeWord(int type) {
+  switch (type) {
+    case 1:
+      return "agent";
+    case 2:
+      return "app";
+    case 3:
+      return "job";
+    case 4:
+      return "timing";
+    case 5:
+      return "group";
+    case 6:
+      return "user";
+  }
+  return "?";
+}
+
 std::string TimeText(absl::Time t, absl::TimeZone zone) {
   return sched::FormatIso8601(t, zone);
 }

@@ -56,6 +56,9 @@ absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
 // "/api/v1/apps" -> kApp, by the route's word ("apps", "jobs", "timings" or "app", ...).
 std::optional<store::TaskKind> KindFromWord(const std::string& word);
 const char* KindWord(store::TaskKind kind);  // "app", "job", "timing"
+// The `type` of exceptions and operations (1..6) as the original's identifiers name it
+// (TYPE_AGENT ... TYPE_USER): "agent", "app", "job", "timing", "group", "user"; "?" otherwise.
+const char* TypeWord(int type);
 
 std::string TimeText(absl::Time t, absl::TimeZone zone);
 

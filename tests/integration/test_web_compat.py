@@ -3,6 +3,7 @@ its console (web-admin/src/api/) and of scripts written for it (ORIGINAL.md 7.5,
 bodies, `group_id=0` for any group, `status=-99` for any status, the password change with the
 new password alone, bare tokens, raw lines over SSE."""
 
+from asgard_harness import wait_until
 from web_harness import INITIAL, Api, make_user
 
 
@@ -161,3 +162,15 @@ def test_a_task_whose_group_was_deleted_stays_editable(site):
         status, payload = admin.call(method, path, body=body)
         assert status == 400 and payload["message"].startswith("group_id: no group"), payload
     assert admin.ok("GET", f"/api/v1/apps/{mate['id']}")["group_id"] == other["id"]
+
+
+def test_exceptions_carry_the_originals_type_name(site):
+    admin = site["admin"]
+    bad = admin.ok("POST", "/api/v1/apps", task_body(site, "failing", program="/nonexistent/x",
+                                                     args=""))
+    admin.ok("POST", f"/api/v1/apps/{bad['id']}/start")
+    listed = wait_until(lambda: admin.ok("GET", "/api/v1/exceptions")["list"], 30,
+                        "an exception")
+    assert listed[0]["type"] == 2 and listed[0]["type_name"] == "app", listed
+    recent = admin.ok("GET", "/api/v1/dashboard")["recent_exceptions"]
+    assert recent[0]["type"] == 2 and recent[0]["type_name"] == "app", recent
