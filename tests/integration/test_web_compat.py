@@ -3,8 +3,12 @@ its console (web-admin/src/api/) and of scripts written for it (ORIGINAL.md 7.5,
 bodies, `group_id=0` for any group, `status=-99` for any status, the password change with the
 new password alone, bare tokens, raw lines over SSE."""
 
+import os
+import time
+import urllib.request
+
 from asgard_harness import wait_until
-from web_harness import INITIAL, Api, make_user
+from web_harness import INITIAL, Api, make_user, wait_task
 
 
 def task_body(site, name, **extra):
@@ -174,3 +178,153 @@ def test_exceptions_carry_the_originals_type_name(site):
     assert listed[0]["type"] == 2 and listed[0]["type_name"] == "app", listed
     recent = admin.ok("GET", "/api/v1/dashboard")["recent_exceptions"]
     assert recent[0]["type"] == 2 and recent[0]["type_name"] == "app", recent
+
+
+# ---------------------------------------------------------------------------- live logs
+
+
+class EventStream:
+    """A text/event-stream read as a browser's EventSource reads it (the HTML standard's
+    parsing): a line ends at "\\r\\n", "\\r" or "\\n"; an event is dispatched at a blank line."""
+
+    def __init__(self, api, path, last_event_id=None, authorization=None):
+        headers = {"Authorization": authorization or f"Bearer {api.token}"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        self.resp = urllib.request.urlopen(
+            urllib.request.Request(api.base + path, headers=headers), timeout=30)
+        assert self.resp.headers.get("Content-Type").startswith("text/event-stream")
+        self.last_id = ""
+        self.lines = []
+
+    def _line(self):
+        while not self.lines:
+            raw = self.resp.readline().decode("utf-8", errors="replace")
+            if not raw:
+                raise EOFError("the stream ended")
+            if raw.endswith("\r\n"):
+                raw = raw[:-2]
+            elif raw.endswith("\n"):
+                raw = raw[:-1]
+            self.lines.extend(raw.split("\r"))  # a lone CR ends a line too
+        return self.lines.pop(0)
+
+    def next_event(self):
+        kind, data = "message", None
+        while True:
+            line = self._line()
+            if line == "":
+                if data is not None:
+                    return kind, "\n".join(data), self.last_id
+                kind = "message"
+                continue
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                kind = value
+            elif field == "data":
+                data = (data or []) + [value]
+            elif field == "id":
+                self.last_id = value
+
+    def logs(self, n, timeout=30):
+        """The next n `log` events as (data, id)."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while len(out) < n:
+            assert time.monotonic() < deadline, f"only {len(out)} of {n} log events: {out[-3:]}"
+            kind, data, last_id = self.next_event()
+            if kind == "log":
+                out.append((data, last_id))
+        return out
+
+    def close(self):
+        self.resp.close()
+
+
+def started_app(site, name, script, **extra):
+    """An app running `script` (sh) from a file, so that no quoting stands in the way."""
+    admin = site["admin"]
+    path = site["tmp"] / f"{name}.sh"
+    path.write_text(script)
+    app = admin.ok("POST", "/api/v1/apps", task_body(site, name, program="/bin/sh",
+                                                     args=str(path), dir=str(site["tmp"]),
+                                                     **extra))
+    admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
+    wait_task(admin, "app", app["id"], lambda t: t["state"] == "running", "running")
+    return app
+
+
+def test_live_log_lines_are_raw_events_and_a_carriage_return_cannot_forge_one(site):
+    """The original's clients print each `log` event's data as the line itself."""
+    admin = site["admin"]
+    out = site["tmp"] / "progress.out"
+    app = started_app(site, "progress",
+                      "printf 'p 10%%\\rp 20%%\\rid: 1:1\\r\\ndata: {\"x\": 1}\\rdone\\n'\n"
+                      "exec sleep 1000\n")
+    wait_until(lambda: out.exists() and out.read_bytes().endswith(b"done\n"), 10, "the output")
+    stream = EventStream(admin, f"/api/v1/sse/out_log/app?app_id={app['id']}",
+                         authorization=admin.token)  # a bare token, as the original's clients
+    try:
+        got = stream.logs(5)
+    finally:
+        stream.close()
+    assert [data for data, _ in got] == ["p 10%", "p 20%", "id: 1:1", 'data: {"x": 1}', "done"]
+    inode = os.stat(out).st_ino
+    # Each id: the file's inode and the offset just past the line's end.
+    text = out.read_bytes()
+    ends = [text.index(b"p 20%"), text.index(b"id: 1:1"), text.index(b"\ndata:"),
+            text.index(b"done"), len(text)]
+    assert [i for _, i in got] == [f"{inode}:{e}" for e in ends], (got, text)
+
+
+def test_live_log_resumes_after_last_event_id_across_rotations(site):
+    """Each `step` file makes the app write 1200 lines of ~1 kB: the 1 MB file rotates."""
+    admin = site["admin"]
+    tmp = site["tmp"]
+    out = tmp / "bursts.out"
+    script = """n=0
+while true; do
+  if [ -e step ]; then
+    rm -f step
+    n=$((n+1))
+    awk -v n=$n 'BEGIN { for (j = 1; j <= 1200; j++) printf "b%d-%04d %0900d\\n", n, j, 0 }'
+    touch done$n
+  fi
+  sleep 0.05
+done
+"""
+    app = started_app(site, "bursts", script, max_bytes=1 << 20, backups=10)
+
+    def burst(n):
+        (tmp / "step").touch()
+        wait_until(lambda: (tmp / f"done{n}").exists(), 30, f"burst {n}")
+    burst(1)
+    path = f"/api/v1/sse/out_log/app?app_id={app['id']}&lines=5"
+    first = EventStream(admin, path)
+    try:
+        tail = first.logs(5)
+    finally:
+        first.close()
+    assert [d.split()[0] for d, _ in tail] == [f"b1-{j:04d}" for j in range(1196, 1201)]
+    burst(2)
+    burst(3)
+    assert (tmp / "bursts.out.2").exists(), "the bursts rotated the file twice"
+    resumed = EventStream(admin, path, last_event_id=tail[2][1])  # after b1-1198
+    try:
+        rest = resumed.logs(2 + 2 * 1200)
+    finally:
+        resumed.close()
+    expected = ["b1-1199", "b1-1200"] + [f"b{n}-{j:04d}" for n in (2, 3) for j in range(1, 1201)]
+    assert [d.split()[0] for d, _ in rest] == expected
+    inodes = {i.split(":")[0] for _, i in rest}
+    assert len(inodes) >= 3, inodes  # the lines came from three files
+    assert rest[-1][1].split(":")[0] == str(os.stat(out).st_ino)
+    # A new stream (the console's own reconnect) may name the id in the query instead.
+    again = EventStream(admin, path + f"&last_event_id={rest[-2][1]}")
+    try:
+        assert again.logs(1)[0][0].split()[0] == "b3-1200"
+    finally:
+        again.close()
+    status, payload = admin.get(path, headers={"Last-Event-ID": "not-an-id"})
+    assert status == 400 and payload["message"].startswith("Last-Event-ID:"), payload
