@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <memory>
-#include <optional>
 #include <thread>
 
+#include "agent/log_follower.h"
 #include "agent/log_tail.h"
 #include "agent/on_loop.h"
 #include "common/status_macros.h"
@@ -182,6 +182,34 @@ grpc::Status AgentService::TailLog(grpc::ServerContext* ctx, const v1::LogReques
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The next batch of a follow stream: `lines` with where each ends.
+v1::LogLines Batch(std::vector<FollowedLine> lines, off_t end_offset) {
+  v1::LogLines batch;
+  for (FollowedLine& line : lines) {
+    batch.add_lines(std::move(line.text));
+    v1::LogPosition* end = batch.add_ends();
+    end->set_inode(line.end.inode);
+    end->set_offset(line.end.offset);
+  }
+  batch.set_end_offset(end_offset);
+  return batch;
+}
+
+// Where a follow stream starts: right after req.resume_after if a file still has it, else
+// with the tail.
+absl::StatusOr<LogFollower> StartFollowing(const std::string& path, const v1::LogRequest& req) {
+  if (req.has_resume_after()) {
+    absl::StatusOr<LogFollower> resumed = LogFollower::ResumeAfter(
+        path, LogPosition{req.resume_after().inode(), req.resume_after().offset()});
+    if (!absl::IsNotFound(resumed.status())) return resumed;
+  }
+  return LogFollower::AtTail(path, TailCount(req.lines()));
+}
+
+}  // namespace
+
 grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                      grpc::ServerWriter<v1::LogLines>* writer) {
   if (grpc::Status s = auth_->CheckCall(*ctx); !s.ok()) return s;
@@ -189,34 +217,20 @@ grpc::Status AgentService::FollowLog(grpc::ServerContext* ctx, const v1::LogRequ
   if (!file.ok()) return rpc::ToGrpc(file.status());
   auto reader = ReaderOf(*file);
   if (!reader.ok()) return rpc::ToGrpc(reader.status());
-  // The follower starts at the end; the tail before it was read first, so nothing is missed
-  // except lines written in between (a few microseconds).
-  std::optional<LogFollower> follower;
-  auto tail = AsReader(reader->get(), [&]() -> absl::StatusOr<std::vector<std::string>> {
-    follower.emplace(file->path);
-    return TailLines(file->path, TailCount(req->lines()));
-  });
-  if (!follower) return rpc::ToGrpc(tail.status());  // the identity could not be taken
-  if (absl::IsPermissionDenied(tail.status()) || absl::IsFailedPrecondition(tail.status())) {
-    return rpc::ToGrpc(tail.status());  // not readable, or not a regular file: following fails too
-  }
-  v1::LogLines first;
-  if (tail.ok()) {
-    for (auto& line : *tail) first.add_lines(std::move(line));
-  }
-  first.set_end_offset(follower->position());
-  if (!writer->Write(first)) return grpc::Status::OK;
+  // The tail (or the rest after resume_after) comes through the follower too, so every line
+  // has its end and nothing is sent twice or missed between tail and follow.
+  auto follower = AsReader(reader->get(), [&] { return StartFollowing(file->path, *req); });
+  if (!follower.ok()) return rpc::ToGrpc(follower.status());  // unreadable, not a regular file
+  bool first = true;  // the first batch goes out even when empty: the stream is live
   while (!ctx->IsCancelled() && !stopping_) {
     auto lines = AsReader(reader->get(), [&] { return follower->Poll(); });
     if (!lines.ok()) return rpc::ToGrpc(lines.status());
-    if (lines->empty()) {
+    if (lines->empty() && !first) {
       std::this_thread::sleep_for(kFollowPoll);
       continue;
     }
-    v1::LogLines batch;
-    for (auto& line : *lines) batch.add_lines(std::move(line));
-    batch.set_end_offset(follower->position());
-    if (!writer->Write(batch)) break;
+    first = false;
+    if (!writer->Write(Batch(*std::move(lines), follower->position()))) break;
   }
   return grpc::Status::OK;
 }

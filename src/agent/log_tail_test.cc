@@ -40,12 +40,6 @@ class LogTailTest : public testing::Test {
     return got.ok() ? *got : std::vector<std::string>{};
   }
 
-  static std::vector<std::string> Poll(LogFollower& follower) {
-    absl::StatusOr<std::vector<std::string>> got = follower.Poll();
-    EXPECT_TRUE(got.ok()) << got.status();
-    return got.ok() ? *got : std::vector<std::string>{};
-  }
-
   std::string dir_;
   std::string path_;
 };
@@ -134,141 +128,12 @@ TEST_F(LogTailTest, CountIsClamped) {
   EXPECT_EQ(lines.back(), "6000");
 }
 
-TEST_F(LogTailTest, FollowerStartsAtEndAndReturnsAppendedLines) {
-  Write("old\n");
-  LogFollower follower(path_);
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  AppendText("a\nb\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("a", "b"));
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  AppendText("c\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("c"));
-}
-
-TEST_F(LogTailTest, FollowerPositionIsJustPastTheLastCompleteLine) {
-  Write("old\n");
-  LogFollower follower(path_);
-  EXPECT_EQ(follower.position(), 4);
-  AppendText("a\nbc\npart");
-  EXPECT_THAT(Poll(follower), ElementsAre("a", "bc"));
-  EXPECT_EQ(follower.position(), 9);  // "old\na\nbc\n"; "part" is not a line yet
-  AppendText("ial\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("partial"));
-  EXPECT_EQ(follower.position(), 17);
-}
-
-TEST_F(LogTailTest, FollowerHoldsPartialLineUntilItsNewline) {
-  Write("");
-  LogFollower follower(path_);
-  AppendText("par");
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  AppendText("tial\nnext");
-  EXPECT_THAT(Poll(follower), ElementsAre("partial"));
-  AppendText("\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("next"));
-}
-
-TEST_F(LogTailTest, FollowerCutsLongLines) {
-  Write("");
-  LogFollower follower(path_);
-  std::string huge = "start" + std::string(3 * kMaxLineBytes, 'z');
-  AppendText(huge.substr(0, 100 * 1024));
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  AppendText(huge.substr(100 * 1024) + "\nshort\n");
-  EXPECT_THAT(Poll(follower), ElementsAre(huge.substr(0, kMaxLineBytes), "short"));
-}
-
-TEST_F(LogTailTest, FollowerSurvivesRotation) {
-  Write("");
-  // The writer keeps its descriptor across the rename, as a task's stdout does.
-  int writer = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  ASSERT_GE(writer, 0);
-  LogFollower follower(path_);
-  ASSERT_EQ(write(writer, "1\n", 2), 2);
-  EXPECT_THAT(Poll(follower), ElementsAre("1"));
-
-  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".1").c_str()), 0);
-  ASSERT_EQ(write(writer, "2\nspl", 5), 5);
-  EXPECT_THAT(Poll(follower), ElementsAre("2"));  // not replaced yet: still the old file
-  ASSERT_EQ(write(writer, "it-", 3), 3);
-  close(writer);
-  Write("line\n3\n");  // the new file
-  EXPECT_THAT(Poll(follower), ElementsAre("split-line", "3"));
-  AppendText("4\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("4"));
-}
-
-TEST_F(LogTailTest, FollowerSurvivesTruncation) {
-  Write("aaaa\nbbbb\n");
-  LogFollower follower(path_);
-  AppendText("c\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("c"));
-  Write("d\n");  // truncates: shorter than what was read
-  EXPECT_THAT(Poll(follower), ElementsAre("d"));
-  AppendText("e\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("e"));
-}
-
-TEST_F(LogTailTest, FollowerWaitsForMissingFile) {
-  LogFollower follower(path_);
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  EXPECT_THAT(Poll(follower), IsEmpty());
-  Write("x\ny\n");  // created after the follower: all of it is new
-  EXPECT_THAT(Poll(follower), ElementsAre("x", "y"));
-  AppendText("z\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("z"));
-}
-
 // A FIFO under a task's output path would block a plain open() until a writer came.
 TEST_F(LogTailTest, TailOfAFifoFailsAtOnce) {
   ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
   absl::StatusOr<std::vector<std::string>> got = TailLines(path_, 10);
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
-}
-
-TEST_F(LogTailTest, FollowerOfAFifoFailsAtOnce) {
-  ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
-  LogFollower follower(path_);
-  absl::StatusOr<std::vector<std::string>> got = follower.Poll();
-  ASSERT_FALSE(got.ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
-}
-
-// The file swapped for a FIFO while followed (as a rotation would replace it): the next look
-// reports it instead of waiting for a writer on the FIFO.
-TEST_F(LogTailTest, FollowerOfAFileSwappedForAFifoFailsAtOnce) {
-  Write("a\n");
-  LogFollower follower(path_);
-  AppendText("b\n");
-  EXPECT_THAT(Poll(follower), ElementsAre("b"));
-  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".1").c_str()), 0);
-  ASSERT_EQ(mkfifo(path_.c_str(), 0666), 0);
-  absl::StatusOr<std::vector<std::string>> got = follower.Poll();
-  ASSERT_FALSE(got.ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(got.status())) << got.status();
-}
-
-TEST_F(LogTailTest, FollowerReadsABurstOverSeveralPolls) {
-  Write("");
-  LogFollower follower(path_);
-  std::string text;
-  int count = 0;
-  while (text.size() < kMaxPollBytes * 2 + 100) {
-    text += "burst line " + std::to_string(++count) + "\n";
-  }
-  AppendText(text);
-  std::vector<std::string> first = Poll(follower);
-  EXPECT_GT(first.size(), 0u);
-  EXPECT_LT(first.size(), static_cast<size_t>(count));
-  std::vector<std::string> all = first;
-  for (int i = 0; i < 3; ++i) {
-    std::vector<std::string> more = Poll(follower);
-    all.insert(all.end(), more.begin(), more.end());
-  }
-  ASSERT_EQ(all.size(), static_cast<size_t>(count));
-  EXPECT_EQ(all.front(), "burst line 1");
-  EXPECT_EQ(all.back(), "burst line " + std::to_string(count));
 }
 
 }  // namespace

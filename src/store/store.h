@@ -216,16 +216,20 @@ class Store {
   // --- Groups and operations --------------------------------------------------------------
   // Group names are unique among the groups not deleted (checked by the store; the schema has no
   // unique key, so that a deleted group's name can be used again). Each returns the group as
-  // stored, with creator and updator.
-  // InvalidArgument for an empty name; AlreadyExists ("name: ...") for a name in use.
-  absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id);
+  // stored, with creator and updator. A group's status is 1 (in use) or 0 (not in use, which
+  // only marks it: its tasks run and list as any other); -1 is deleted, by DeleteGroup only.
+  // InvalidArgument for an empty name or another status; AlreadyExists ("name: ...") for a
+  // name in use.
+  absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id, int status = 1);
   absl::StatusOr<Group> GetGroup(int64_t id);  // deleted ones too (status -1)
   // As GetAgents: by id, in one query, unknown ids absent; deleted ones too.
   absl::StatusOr<std::map<int64_t, Group>> GetGroups(const std::vector<int64_t>& ids);
-  absl::StatusOr<std::vector<Group>> ListGroups();  // not deleted
-  // Renames; NotFound for an unknown or deleted group, then as CreateGroup (the group's own
-  // name is not a conflict).
-  absl::StatusOr<Group> UpdateGroup(int64_t id, const std::string& name, int64_t user_id);
+  // By id; the deleted ones only with `include_deleted`.
+  absl::StatusOr<std::vector<Group>> ListGroups(bool include_deleted = false);
+  // Renames, and sets the status when one is given; NotFound for an unknown or deleted group,
+  // then as CreateGroup (the group's own name is not a conflict).
+  absl::StatusOr<Group> UpdateGroup(int64_t id, const std::string& name, int64_t user_id,
+                                    std::optional<int> status = std::nullopt);
   // Soft: status -1 (the tasks of the group keep their group_id). NotFound for an unknown or
   // already deleted group.
   absl::Status DeleteGroup(int64_t id, int64_t user_id);

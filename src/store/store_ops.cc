@@ -54,6 +54,12 @@ absl::Status RequireFreeName(SqlConn& c, const std::string& name, int64_t except
   return absl::AlreadyExistsError(absl::StrCat("name: a group '", name, "' already exists"));
 }
 
+absl::Status CheckGroupStatus(int status) {
+  if (status == 0 || status == 1) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("status: ", status, " is not 1 (in use) or 0 (not in use)"));
+}
+
 absl::StatusOr<Group> ReadLiveGroup(SqlConn& c, int64_t id) {
   ASSIGN_OR_RETURN(Group group, ReadGroup(c, id));
   if (group.status == -1) return absl::NotFoundError(absl::StrCat("group ", id, " is deleted"));
@@ -62,7 +68,8 @@ absl::StatusOr<Group> ReadLiveGroup(SqlConn& c, int64_t id) {
 
 }  // namespace
 
-absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id) {
+absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id, int status) {
+  RETURN_IF_ERROR(CheckGroupStatus(status));
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -71,8 +78,8 @@ absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_i
     RETURN_IF_ERROR(RequireFreeName(c, name, 0));
     ASSIGN_OR_RETURN(ExecResult r, c.Exec("INSERT INTO `groups` (name, status, created_at, "
                                           "creator, updated_at, updator) "
-                                          "VALUES (?, 1, ?, ?, ?, ?)",
-                                          {name, now, user_id, now, user_id}));
+                                          "VALUES (?, ?, ?, ?, ?, ?)",
+                                          {name, status, now, user_id, now, user_id}));
     id = r.last_insert_id;
     return absl::OkStatus();
   }));
@@ -88,26 +95,30 @@ absl::StatusOr<std::map<int64_t, Group>> Store::GetGroups(const std::vector<int6
   return Read([&](SqlConn& c) { return internal::ReadByIds(c, kGroupSelect, ids, &ReadGroupRow); });
 }
 
-absl::StatusOr<std::vector<Group>> Store::ListGroups() {
+absl::StatusOr<std::vector<Group>> Store::ListGroups(bool include_deleted) {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<Group>> {
-    ASSIGN_OR_RETURN(auto rows,
-                     c.Query(absl::StrCat(kGroupSelect, " WHERE status <> -1 ORDER BY id")));
+    ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kGroupSelect,
+                                                     include_deleted ? "" : " WHERE status <> -1",
+                                                     " ORDER BY id")));
     std::vector<Group> groups;
     for (const SqlRow& row : rows) groups.push_back(ReadGroupRow(row));
     return groups;
   });
 }
 
-absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, int64_t user_id) {
+absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, int64_t user_id,
+                                         std::optional<int> status) {
+  if (status) RETURN_IF_ERROR(CheckGroupStatus(*status));
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
-    RETURN_IF_ERROR(ReadLiveGroup(c, id).status());
+    ASSIGN_OR_RETURN(Group group, ReadLiveGroup(c, id));
     RETURN_IF_ERROR(RequireFreeName(c, name, id));
     return c
-        .Exec("UPDATE `groups` SET name = ?, updated_at = ?, updator = ? WHERE id = ?",
-              {name, now, user_id, id})
+        .Exec("UPDATE `groups` SET name = ?, status = ?, updated_at = ?, updator = ? "
+              "WHERE id = ?",
+              {name, status.value_or(group.status), now, user_id, id})
         .status();
   }));
   return ReadGroup(c, id);

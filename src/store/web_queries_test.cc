@@ -302,6 +302,26 @@ TEST_P(WebQueriesTest, GroupsRenameDeleteAndNameConflicts) {
   ASSERT_OK(store().CreateGroup("frontend", 1).status());  // a deleted group's name is free
 }
 
+TEST_P(WebQueriesTest, GroupStatusIsSetWhenGivenAndKeptOtherwise) {
+  ASSERT_OK_AND_ASSIGN(Group off, store().CreateGroup("batch", 1, /*status=*/0));
+  EXPECT_EQ(off.status, 0);
+  ASSERT_OK_AND_ASSIGN(Group renamed, store().UpdateGroup(off.id, "batch-2", 1));
+  EXPECT_EQ(renamed.status, 0);  // a rename alone does not enable it
+  ASSERT_OK_AND_ASSIGN(Group on, store().UpdateGroup(off.id, "batch-2", 1, 1));
+  EXPECT_EQ(on.status, 1);
+  EXPECT_TRUE(absl::IsInvalidArgument(store().CreateGroup("x", 1, -1).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(store().UpdateGroup(on.id, "x", 1, 2).status()));
+  EXPECT_EQ(store().GetGroup(on.id)->name, "batch-2");
+
+  ASSERT_OK_AND_ASSIGN(Group gone, store().CreateGroup("gone", 1));
+  ASSERT_OK(store().DeleteGroup(gone.id, 1));
+  ASSERT_OK_AND_ASSIGN(auto live, store().ListGroups());
+  EXPECT_EQ(live.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto all, store().ListGroups(/*include_deleted=*/true));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].status, -1);
+}
+
 // --- Users and agents -------------------------------------------------------------------------
 
 TEST_P(WebQueriesTest, UserEditsWriteOnlyTheFieldsGiven) {

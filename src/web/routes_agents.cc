@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/list_filters.h"
 #include "web/user_input.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
@@ -36,12 +37,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     if (!agents.ok()) return FromStatus(agents.status());
     std::string alias = call.Param("alias");
     if (auto st = CheckText("alias", alias, kMaxFilterBytes); !st.ok()) return FromStatus(st);
-    std::optional<int> status;
-    if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
-      auto v = IntValue(Json(st), "status", -1, 1);  // -99: any, as the original's console
-      if (!v.ok()) return FromStatus(v.status());
-      status = static_cast<int>(*v);
-    }
+    // 1 online, 0 offline, -1 forbidden; -99 any (list_filters.h).
+    auto status = ParseStatusFilter(call.Param("status"), -1, 1);
+    if (!status.ok()) return FromStatus(status.status());
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& a : *agents) {
@@ -49,7 +47,7 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
           !absl::StrContains(a.ip, alias)) {
         continue;
       }
-      if (status && a.status != *status) continue;
+      if (*status && a.status != **status) continue;
       if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
         list.push_back(agent_json(a));
       }
@@ -109,14 +107,18 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
     auto paging = Paging(call);
     if (!paging.ok()) return FromStatus(paging.status());
     auto [page, size] = *paging;
-    auto groups = store_.ListGroups();
-    if (!groups.ok()) return FromStatus(groups.status());
     std::string name = call.Param("name");
     if (auto st = CheckText("name", name, kMaxFilterBytes); !st.ok()) return FromStatus(st);
+    // 1 in use, 0 not in use, -1 deleted (listed only when asked for); -99 any but deleted.
+    auto status = ParseStatusFilter(call.Param("status"), -1, 1);
+    if (!status.ok()) return FromStatus(status.status());
+    auto groups = store_.ListGroups(/*include_deleted=*/*status == -1);
+    if (!groups.ok()) return FromStatus(groups.status());
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& g : *groups) {
       if (!name.empty() && !absl::StrContains(g.name, name)) continue;
+      if (*status && g.status != **status) continue;
       if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
         list.push_back(GroupToJson(g, zone_));
       }
@@ -128,9 +130,9 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
   Route(s, "POST", "/groups", Access::kUser, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto name = ParseGroupName(*body);
-    if (!name.ok()) return FromStatus(name.status());
-    auto group = store_.CreateGroup(*name, call.user_id());
+    auto input = ParseGroupInput(*body, GroupWrite::kCreate);
+    if (!input.ok()) return FromStatus(input.status());
+    auto group = store_.CreateGroup(input->name, call.user_id(), input->status.value_or(1));
     if (!group.ok()) return FromStatus(group.status());
     LogOperation(call, kTypeGroup, group->id, kOpCreate);
     return Ok(GroupToJson(*group, zone_));
@@ -150,12 +152,21 @@ void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
   Route(s, "PUT", R"(/groups/(\d+))", Access::kUser, [this, own_group](Call& call) -> ApiResult {
     auto id = ParseId(call.Match(1), "id");
     if (!id.ok()) return FromStatus(id.status());
-    if (auto g = own_group(call, *id); !g.ok()) return FromStatus(g.status());
+    auto old = own_group(call, *id);
+    if (!old.ok()) return FromStatus(old.status());
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto name = ParseGroupName(*body);
-    if (!name.ok()) return FromStatus(name.status());
-    auto group = store_.UpdateGroup(*id, *name, call.user_id());
+    auto input = ParseGroupInput(*body, GroupWrite::kUpdate);
+    if (!input.ok()) return FromStatus(input.status());
+    if (input->status == -1) {  // the original's PUT deletes this way
+      if (auto st = store_.DeleteGroup(*id, call.user_id()); !st.ok()) return FromStatus(st);
+      LogOperation(call, kTypeGroup, *id, kOpDelete);
+      auto deleted = store_.GetGroup(*id);
+      if (!deleted.ok()) return FromStatus(deleted.status());
+      return Ok(GroupToJson(*deleted, zone_));
+    }
+    const std::string& name = input->name.empty() ? old->name : input->name;
+    auto group = store_.UpdateGroup(*id, name, call.user_id(), input->status);
     if (!group.ok()) return FromStatus(group.status());
     LogOperation(call, kTypeGroup, *id, kOpUpdate);
     return Ok(GroupToJson(*group, zone_));

@@ -1,16 +1,16 @@
 // /auth: login (rate-limited, no user enumeration), info, logout and password change (which
-// needs the old password and revokes every session of the user).
+// needs the old password, except in a forced-change session, and revokes every session of the
+// user).
 #include "absl/strings/str_cat.h"
-#include "store/password.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/password_change.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
 namespace {
 
-constexpr size_t kMinPasswordLength = 6;
 constexpr char kBadLogin[] = "wrong user name or password";
 
 std::string SessionCookie(const std::string& token, int64_t max_age, const std::string& domain) {
@@ -18,18 +18,6 @@ std::string SessionCookie(const std::string& token, int64_t max_age, const std::
                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=", max_age);
   if (!domain.empty()) absl::StrAppend(&cookie, "; Domain=", domain);
   return cookie;
-}
-
-absl::Status CheckNewPassword(const std::string& password, const std::string& old) {
-  if (password.size() < kMinPasswordLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("password: at least ", kMinPasswordLength, " characters"));
-  }
-  if (password == old) return absl::InvalidArgumentError("password: must differ from the old one");
-  if (password == store::kAdminDefaultPassword) {
-    return absl::InvalidArgumentError("password: the initial password cannot be used again");
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -69,7 +57,9 @@ void WebApi::InstallAuth(httplib::Server& s) {
       (void)store_.SetUserPassword(user.id, *password, user.must_change_password);
       session_users_.Invalidate(user.id);
     }
-    auto [token, expires] = sessions_.Create(user.id);
+    // Logged in with an initial or reset password: this session may change it without the old
+    // one (password_change.h).
+    auto [token, expires] = sessions_.Create(user.id, user.must_change_password);
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();
@@ -94,15 +84,16 @@ void WebApi::InstallAuth(httplib::Server& s) {
   Route(s, "POST", "/auth/change_password", Access::kUser, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
-    auto old_password = Text(*body, "old_password", kMaxPasswordBytes);
+    auto old_password = OptionalText(*body, "old_password", kMaxPasswordBytes);
     if (!old_password.ok()) return FromStatus(old_password.status());
     auto password = Text(*body, "password", kMaxPasswordBytes);
     if (!password.ok()) return FromStatus(password.status());
-    if (!store::VerifyPassword(*call.user, *old_password).ok) {
-      return BadRequest("old_password: does not match the current password");
+    PasswordChange change{*old_password, *password};
+    if (change.old_password && change.old_password->empty()) change.old_password.reset();
+    if (auto s = CheckPasswordChange(change, call.session, *call.user); !s.ok()) {
+      return FromStatus(s);
     }
-    if (auto s = CheckNewPassword(*password, *old_password); !s.ok()) return FromStatus(s);
-    absl::Status stored = store_.SetUserPassword(call.user_id(), *password, false);
+    absl::Status stored = store_.SetUserPassword(call.user_id(), change.password, false);
     session_users_.Invalidate(call.user_id());
     if (!stored.ok()) return FromStatus(stored);
     // Every session of the user ends; this browser gets a fresh one.

@@ -1,5 +1,5 @@
-// Server-sent events: live log lines of a task (from the agent's follow stream) and live
-// monitor points (from the store). Each open stream holds one pool thread of the HTTP server
+// Server-sent events: live log lines of a task (from the agent's follow stream, framed as
+// sse_log.h says, resumable with Last-Event-ID) and live monitor points (from the store). Each open stream holds one pool thread of the HTTP server
 // (sized for it, see web_role.cc) and one thread reading the agent; both end when the browser
 // goes away or the server stops.
 #include <condition_variable>
@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "web/sse_log.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
@@ -28,7 +29,7 @@ bool Write(httplib::DataSink& sink, const std::string& text) {
 
 struct LogLine {
   std::string text;
-  int64_t offset;  // byte offset in the file just past this line (API.md)
+  std::optional<v1::LogPosition> end;  // where it ends (none from agents that do not say)
 };
 
 // The agent's follow stream, read on its own thread into a queue.
@@ -49,18 +50,13 @@ class LogRelay {
     reader_thread_ = std::thread([this] {
       v1::LogLines lines;
       while (reader_->Read(&lines)) {
-        // Each line's own end: the batch's end less the lines (and '\n's) after it.
-        std::vector<int64_t> ends(lines.lines_size());
-        int64_t end = lines.end_offset();
-        for (int i = lines.lines_size() - 1; i >= 0; --i) {
-          ends[i] = std::max<int64_t>(0, end);
-          end -= static_cast<int64_t>(lines.lines(i).size()) + 1;
-        }
+        const bool with_ends = lines.ends_size() == lines.lines_size();
         std::lock_guard<std::mutex> lock(mu_);
         for (int i = 0; i < lines.lines_size(); ++i) {
-          if (queue_.size() < kMaxQueuedLines) {
-            queue_.push_back({std::move(*lines.mutable_lines(i)), ends[i]});
-          }
+          if (queue_.size() >= kMaxQueuedLines) break;
+          LogLine line{std::move(*lines.mutable_lines(i)), std::nullopt};
+          if (with_ends) line.end = lines.ends(i);
+          queue_.push_back(std::move(line));
         }
         wake_.notify_all();
       }
@@ -121,6 +117,15 @@ void WebApi::InstallLive(httplib::Server& s) {
             if (auto n = ParseCount(v, "lines"); n.ok()) lines = static_cast<int>(std::min<int64_t>(*n, 5000));
           }
           req.set_lines(lines);
+          // After the last line the client got: EventSource sends its last id when it
+          // reconnects; a client that opens a new stream may give it as last_event_id.
+          std::string last = call.req.get_header_value("Last-Event-ID");
+          if (last.empty()) last = call.Param("last_event_id");
+          if (!last.empty()) {
+            auto after = ParseLogEventId(last);
+            if (!after.ok()) return FromStatus(after.status());
+            *req.mutable_resume_after() = *after;
+          }
           auto relay = std::make_shared<LogRelay>();
           relay->Start(agents_, *agent, req);
           call.res.set_header("Cache-Control", "no-cache");
@@ -132,14 +137,14 @@ void WebApi::InstallLive(httplib::Server& s) {
                 std::string error;
                 auto lines = relay->Take(kPingEvery, &ended, &error);
                 if (ended) {
-                  if (!error.empty()) Write(sink, Event("error", {{"message", error}}));
+                  if (!error.empty()) Write(sink, ErrorEvent(error));
                   sink.done();
                   return true;
                 }
                 if (lines.empty()) return Write(sink, Event("ping", Json::object()));
                 std::string out;
-                for (auto& line : lines) {
-                  out += Event("log", {{"line", line.text}, {"offset", line.offset}});
+                for (const LogLine& line : lines) {
+                  out += LogEvent(line.text, line.end ? &*line.end : nullptr);
                 }
                 return Write(sink, out);
               },

@@ -162,6 +162,7 @@ void WebApi::InstallMisc(httplib::Server& s) {
         }
         recent.push_back({{"id", e.id},
                           {"type", e.type},
+                          {"type_name", TypeWord(e.type)},
                           {"related_id", e.related_id},
                           {"name", name},
                           {"desc", e.desc},

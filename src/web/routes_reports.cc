@@ -8,24 +8,6 @@ namespace {
 constexpr int kMaxMonitorPoints = 1000;
 constexpr int kMaxLogLines = 5000;
 
-const char* TypeWord(int type) {
-  switch (type) {
-    case 1:
-      return "agent";
-    case 2:
-      return "app";
-    case 3:
-      return "job";
-    case 4:
-      return "timing";
-    case 5:
-      return "group";
-    case 6:
-      return "user";
-  }
-  return "?";
-}
-
 const char* ActionWord(int action) {
   switch (action) {
     case kOpCreate:

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/list_filters.h"
 #include "web/web_api.h"
 
 namespace asgard::web {
@@ -37,8 +38,10 @@ ApiResult StoredNotPushed(Json data, const absl::Status& push, const std::string
 }  // namespace
 
 void WebApi::InstallTasks(httplib::Server& s) {
-  // Checks agent and group of a create or update body.
-  auto check_refs = [this](const store::TaskInput& in) -> absl::Status {
+  // Checks agent and group of a create or update body of a task now in group
+  // `current_group` (0 for a new one); a note for the writer when the group is dropped.
+  auto check_refs = [this](store::TaskInput& in,
+                           int64_t current_group) -> absl::StatusOr<std::string> {
     auto agent = store_.GetAgent(in.agent_id);
     if (!agent.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("agent_id: no agent ", in.agent_id));
@@ -47,13 +50,11 @@ void WebApi::InstallTasks(httplib::Server& s) {
       return absl::InvalidArgumentError(absl::StrCat("agent_id: agent ", in.agent_id,
                                                      " is forbidden"));
     }
-    if (in.group_id > 0) {
-      auto group = store_.GetGroup(in.group_id);
-      if (!group.ok() || group->status == -1) {
-        return absl::InvalidArgumentError(absl::StrCat("group_id: no group ", in.group_id));
-      }
-    }
-    return absl::OkStatus();
+    if (in.group_id <= 0) return std::string();
+    auto group = ChooseGroup(in.group_id, current_group, store_.GetGroup(in.group_id));
+    if (!group.ok()) return group.status();
+    in.group_id = group->group_id;
+    return group->note;
   };
 
   using Action = std::function<ApiResult(Call&, TaskKind, int64_t)>;
@@ -123,24 +124,17 @@ void WebApi::InstallTasks(httplib::Server& s) {
       if (auto st = CheckText("name", filter.name, kMaxFilterBytes); !st.ok()) {
         return FromStatus(st);
       }
-      for (const char* key : {"group_id", "agent_id"}) {
-        std::string v = call.Param(key);
-        if (v.empty() || (v == "0" && std::string(key) == "agent_id")) continue;
-        // group_id 0 (and -1, API.md) lists the tasks without a group, as group_id 0 stores them.
-        if (std::string(key) == "group_id" && (v == "0" || v == "-1")) {
-          filter.group_id = 0;
-          continue;
-        }
-        auto id = ParseId(v, key);
-        if (!id.ok()) return FromStatus(id.status());
-        (std::string(key) == "group_id" ? filter.group_id : filter.agent_id) = *id;
-      }
-      if (std::string st = call.Param("status"); !st.empty() && st != "-99") {
-        char* end = nullptr;
-        long v = std::strtol(st.c_str(), &end, 10);
-        if (*end != '\0' || v < -3 || v > 3) return BadRequest("status: must be -3..3 or -99");
-        filter.status = static_cast<int>(v);
-      }
+      // The original's forms: group_id=0 and agent_id=0 mean any, status=-99 any status;
+      // group_id=-1 lists the tasks without a group (list_filters.h).
+      auto group = ParseGroupFilter(call.Param("group_id"));
+      if (!group.ok()) return FromStatus(group.status());
+      filter.group_id = *group;
+      auto agent = ParseIdFilter(call.Param("agent_id"), "agent_id");
+      if (!agent.ok()) return FromStatus(agent.status());
+      filter.agent_id = *agent;
+      auto status = ParseStatusFilter(call.Param("status"), -3, 3);
+      if (!status.ok()) return FromStatus(status.status());
+      filter.status = *status;
       if (!call.admin()) filter.creator = call.user_id();
       // Everything the page depends on besides the store; the name (any text) goes last.
       auto opt = [](const auto& v) { return v ? absl::StrCat(*v) : std::string("-"); };
@@ -187,7 +181,7 @@ void WebApi::InstallTasks(httplib::Server& s) {
       if (!body.ok()) return FromStatus(body.status());
       auto input = ParseTaskInput(kind, *body, store::TaskInput{}, store::RightsOf(*call.user));
       if (!input.ok()) return FromStatus(input.status());
-      if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
+      if (auto st = check_refs(*input, 0); !st.ok()) return FromStatus(st.status());
       input->desired = store::Desired::kPause;  // created paused, as the original
       auto task = store_.CreateTask(kind, *input, call.user_id());
       if (!task.ok()) return FromStatus(task.status());
@@ -206,7 +200,8 @@ void WebApi::InstallTasks(httplib::Server& s) {
             if (!body.ok()) return FromStatus(body.status());
             auto input = ParseTaskInput(kind, *body, task->input, store::RightsOf(*call.user));
             if (!input.ok()) return FromStatus(input.status());
-            if (auto st = check_refs(*input); !st.ok()) return FromStatus(st);
+            auto group_note = check_refs(*input, task->input.group_id);
+            if (!group_note.ok()) return FromStatus(group_note.status());
             auto updated = store_.UpdateTask(kind, *id, *input, call.user_id());
             if (!updated.ok()) return FromStatus(updated.status());
             LogOperation(call, TypeOf(kind), *id, kOpUpdate);
@@ -216,8 +211,11 @@ void WebApi::InstallTasks(httplib::Server& s) {
               pushed = PushRemove(*task, task->input.agent_id);
             }
             if (pushed.ok()) pushed = PushDefinition(*updated);
-            return StoredNotPushed(TaskJson(*updated), pushed,
-                                   RunAsNote(task->input.user, updated->input.user));
+            std::string note = RunAsNote(task->input.user, updated->input.user);
+            if (!group_note->empty()) {
+              note = absl::StrCat(note, note.empty() ? "" : "; ", *group_note);
+            }
+            return StoredNotPushed(TaskJson(*updated), pushed, note);
           });
 
     Route(s, "POST", base + R"(/(\d+)/copy)", Access::kUser, [this, kind](Call& call) -> ApiResult {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/list_filters.h"
 #include "web/user_input.h"
 #include "web/user_json.h"
 #include "web/web_api.h"
@@ -35,21 +36,16 @@ void WebApi::InstallUsers(httplib::Server& s) {
       // Others' addresses are not shown to normal users, so they may not search by them.
       return Forbidden("email, phone: only administrators filter users by them");
     }
-    std::optional<int> status;
-    if (std::string v = call.Param("status"); !v.empty()) {
-      if (v != "1" && v != "0" && v != "-1") {
-        return FromStatus(absl::InvalidArgumentError(
-            absl::StrCat("status: '", v, "' is not 1 (normal), 0 (unverified) or -1 (forbidden)")));
-      }
-      status = std::stoi(v);
-    }
+    // 1 normal, 0 unverified, -1 forbidden; -99 any (list_filters.h).
+    auto status = ParseStatusFilter(call.Param("status"), -1, 1);
+    if (!status.ok()) return FromStatus(status.status());
     Json list = Json::array();
     int64_t total = 0;
     for (const auto& u : *users) {
       if (!nickname.empty() && !absl::StrContains(u.nickname, nickname)) continue;
       if (!email.empty() && !absl::StrContains(u.email, email)) continue;
       if (!mobile.empty() && !absl::StrContains(u.mobile, mobile)) continue;
-      if (status && u.status != *status) continue;
+      if (*status && u.status != **status) continue;
       if (total >= static_cast<int64_t>(page - 1) * size && list.size() < static_cast<size_t>(size)) {
         list.push_back(UserToJson(u, zone_, call.admin() || u.id == call.user_id()));
       }

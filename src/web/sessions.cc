@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 #include <sys/random.h>
 
+#include "absl/strings/ascii.h"
 #include "rpc/auth.h"
 
 namespace asgard::web {
@@ -20,7 +21,27 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
+
+std::optional<std::string> TokenFromAuthorization(std::string_view header) {
+  std::string_view value = Trim(header);
+  if (value.empty()) return std::nullopt;
+  size_t space = value.find_first_of(" \t");
+  if (space == std::string_view::npos) return std::string(value);  // a bare token
+  std::string_view scheme = value.substr(0, space);
+  if (absl::AsciiStrToLower(std::string(scheme)) != "bearer") return std::nullopt;
+  std::string_view token = Trim(value.substr(space));
+  if (token.empty()) return std::nullopt;
+  return std::string(token);
+}
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
@@ -43,7 +64,8 @@ std::string Sessions::Sign(const std::string& id) const {
   return Hex(mac, len);
 }
 
-std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(int64_t user_id) {
+std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(
+    int64_t user_id, bool forced_password_change) {
   std::string id = RandomHex();
   auto expires = std::chrono::system_clock::now() + lifetime_;
   std::lock_guard<std::mutex> lock(mu_);
@@ -51,7 +73,7 @@ std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(i
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     it = it->second.expires < std::chrono::system_clock::now() ? sessions_.erase(it) : ++it;
   }
-  sessions_[id] = Session{user_id, expires};
+  sessions_[id] = Session{user_id, expires, forced_password_change};
   return {id + "." + Sign(id), expires};
 }
 

@@ -3,7 +3,7 @@
 // ".<HMAC-SHA256 of it under the web secret>", so a forged or altered cookie is refused before
 // any lookup. Tokens expire (12 h by default) and are revoked on logout, and every token of a
 // user on a password change or when the user is forbidden. Used as the session cookie and as
-// the Bearer token for scripts.
+// the token of the Authorization header for scripts (TokenFromAuthorization).
 //
 // (Failed logins are slowed down by LoginThrottle, login_throttle.h.)
 //
@@ -16,12 +16,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace asgard::web {
 
 struct Session {
   int64_t user_id = 0;
   std::chrono::system_clock::time_point expires;
+  // Made by logging in with an initial or reset password: this session may set the user's own
+  // password without the old one (the original's clients send only the new one). Kept here,
+  // not only on the user, so that another session of the same user never gets that right.
+  bool forced_password_change = false;
 };
 
 class Sessions {
@@ -30,7 +35,8 @@ class Sessions {
                     std::chrono::seconds lifetime = std::chrono::hours(12));
 
   // A new signed token for the user, and when it expires.
-  std::pair<std::string, std::chrono::system_clock::time_point> Create(int64_t user_id);
+  std::pair<std::string, std::chrono::system_clock::time_point> Create(
+      int64_t user_id, bool forced_password_change = false);
   // The session of a valid, unexpired, unrevoked token.
   std::optional<Session> Check(const std::string& token);
   void Revoke(const std::string& token);
@@ -47,5 +53,10 @@ class Sessions {
 
 // 32 random bytes as hex (getrandom).
 std::string RandomHex(size_t bytes = 32);
+
+// The session token in an Authorization header: `Bearer <token>` (the scheme in any case), or
+// the token alone, as the original's clients send it. nullopt for an empty header or another
+// scheme (`Basic ...` from a proxy in front), so that the session cookie is used then.
+std::optional<std::string> TokenFromAuthorization(std::string_view header);
 
 }  // namespace asgard::web

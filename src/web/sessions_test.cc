@@ -46,5 +46,32 @@ TEST(SessionsTest, ExpiredTokensAreRefused) {
   EXPECT_FALSE(sessions.Check(token));
 }
 
+TEST(SessionsTest, OnlyASessionMadeForTheForcedChangeCarriesItsFlag) {
+  Sessions sessions("s");
+  auto forced = sessions.Create(1, /*forced_password_change=*/true).first;
+  auto normal = sessions.Create(1).first;
+  EXPECT_TRUE(sessions.Check(forced)->forced_password_change);
+  EXPECT_FALSE(sessions.Check(normal)->forced_password_change);
+}
+
+TEST(TokenFromAuthorizationTest, BearerInAnyCaseOrABareToken) {
+  EXPECT_EQ(TokenFromAuthorization("Bearer abc.def"), "abc.def");
+  EXPECT_EQ(TokenFromAuthorization("bearer abc.def"), "abc.def");
+  EXPECT_EQ(TokenFromAuthorization("BEARER   abc.def "), "abc.def");
+  // The original's clients send the token alone.
+  EXPECT_EQ(TokenFromAuthorization("abc.def"), "abc.def");
+  EXPECT_EQ(TokenFromAuthorization(" abc.def\t"), "abc.def");
+}
+
+TEST(TokenFromAuthorizationTest, NothingForAnotherSchemeOrNoToken) {
+  // A proxy's Basic credentials must leave the session cookie in charge.
+  EXPECT_EQ(TokenFromAuthorization("Basic dXNlcjpwYXNz"), std::nullopt);
+  EXPECT_EQ(TokenFromAuthorization(""), std::nullopt);
+  EXPECT_EQ(TokenFromAuthorization("   "), std::nullopt);
+  // One word is taken as a token (and refused by Check).
+  EXPECT_EQ(TokenFromAuthorization("Bearer"), "Bearer");
+  EXPECT_EQ(TokenFromAuthorization("Bearer   "), "Bearer");
+}
+
 }  // namespace
 }  // namespace asgard::web

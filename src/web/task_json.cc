@@ -111,6 +111,24 @@ const char* KindWord(store::TaskKind kind) {
   }
 }
 
+const char* TypeWord(int type) {
+  switch (type) {
+    case 1:
+      return "agent";
+    case 2:
+      return "app";
+    case 3:
+      return "job";
+    case 4:
+      return "timing";
+    case 5:
+      return "group";
+    case 6:
+      return "user";
+  }
+  return "?";
+}
+
 std::string TimeText(absl::Time t, absl::TimeZone zone) {
   return sched::FormatIso8601(t, zone);
 }
@@ -292,6 +310,19 @@ std::string RunAsNote(const std::string& before, const std::string& after) {
   return absl::StrCat("it no longer runs as '", before,
                       "' (an administrator chose that account; your changes run as your own "
                       "identity on the agent)");
+}
+
+absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
+                                        const absl::StatusOr<store::Group>& group) {
+  if (requested == 0) return GroupChoice{};
+  const bool deleted = group.ok() && group->status == -1;
+  if (group.ok() && !deleted) return GroupChoice{requested, ""};
+  // The console sends the whole form back: a task must stay editable after its group went.
+  if (deleted && requested == current) {
+    return GroupChoice{0, absl::StrCat("group ", requested,
+                                       " was deleted: the task is now without a group")};
+  }
+  return absl::InvalidArgumentError(absl::StrCat("group_id: no group ", requested));
 }
 
 absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json& body,

@@ -42,9 +42,23 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
 // rule), or "" when the account did not change that way.
 std::string RunAsNote(const std::string& before, const std::string& after);
 
+// The group_id to store for a body naming `requested`, looked up as `group`, on a task now in
+// group `current` (0 for a new task). A live group (in use or not) is kept; the task's own
+// group, deleted since, becomes 0 (no group), and `note` says so; any other unknown or deleted
+// group is an InvalidArgument naming group_id.
+struct GroupChoice {
+  int64_t group_id = 0;
+  std::string note;  // "" unless the task leaves its deleted group
+};
+absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
+                                        const absl::StatusOr<store::Group>& group);
+
 // "/api/v1/apps" -> kApp, by the route's word ("apps", "jobs", "timings" or "app", ...).
 std::optional<store::TaskKind> KindFromWord(const std::string& word);
 const char* KindWord(store::TaskKind kind);  // "app", "job", "timing"
+// The `type` of exceptions and operations (1..6) as the original's identifiers name it
+// (TYPE_AGENT ... TYPE_USER): "agent", "app", "job", "timing", "group", "user"; "?" otherwise.
+const char* TypeWord(int type);
 
 std::string TimeText(absl::Time t, absl::TimeZone zone);
 

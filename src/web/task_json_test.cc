@@ -182,6 +182,40 @@ TEST(ParseTaskInputTest, UpdateKeepsFieldsNotGiven) {
   EXPECT_EQ(r->args, "20");
 }
 
+store::Group GroupWithStatus(int64_t id, int status) {
+  store::Group g;
+  g.id = id;
+  g.name = "g";
+  g.status = status;
+  return g;
+}
+
+TEST(ChooseGroupTest, LiveGroupsAndNoGroupAreKept) {
+  EXPECT_EQ(ChooseGroup(0, 5, absl::NotFoundError("unused"))->group_id, 0);
+  EXPECT_EQ(ChooseGroup(7, 0, GroupWithStatus(7, 1))->group_id, 7);
+  auto off = ChooseGroup(7, 0, GroupWithStatus(7, 0));  // not in use: only marked
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->group_id, 7);
+  EXPECT_EQ(off->note, "");
+}
+
+TEST(ChooseGroupTest, TheTasksOwnDeletedGroupBecomesNoGroup) {
+  auto left = ChooseGroup(7, 7, GroupWithStatus(7, -1));
+  ASSERT_TRUE(left.ok()) << left.status();
+  EXPECT_EQ(left->group_id, 0);
+  EXPECT_THAT(left->note, HasSubstr("group 7 was deleted"));
+}
+
+TEST(ChooseGroupTest, AnyOtherUnknownOrDeletedGroupIsRefused) {
+  for (auto [requested, current] : {std::pair<int64_t, int64_t>{7, 0}, {7, 3}}) {
+    auto deleted = ChooseGroup(requested, current, GroupWithStatus(7, -1));
+    EXPECT_TRUE(absl::IsInvalidArgument(deleted.status()));
+    EXPECT_EQ(deleted.status().message(), "group_id: no group 7");
+  }
+  auto unknown = ChooseGroup(9, 9, absl::NotFoundError("group 9 not found"));
+  EXPECT_EQ(unknown.status().message(), "group_id: no group 9");
+}
+
 TEST(TaskToJsonTest, SnakeCaseAndZeroOneBooleans) {
   store::Task t;
   t.kind = store::TaskKind::kApp;

@@ -7,11 +7,10 @@
 #include "common/status_macros.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/password_change.h"
 
 namespace asgard::web {
 namespace {
-
-constexpr size_t kMinPasswordLength = 6;
 
 absl::Status CheckRole(const std::string& role) {
   if (role == "Administrator" || role == "User") return absl::OkStatus();
@@ -107,10 +106,14 @@ absl::StatusOr<std::string> ParseNewPassword(const nlohmann::json& body) {
   return password;
 }
 
-absl::StatusOr<std::string> ParseGroupName(const nlohmann::json& body) {
-  ASSIGN_OR_RETURN(std::string name, Text(body, "name", kMaxGroupNameBytes));
-  if (name.empty()) return FieldError("name", "is required");
-  return name;
+absl::StatusOr<GroupInput> ParseGroupInput(const nlohmann::json& body, GroupWrite write) {
+  GroupInput in;
+  ASSIGN_OR_RETURN(in.name, Text(body, "name", kMaxGroupNameBytes));
+  if (in.name.empty() && write == GroupWrite::kCreate) return FieldError("name", "is required");
+  const int64_t lowest = write == GroupWrite::kUpdate ? -1 : 0;
+  ASSIGN_OR_RETURN(std::optional<int64_t> status, OptionalInt(body, "status", lowest, 1));
+  if (status) in.status = static_cast<int>(*status);
+  return in;
 }
 
 absl::StatusOr<std::string> ParseAgentAlias(const nlohmann::json& body) {

@@ -36,8 +36,16 @@ absl::StatusOr<UserChange> ParseUserChange(const nlohmann::json& body);
 // The `password` of /users/:id/reset_password.
 absl::StatusOr<std::string> ParseNewPassword(const nlohmann::json& body);
 
-// The `name` of POST and PUT /groups (required).
-absl::StatusOr<std::string> ParseGroupName(const nlohmann::json& body);
+// POST and PUT /groups, with the original's `status`: 1 in use, 0 not in use (it only marks
+// the group); on PUT also -1, which deletes the group as the original's PUT did. `name` is
+// required on POST; on PUT an empty or absent one keeps the group's name. A status not given
+// is nullopt (POST: in use; PUT: unchanged, where the original reset it to 0).
+struct GroupInput {
+  std::string name;
+  std::optional<int> status;
+};
+enum class GroupWrite { kCreate, kUpdate };
+absl::StatusOr<GroupInput> ParseGroupInput(const nlohmann::json& body, GroupWrite write);
 // The `alias` of PUT /agents/:id (required; may be "" to clear it).
 absl::StatusOr<std::string> ParseAgentAlias(const nlohmann::json& body);
 

@@ -59,12 +59,34 @@ TEST(ParseUserChange, StatusIsOneZeroOrMinusOne) {
   EXPECT_FALSE(ParseUserChange(Json::object())->update.nickname.has_value());
 }
 
-TEST(ParseGroupName, SevenMebibytesIsRefused) {
-  EXPECT_EQ(*ParseGroupName(Json{{"name", "web"}}), "web");
-  EXPECT_EQ(Message(ParseGroupName(Json{{"name", std::string(7 << 20, 'g')}}).status()),
+TEST(ParseGroupInput, SevenMebibytesIsRefused) {
+  EXPECT_EQ(ParseGroupInput(Json{{"name", "web"}}, GroupWrite::kCreate)->name, "web");
+  EXPECT_EQ(Message(ParseGroupInput(Json{{"name", std::string(7 << 20, 'g')}},
+                                    GroupWrite::kCreate)
+                        .status()),
             "name: at most 128 bytes (got 7340032)");
-  EXPECT_EQ(Message(ParseGroupName(Json{{"name", 5}}).status()), "name: must be a string");
-  EXPECT_EQ(Message(ParseGroupName(Json::object()).status()), "name: is required");
+  EXPECT_EQ(Message(ParseGroupInput(Json{{"name", 5}}, GroupWrite::kCreate).status()),
+            "name: must be a string");
+  EXPECT_EQ(Message(ParseGroupInput(Json::object(), GroupWrite::kCreate).status()),
+            "name: is required");
+}
+
+TEST(ParseGroupInput, StatusAsTheOriginalSendsIt) {
+  // A form: every value a string.
+  auto created = ParseGroupInput(Json{{"name", "web"}, {"status", "0"}}, GroupWrite::kCreate);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->status, 0);
+  EXPECT_EQ(ParseGroupInput(Json{{"name", "web"}}, GroupWrite::kCreate)->status, std::nullopt);
+  EXPECT_THAT(Message(ParseGroupInput(Json{{"name", "web"}, {"status", -1}}, GroupWrite::kCreate)
+                          .status()),
+              StartsWith("status:"));
+  // PUT: the name may stay, and -1 deletes.
+  auto deleted = ParseGroupInput(Json{{"status", -1}}, GroupWrite::kUpdate);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(deleted->name, "");
+  EXPECT_EQ(deleted->status, -1);
+  EXPECT_THAT(Message(ParseGroupInput(Json{{"status", 2}}, GroupWrite::kUpdate).status()),
+              StartsWith("status:"));
 }
 
 TEST(ParseAgentAlias, BoundedByItsColumn) {

@@ -105,8 +105,7 @@ void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
 }
 
 std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
-  std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  if (auto token = TokenFromAuthorization(req.get_header_value("Authorization"))) return token;
   std::string cookies = req.get_header_value("Cookie");
   std::string key = std::string(kSessionCookie) + "=";
   for (size_t pos = 0; pos < cookies.size();) {
@@ -154,7 +153,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
                    Access access, Handler handler) {
   auto wrapped = [this, access, handler](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
-    Call call{req, res, std::nullopt, ""};
+    Call call{req, res, std::nullopt, "", {}};
     if (access != Access::kPublic) {
       auto token = TokenOf(req);
       auto session = token ? sessions_.Check(*token) : std::nullopt;
@@ -173,6 +172,7 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       }
       call.user = std::move(*user);
       call.token = *token;
+      call.session = *session;
     }
     ApiResult result;
     try {

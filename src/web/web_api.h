@@ -1,8 +1,8 @@
 // File: web_api.h
 // The REST API of the web node (`/api/v1`, API.md) over the store, pushing every change to the
 // agent concerned at once and writing the operation log. One Route() wrapper does what every
-// route shares: the session (cookie or Bearer token) and its user (cached for a second, see
-// user_cache.h), the forced change of an initial password, the admin check, the envelope, real
+// route shares: the session (cookie or Authorization token) and its user (cached for a second,
+// see user_cache.h), the forced change of an initial password, the admin check, the envelope, real
 // HTTP status codes, and metrics.
 //
 //   WebApi api(store, config, secret);
@@ -61,6 +61,7 @@ class WebApi {
     httplib::Response& res;
     std::optional<store::User> user;
     std::string token;
+    Session session;  // of `token` (for routes that need a login)
     bool admin() const { return user && user->role == "Administrator"; }
     int64_t user_id() const { return user ? user->id : 0; }
     std::string Param(const std::string& name) const;

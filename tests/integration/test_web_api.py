@@ -581,19 +581,25 @@ def test_live_log_stream(site):
                                  headers={"Authorization": f"Bearer {admin.token}"})
     with urllib.request.urlopen(req, timeout=20) as r:
         assert r.headers.get("Content-Type").startswith("text/event-stream")
-        seen = []
+        seen = []  # (data, id) of `log` events
+        event_id = None
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and len(seen) < 3:
             line = r.readline().decode()
-            if line.startswith("data: ") and "line" in line:
-                seen.append(json.loads(line[6:]))
-    assert seen and all(s["line"] == "tick" for s in seen)
-    # offset: where the line ends in the file ("tick\n" = 5 bytes per line).
-    offsets = [s["offset"] for s in seen]
+            if line.startswith("id: "):
+                event_id = line[4:].rstrip("\n")
+            elif line.startswith("data: ") and event_id is not None:
+                seen.append((line[6:].rstrip("\n"), event_id))
+                event_id = None
+    # data: the raw line; id: the file's inode and where the line ends in it ("tick\n" = 5 bytes).
+    assert seen and all(data == "tick" for data, _ in seen), seen
+    out = site["tmp"] / "live.out"
+    inodes = {i.split(":")[0] for _, i in seen}
+    offsets = [int(i.split(":")[1]) for _, i in seen]
+    assert inodes == {str(os.stat(out).st_ino)}, (seen, os.stat(out).st_ino)
     assert all(o > 0 and o % 5 == 0 for o in offsets), offsets
     assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets), offsets
-    out_size = os.path.getsize(site["tmp"] / "live.out")
-    assert offsets[-1] <= out_size
+    assert offsets[-1] <= os.path.getsize(out)
 
 
 def test_api_answers_with_100_live_log_streams_open(site):

@@ -363,6 +363,45 @@ test('console end to end', { timeout: 240000 }, async (t) => {
     await dialog.waitFor({ state: 'hidden' })
   })
 
+  await step(t, "the group filter: 'no group' lists the ungrouped tasks, a group its own", async () => {
+    // A group and an app in it, through the API with the page's own session.
+    await page.evaluate(async () => {
+      const call = async (method, path, body) => {
+        const r = await fetch(`/api/v1${path}`, {
+          method,
+          headers: { 'Content-Type': 'application/json' },
+          body: body && JSON.stringify(body),
+        })
+        const j = await r.json()
+        if (j.code !== 200) throw new Error(`${method} ${path}: ${j.message}`)
+        return j.data
+      }
+      const group = await call('POST', '/groups', { name: 'e2e-group', status: 1 })
+      const agents = await call('GET', '/agents')
+      const app = { name: 'e2e-grouped', agent_id: agents.list[0].id, program: '/bin/sleep', args: '1000' }
+      await call('POST', '/apps', { ...app, group_id: group.id })
+    })
+    await page.goto(`${base}/apps`) // loaded again: the filter offers the new group
+    const table = page.locator('[data-testid=task-table]')
+    await table.locator('.el-table__row', { hasText: 'e2e-grouped' }).waitFor()
+    const choose = async (label) => {
+      await page.click('[data-testid=filter-group]')
+      await page.locator('.el-select-dropdown__item:visible', { hasText: label }).click()
+      await page.click('[data-testid=search]')
+    }
+    await choose('未分组')
+    await page.waitForURL(/group_id=-1/)
+    await table.locator('.el-table__row', { hasText: 'e2e-tick' }).waitFor()
+    await table.locator('.el-table__row', { hasText: 'e2e-grouped' }).waitFor({ state: 'detached' })
+    await snap('apps-no-group')
+    await choose('e2e-group')
+    await table.locator('.el-table__row', { hasText: 'e2e-tick' }).waitFor({ state: 'detached' })
+    assert.equal(await table.locator('.el-table__row').count(), 1)
+    assert.match(await text(table.locator('.el-table__row')), /e2e-grouped/)
+    await page.getByRole('button', { name: '重置' }).click()
+    await table.locator('.el-table__row', { hasText: 'e2e-tick' }).waitFor()
+  })
+
   await step(t, 'the other pages render', async () => {
     for (const [menu, path] of [
       ['timings', '/timings'],
