@@ -43,11 +43,11 @@ absl::StatusOr<process::ProcessSpec> ToSpec(const v1::TaskDefinition& def) {
   return spec;
 }
 
-absl::StatusOr<sched::Concurrency> ToConcurrency(const v1::TaskDefinition& def) {
+absl::StatusOr<runtime::Concurrency> ToConcurrency(const v1::TaskDefinition& def) {
   const std::string& c = def.concurrency();
-  if (c.empty() || c == "forbid") return sched::Concurrency::kForbid;
-  if (c == "allow") return sched::Concurrency::kAllow;
-  if (c == "replace") return sched::Concurrency::kReplace;
+  if (c.empty() || c == "forbid") return runtime::Concurrency::kForbid;
+  if (c == "allow") return runtime::Concurrency::kAllow;
+  if (c == "replace") return runtime::Concurrency::kReplace;
   return Invalid(def, "concurrency", absl::StrCat("'", c, "' is not forbid, allow or replace"));
 }
 
@@ -101,10 +101,10 @@ absl::StatusOr<config::JobConfig> ToJobConfig(const v1::TaskDefinition& def) {
   job.schedule = def.spec();
   job.timeout = std::chrono::seconds(def.timeout() > 0 ? def.timeout() : 0);
   ASSIGN_OR_RETURN(job.concurrency, ToConcurrency(def));
-  if (def.max_concurrent() < 0 || def.max_concurrent() > sched::kMaxConcurrentLimit) {
+  if (def.max_concurrent() < 0 || def.max_concurrent() > runtime::kMaxConcurrentLimit) {
     return Invalid(def, "max_concurrent",
                    absl::StrCat(def.max_concurrent(), " is out of range 0..",
-                                sched::kMaxConcurrentLimit, " (0 = the default)"));
+                                runtime::kMaxConcurrentLimit, " (0 = the default)"));
   }
   if (def.max_concurrent() > 0) job.max_concurrent = def.max_concurrent();
   job.retries = std::max(0, def.retries());

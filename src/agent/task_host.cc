@@ -21,9 +21,9 @@ RefKey KeyOf(const v1::TaskRef& ref) { return {static_cast<int>(ref.kind()), ref
 
 // Timings are remembered as fired by id ("timing#<id>"), not by "<name>#<id>": renaming a
 // timing that already ran must not run it again.
-class FiredById final : public sched::FiredStore {
+class FiredById final : public runtime::FiredStore {
  public:
-  explicit FiredById(std::unique_ptr<sched::FiredStore> inner) : inner_(std::move(inner)) {}
+  explicit FiredById(std::unique_ptr<runtime::FiredStore> inner) : inner_(std::move(inner)) {}
   bool WasFired(const std::string& key, WallTime time) const override {
     return inner_->WasFired(IdKey(key), time);
   }
@@ -40,7 +40,7 @@ class FiredById final : public sched::FiredStore {
     auto hash = key.rfind('#');
     return "timing" + (hash == std::string::npos ? "#" + key : key.substr(hash));
   }
-  std::unique_ptr<sched::FiredStore> inner_;
+  std::unique_ptr<runtime::FiredStore> inner_;
 };
 
 // What a task that does not run because it is paused looks like.
@@ -65,7 +65,7 @@ std::string WireState(v1::TaskKind kind, const std::string& state) {
 }  // namespace
 
 TaskHost::TaskHost(EventLoop& loop, process::Launcher& launcher,
-                   std::unique_ptr<sched::FiredStore> fired, TaskIdentities identities)
+                   std::unique_ptr<runtime::FiredStore> fired, TaskIdentities identities)
     : loop_(loop),
       identities_(std::move(identities)),
       guard_(loop, launcher),

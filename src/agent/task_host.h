@@ -30,7 +30,7 @@
 #include "process/launcher.h"
 #include "process/observer.h"
 #include "process/proc_sampler.h"
-#include "sched/timing_runner.h"
+#include "runtime/timing_runner.h"
 #include "standalone/cron.h"
 #include "standalone/guard.h"
 
@@ -41,7 +41,7 @@ using RefKey = std::pair<int, int64_t>;  // (kind, id)
 class TaskHost final : public process::RunObserver {
  public:
   // `identities`: who runs which task (task_identity.h).
-  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired,
+  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<runtime::FiredStore> fired,
            TaskIdentities identities = {});
   ~TaskHost() override;
 
@@ -118,7 +118,7 @@ class TaskHost final : public process::RunObserver {
   EventLoop& loop_;
   const TaskIdentities identities_;
   std::set<uid_t> homes_made_;
-  std::unique_ptr<sched::FiredStore> fired_;
+  std::unique_ptr<runtime::FiredStore> fired_;
   standalone::Guard guard_;
   standalone::Cron cron_;
   process::ProcSampler self_sampler_;

@@ -14,7 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class MemoryFired final : public sched::FiredStore {
+class MemoryFired final : public runtime::FiredStore {
  public:
   bool WasFired(const std::string& name, WallTime) const override { return names.count(name); }
   absl::Status MarkFired(const std::string& name, WallTime) override {

@@ -17,11 +17,11 @@
 
 #include "absl/status/statusor.h"
 #include "process/process_spec.h"
-#include "sched/concurrency.h"
+#include "runtime/concurrency.h"
 
 namespace asgard::config {
 
-using Concurrency = sched::Concurrency;
+using Concurrency = runtime::Concurrency;
 
 struct AppConfig {
   process::ProcessSpec spec;
@@ -34,7 +34,7 @@ struct JobConfig {
   std::string schedule;  // cron spec as written; validated with sched::CronSchedule::Parse
   std::chrono::seconds timeout{0};  // <= 0: none
   Concurrency concurrency = Concurrency::kForbid;
-  int max_concurrent = sched::kDefaultMaxConcurrent;  // runs alive at once
+  int max_concurrent = runtime::kDefaultMaxConcurrent;  // runs alive at once
   int retries = 0;
   std::chrono::seconds retry_delay{10};
   bool operator==(const JobConfig&) const = default;

@@ -100,7 +100,7 @@ absl::StatusOr<JobConfig> ReadJob(MapReader& entry) {
     return entry.Error("spec", parsed.message());
   }
   ASSIGN_OR_RETURN(job.concurrency, ReadConcurrency(entry));
-  RETURN_IF_ERROR(entry.Int("max_concurrent", &job.max_concurrent, 1, sched::kMaxConcurrentLimit));
+  RETURN_IF_ERROR(entry.Int("max_concurrent", &job.max_concurrent, 1, runtime::kMaxConcurrentLimit));
   RETURN_IF_ERROR(ReadRunLimits(entry, job.timeout, job.retries, job.retry_delay));
   return job;
 }

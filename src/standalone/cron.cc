@@ -20,8 +20,8 @@ std::unordered_set<std::string> NameSet(const std::vector<std::string>& names) {
   return std::unordered_set<std::string>(names.begin(), names.end());
 }
 
-sched::RunPolicy Policy(std::chrono::seconds timeout, int retries, std::chrono::seconds delay) {
-  sched::RunPolicy p;
+runtime::RunPolicy Policy(std::chrono::seconds timeout, int retries, std::chrono::seconds delay) {
+  runtime::RunPolicy p;
   p.timeout = timeout;
   p.retries = retries;
   p.retry_delay = delay;
@@ -29,7 +29,7 @@ sched::RunPolicy Policy(std::chrono::seconds timeout, int retries, std::chrono::
 }
 
 void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
-                const sched::RunSet& runs, const process::ProcSample& sample) {
+                const runtime::RunSet& runs, const process::ProcSample& sample) {
   v.id = id;
   FillFromSpec(spec, v);
   auto pids = runs.pids();
@@ -43,7 +43,7 @@ void FillCommon(TaskView& v, int id, const process::ProcessSpec& spec,
 }  // namespace
 
 Cron::Cron(EventLoop& loop, process::Launcher& launcher,
-           std::unique_ptr<sched::FiredStore> fired)
+           std::unique_ptr<runtime::FiredStore> fired)
     : loop_(loop), launcher_(launcher), fired_(std::move(fired)) {}
 
 Cron::~Cron() = default;
@@ -77,16 +77,16 @@ void Cron::AddJob(const config::JobConfig& job) {
     spdlog::error("job {}: {}", job.spec.name, schedule.status().ToString());
     return;
   }
-  sched::JobDefinition def{job.spec, *schedule, Policy(job.timeout, job.retries, job.retry_delay),
+  runtime::JobDefinition def{job.spec, *schedule, Policy(job.timeout, job.retries, job.retry_delay),
                            job.concurrency, job.max_concurrent};
   JobEntry& entry = jobs_[job.spec.name];
   entry.config = job;
-  entry.runner = std::make_unique<sched::JobRunner>(std::move(def), launcher_, loop_, records_);
+  entry.runner = std::make_unique<runtime::JobRunner>(std::move(def), launcher_, loop_, records_);
   entry.runner->Enable();
 }
 
 void Cron::AddTiming(const config::TimingConfig& timing) {
-  sched::TimingDefinition def;
+  runtime::TimingDefinition def;
   def.spec = timing.spec;
   def.time = timing.time;
   def.policy = Policy(timing.timeout, timing.retries, timing.retry_delay);
@@ -94,7 +94,7 @@ void Cron::AddTiming(const config::TimingConfig& timing) {
   TimingEntry& entry = timings_[timing.spec.name];
   entry.config = timing;
   entry.runner =
-      std::make_unique<sched::TimingRunner>(std::move(def), launcher_, loop_, records_, *fired_);
+      std::make_unique<runtime::TimingRunner>(std::move(def), launcher_, loop_, records_, *fired_);
   entry.runner->Enable();
 }
 
@@ -187,7 +187,7 @@ TaskView Cron::JobView(int id, const JobEntry& e) const {
   FillCommon(v, id, e.config.spec, e.runner->runs(), e.sample);
   v.spec = e.config.schedule;
   v.timeout = e.config.timeout.count();
-  v.concurrency = sched::ConcurrencyName(e.config.concurrency);
+  v.concurrency = runtime::ConcurrencyName(e.config.concurrency);
   v.next_run_at = e.runner->next_fire();
   v.last_run_at = e.runner->last_fire();
   v.skipped = e.runner->skipped();
@@ -201,7 +201,7 @@ TaskView Cron::TimingView(int id, const TimingEntry& e) const {
   FillCommon(v, id, e.config.spec, e.runner->runs(), e.sample);
   v.time = e.config.time;
   v.timeout = e.config.timeout.count();
-  v.state = sched::TimingStateName(e.runner->state());
+  v.state = runtime::TimingStateName(e.runner->state());
   return v;
 }
 

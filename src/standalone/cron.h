@@ -13,8 +13,8 @@
 #include "common/event_loop.h"
 #include "process/launcher.h"
 #include "process/proc_sampler.h"
-#include "sched/job_runner.h"
-#include "sched/timing_runner.h"
+#include "runtime/job_runner.h"
+#include "runtime/timing_runner.h"
 #include "standalone/recent_records.h"
 #include "standalone/role.h"
 
@@ -22,7 +22,7 @@ namespace asgard::standalone {
 
 class Cron final : public StandaloneRole {
  public:
-  Cron(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired);
+  Cron(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<runtime::FiredStore> fired);
   ~Cron() override;
 
   void Apply(const config::Config& config) override;
@@ -43,8 +43,8 @@ class Cron final : public StandaloneRole {
     std::unique_ptr<Runner> runner;
     process::ProcSample sample;
   };
-  using JobEntry = Entry<config::JobConfig, sched::JobRunner>;
-  using TimingEntry = Entry<config::TimingConfig, sched::TimingRunner>;
+  using JobEntry = Entry<config::JobConfig, runtime::JobRunner>;
+  using TimingEntry = Entry<config::TimingConfig, runtime::TimingRunner>;
 
   template <typename Config, typename Runner>
   void ApplyList(process::TaskKind kind, const std::vector<Config>& list,
@@ -62,7 +62,7 @@ class Cron final : public StandaloneRole {
 
   EventLoop& loop_;
   process::Launcher& launcher_;
-  std::unique_ptr<sched::FiredStore> fired_;  // where fired timings are remembered
+  std::unique_ptr<runtime::FiredStore> fired_;  // where fired timings are remembered
   RecentRecords records_;
   process::ProcSampler sampler_;
   std::vector<std::string> job_order_, timing_order_;

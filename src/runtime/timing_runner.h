@@ -15,9 +15,9 @@
 #include "common/timer_service.h"
 #include "process/launcher.h"
 #include "process/observer.h"
-#include "sched/run_set.h"
+#include "runtime/run_set.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 // Where fired timings are remembered (a file for guard/cron, the agent's state later).
 class FiredStore {
@@ -73,4 +73,4 @@ class TimingRunner {
   TimerService::TimerId timer_ = 0;
 };
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

@@ -2,7 +2,7 @@
 // What a job's fire does while its previous run is still running (`concurrency` in app.yaml).
 #pragma once
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 // Runs of one job alive at once (`max_concurrent`): a fire that would start one more is skipped
 // and recorded, as forbid does. It matters under `allow` (and `replace`, while the runs it
@@ -28,4 +28,4 @@ inline const char* ConcurrencyName(Concurrency c) {
   return "forbid";
 }
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

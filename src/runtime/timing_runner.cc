@@ -1,9 +1,9 @@
-#include "sched/timing_runner.h"
+#include "runtime/timing_runner.h"
 
 #include "common/absl_fmt.h"
 #include "spdlog/spdlog.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 const char* TimingStateName(TimingState s) {
   switch (s) {
@@ -113,4 +113,4 @@ void TimingRunner::StopThen(std::function<void()> done) {
   runs_->StopAll(std::move(done));
 }
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

@@ -22,7 +22,7 @@
 #include "process/launcher.h"
 #include "process/observer.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 struct RunPolicy {
   std::chrono::seconds timeout{0};  // <= 0: none
@@ -94,4 +94,4 @@ class RunSet {
   std::shared_ptr<RunSet*> self_;  // disarms launcher callbacks after destruction
 };
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime
