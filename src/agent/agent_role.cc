@@ -21,7 +21,7 @@
 #include "rpc/credentials.h"
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
-#include "standalone/fired_file.h"
+#include "runtime/fired_file.h"
 #include "standalone/local_server.h"
 #include "standalone/unix_socket.h"
 #include "standalone/role_setup.h"
@@ -119,7 +119,7 @@ absl::Status Agent::Prepare() {
   auto launcher = process::PosixLauncher::Create(*loop_, "agent");
   if (!launcher.ok()) return launcher.status();
   launcher_ = std::move(*launcher);
-  auto fired = standalone::FiredFile::Open(runtime_ + "/agent-timings.fired");
+  auto fired = runtime::FiredFile::Open(runtime_ + "/agent-timings.fired");
   if (!fired.ok()) return fired.status();
   if (auto s = CheckKeysForLayout(cfg_); !s.ok()) return s;
   auto identities = TaskIdentitiesFromConfig(cfg_.agent, geteuid() == 0);

@@ -2,6 +2,10 @@
 // What a job's fire does while its previous run is still running (`concurrency` in app.yaml).
 #pragma once
 
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
 namespace asgard::runtime {
 
 // Runs of one job alive at once (`max_concurrent`): a fire that would start one more is skipped
@@ -26,6 +30,15 @@ inline const char* ConcurrencyName(Concurrency c) {
       break;
   }
   return "forbid";
+}
+
+// The one parse of the text form ("forbid", "allow", "replace"), wherever it comes from.
+inline absl::StatusOr<Concurrency> ParseConcurrency(absl::string_view text) {
+  if (text == "forbid") return Concurrency::kForbid;
+  if (text == "allow") return Concurrency::kAllow;
+  if (text == "replace") return Concurrency::kReplace;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is not forbid, allow or replace"));
 }
 
 }  // namespace asgard::runtime

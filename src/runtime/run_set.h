@@ -21,14 +21,9 @@
 #include "common/timer_service.h"
 #include "process/launcher.h"
 #include "process/observer.h"
+#include "runtime/task_def.h"
 
 namespace asgard::runtime {
-
-struct RunPolicy {
-  std::chrono::seconds timeout{0};  // <= 0: none
-  int retries = 0;
-  std::chrono::seconds retry_delay{10};
-};
 
 class RunSet {
  public:

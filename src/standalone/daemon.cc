@@ -58,7 +58,7 @@ class Daemon {
   std::string addr_file_;  // runtime/<role>.addr
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<process::PosixLauncher> launcher_;
-  std::unique_ptr<StandaloneRole> role_;
+  std::unique_ptr<runtime::TaskRole> role_;
   std::unique_ptr<LocalServer> server_;
   UniqueFd signals_;
   bool stopping_ = false;
@@ -138,10 +138,8 @@ void Daemon::Reload() {
     spdlog::warn("runtime_dir changed; it takes effect at the next start");
   }
   spdlog::info("reloading {}", file);
-  config_.apps = loaded->config.apps;
-  config_.jobs = loaded->config.jobs;
-  config_.timings = loaded->config.timings;
-  role_->Apply(config_);
+  config_.tasks = std::move(loaded->config.tasks);
+  role_->Apply(config_.tasks);
   malloc_trim(0);
 }
 
@@ -165,7 +163,7 @@ int Daemon::Run(const RoleFactory& make_role) {
     std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
     return 1;
   }
-  role_->Apply(config_);
+  role_->Apply(config_.tasks);
   // The YAML parse of a large app.yaml leaves hundreds of MB freed but kept by malloc.
   malloc_trim(0);
   if (auto s = Serve(); !s.ok()) {

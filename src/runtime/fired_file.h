@@ -23,9 +23,9 @@
 #include "common/unique_fd.h"
 #include "runtime/timing_runner.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 
-class FiredFile final : public runtime::FiredStore {
+class FiredFile final : public FiredStore {
  public:
   // `now` dates a damage found here.
   static absl::StatusOr<std::unique_ptr<FiredFile>> Open(
@@ -58,4 +58,4 @@ class FiredFile final : public runtime::FiredStore {
   std::optional<int64_t> unknown_before_;
 };
 
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime
