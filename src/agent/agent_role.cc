@@ -4,7 +4,6 @@
 #include <ifaddrs.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -17,11 +16,11 @@
 #include "agent/uplink.h"
 #include "common/absl_fmt.h"
 #include "common/uuid.h"
-#include "process/posix_launcher.h"
+#include "role/role_scaffold.h"
 #include "rpc/credentials.h"
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
-#include "standalone/fired_file.h"
+#include "runtime/fired_file.h"
 #include "standalone/local_server.h"
 #include "standalone/unix_socket.h"
 #include "standalone/role_setup.h"
@@ -67,23 +66,20 @@ class Agent {
   absl::Status Prepare();
   absl::Status ServeLocal();
   absl::Status Serve();
-  void ArmSampling(std::chrono::seconds every, std::function<void()> sample);
-  void OnSignal();
+  void OnStop();
   void Shutdown();
 
   config::Config cfg_;
   InProcess in_process_;
   std::string runtime_;
-  std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<process::PosixLauncher> launcher_;
+  std::unique_ptr<role::RoleScaffold> scaffold_;  // loop, launcher, signals, sampling
+  EventLoop* loop_ = nullptr;                      // scaffold_'s
   std::unique_ptr<TaskHost> host_;
   std::unique_ptr<ReportSpool> spool_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<standalone::LocalServer> local_;
   rpc::ListeningServer server_;
   std::unique_ptr<Uplink> uplink_;
-  UniqueFd signals_;
-  bool stopping_ = false;
 };
 
 // The keys a layout across hosts needs (SPEC 5): the generated secrets of runtime_dir reach
@@ -113,19 +109,18 @@ void LogIdentities(const TaskIdentities& ids) {
 
 absl::Status Agent::Prepare() {
   runtime_ = cfg_.runtime_dir;
-  auto loop = EventLoop::Create();
-  if (!loop.ok()) return loop.status();
-  loop_ = std::move(*loop);
-  auto launcher = process::PosixLauncher::Create(*loop_, "agent");
-  if (!launcher.ok()) return launcher.status();
-  launcher_ = std::move(*launcher);
-  auto fired = standalone::FiredFile::Open(runtime_ + "/agent-timings.fired");
+  auto scaffold = role::RoleScaffold::Create("agent");
+  if (!scaffold.ok()) return scaffold.status();
+  scaffold_ = std::move(*scaffold);
+  loop_ = &scaffold_->loop();
+  auto fired = runtime::FiredFile::Open(runtime_ + "/agent-timings.fired");
   if (!fired.ok()) return fired.status();
   if (auto s = CheckKeysForLayout(cfg_); !s.ok()) return s;
   auto identities = TaskIdentitiesFromConfig(cfg_.agent, geteuid() == 0);
   if (!identities.ok()) return identities.status();
   LogIdentities(*identities);
-  host_ = std::make_unique<TaskHost>(*loop_, *launcher_, std::move(*fired), *identities);
+  host_ = std::make_unique<TaskHost>(*loop_, scaffold_->launcher(), std::move(*fired),
+                                     *identities);
   host_->KeepTimingLogsIn(runtime_ + "/agent-timing-logs.pb");
   std::string cache = runtime_ + "/agent-assignment.pb";
   host_->OnChange([this, cache] {
@@ -136,11 +131,11 @@ absl::Status Agent::Prepare() {
   auto spool = ReportSpool::Open(runtime_ + "/agent-spool", kSpoolBytes);
   if (!spool.ok()) return spool.status();
   spool_ = std::move(*spool);
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&mask, sig);
-  signals_.reset(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-  return loop_->Watch(signals_.get(), [this] { OnSignal(); });
+  return scaffold_->WatchSignals(
+      {.on_stop = [this](int) { OnStop(); },
+       .on_reload = [] {
+         spdlog::info("SIGHUP: the agent's tasks come from the master; nothing to reload");
+       }});
 }
 
 absl::Status Agent::ServeLocal() {
@@ -216,37 +211,14 @@ absl::Status Agent::Serve() {
   return absl::OkStatus();
 }
 
-void Agent::ArmSampling(std::chrono::seconds every, std::function<void()> sample) {
-  loop_->RunAfter(every, [this, every, sample] {
-    if (stopping_) return;
-    sample();
-    ArmSampling(every, sample);
+void Agent::OnStop() {
+  // The uplink thread waits on the loop; stop it while the loop still runs.
+  loop_->Post([this] {
+    std::thread([this] {
+      uplink_->Stop();
+      loop_->Post([this] { host_->StopAll([this] { loop_->Stop(); }); });
+    }).detach();
   });
-}
-
-void Agent::OnSignal() {
-  signalfd_siginfo info;
-  while (read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
-    int sig = static_cast<int>(info.ssi_signo);
-    if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: the agent's tasks come from the master; nothing to reload");
-      continue;
-    }
-    if (stopping_) {
-      spdlog::warn("second stop signal: killing what is left");
-      loop_->Stop();
-      return;
-    }
-    stopping_ = true;
-    spdlog::info("signal {}: stopping every task", sig);
-    // The uplink thread waits on the loop; stop it while the loop still runs.
-    loop_->Post([this] {
-      std::thread([this] {
-        uplink_->Stop();
-        loop_->Post([this] { host_->StopAll([this] { loop_->Stop(); }); });
-      }).detach();
-    });
-  }
 }
 
 void Agent::Shutdown() {
@@ -268,10 +240,8 @@ int Agent::Run() {
     return standalone::RoleFailure("agent", std::string(s.message()),
                                    standalone::RoleSetupExitCode(s));
   }
-  ArmSampling(std::chrono::seconds(std::max(1, cfg_.system.moniter)),
-              [this] { host_->SampleTasks(); });
-  ArmSampling(std::chrono::seconds(std::max(1, cfg_.agent.moniter)),
-              [this] { host_->SampleSelf(); });
+  scaffold_->Every(std::chrono::seconds(cfg_.system.moniter), [this] { host_->SampleTasks(); });
+  scaffold_->Every(std::chrono::seconds(cfg_.agent.moniter), [this] { host_->SampleSelf(); });
   loop_->OnClockJump([this] { host_->OnClockJump(); });
   loop_->Run();
   Shutdown();

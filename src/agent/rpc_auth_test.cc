@@ -25,7 +25,7 @@ namespace {
 constexpr char kToken[] = "the-right-token";              // agents -> master
 constexpr char kControl[] = "the-control-token-of-web-nodes";  // web -> agents
 
-class NoFired final : public sched::FiredStore {
+class NoFired final : public runtime::FiredStore {
  public:
   bool WasFired(const std::string&, WallTime) const override { return false; }
   absl::Status MarkFired(const std::string&, WallTime) override { return absl::OkStatus(); }

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
-#include "agent/definition_convert.h"
 #include "common/absl_fmt.h"
 #include "common/status_macros.h"
+#include "rpc/task_set_convert.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard::agent {
@@ -18,30 +18,6 @@ int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
 int64_t UnixNow() { return UnixSeconds(std::chrono::system_clock::now()); }
 
 RefKey KeyOf(const v1::TaskRef& ref) { return {static_cast<int>(ref.kind()), ref.id()}; }
-
-// Timings are remembered as fired by id ("timing#<id>"), not by "<name>#<id>": renaming a
-// timing that already ran must not run it again.
-class FiredById final : public sched::FiredStore {
- public:
-  explicit FiredById(std::unique_ptr<sched::FiredStore> inner) : inner_(std::move(inner)) {}
-  bool WasFired(const std::string& key, WallTime time) const override {
-    return inner_->WasFired(IdKey(key), time);
-  }
-  absl::Status MarkFired(const std::string& key, WallTime time) override {
-    return inner_->MarkFired(IdKey(key), time);
-  }
-  std::optional<std::string> FiredStateUnknown(const std::string& key,
-                                               WallTime time) const override {
-    return inner_->FiredStateUnknown(IdKey(key), time);
-  }
-
- private:
-  static std::string IdKey(const std::string& key) {
-    auto hash = key.rfind('#');
-    return "timing" + (hash == std::string::npos ? "#" + key : key.substr(hash));
-  }
-  std::unique_ptr<sched::FiredStore> inner_;
-};
 
 // What a task that does not run because it is paused looks like.
 const char* PausedState(v1::TaskKind kind) {
@@ -65,11 +41,13 @@ std::string WireState(v1::TaskKind kind, const std::string& state) {
 }  // namespace
 
 TaskHost::TaskHost(EventLoop& loop, process::Launcher& launcher,
-                   std::unique_ptr<sched::FiredStore> fired, TaskIdentities identities)
+                   std::unique_ptr<runtime::FiredStore> fired, TaskIdentities identities)
     : loop_(loop),
       identities_(std::move(identities)),
       guard_(loop, launcher),
-      cron_(loop, launcher, std::make_unique<FiredById>(std::move(fired))) {
+      // Timings are remembered as fired by id (Cron::FiredKey), not by name: renaming a
+      // timing that already ran must not run it again.
+      cron_(loop, launcher, std::move(fired)) {
   guard_.SetForward(this);
   cron_.SetForward(this);
 }
@@ -78,13 +56,16 @@ TaskHost::~TaskHost() = default;
 
 void TaskHost::ApplyAssignment(const v1::Assignment& assignment) {
   std::map<RefKey, v1::TaskDefinition> next;
+  std::map<RefKey, runtime::TaskDef> next_tasks;
   for (const v1::TaskDefinition& def : assignment.tasks()) {
-    if (auto s = Check(def); !s.ok()) {
-      spdlog::error("assignment: skipping {}", s.message());
-      QueueException(def.ref(), absl::StrCat("invalid definition: ", s.message()));
+    absl::StatusOr<runtime::TaskDef> task = Convert(def);
+    if (!task.ok()) {
+      spdlog::error("assignment: skipping {}", task.status().message());
+      QueueException(def.ref(), absl::StrCat("invalid definition: ", task.status().message()));
       continue;
     }
     next[KeyOf(def.ref())] = def;
+    next_tasks.insert_or_assign(KeyOf(def.ref()), *std::move(task));
   }
   if (has_assignment_ && next.size() == defs_.size() &&
       std::equal(next.begin(), next.end(), defs_.begin(), [](const auto& a, const auto& b) {
@@ -99,6 +80,7 @@ void TaskHost::ApplyAssignment(const v1::Assignment& assignment) {
   }
   spdlog::info("applying assignment version {} ({} tasks)", assignment.version(), next.size());
   defs_ = std::move(next);
+  tasks_ = std::move(next_tasks);
   version_ = assignment.version();
   has_assignment_ = true;
   Reapply();
@@ -111,13 +93,14 @@ v1::Assignment TaskHost::Snapshot() const {
   return out;
 }
 
-absl::Status TaskHost::Check(const v1::TaskDefinition& def) const {
-  if (auto s = ValidateDefinition(def); !s.ok()) return s;
+absl::StatusOr<runtime::TaskDef> TaskHost::Convert(const v1::TaskDefinition& def) const {
+  absl::StatusOr<runtime::TaskDef> task = rpc::ToTaskDef(def);
+  if (!task.ok()) return task.status();
   if (auto who = IdentityOf(def, identities_); !who.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("task '", def.name(), "' (id ", def.ref().id(),
                                                    "): ", who.status().message()));
   }
-  return absl::OkStatus();
+  return task;
 }
 
 void TaskHost::ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec* spec) {
@@ -137,30 +120,16 @@ void TaskHost::ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec
 void TaskHost::Reapply() {
   if (stopping_) return;
   RememberTimingLogs();
-  config::Config cfg;
-  // Keys of removed tasks stay: the archive of their last run arrives once they have stopped.
+  runtime::TaskSet tasks;
   for (const auto& [key, def] : defs_) {
-    auto kind = RuntimeKind(def.ref().kind());
-    by_key_[{*kind, TaskKey(def)}] = def.ref();
     if (def.desired() != v1::DESIRED_RUN) continue;
+    runtime::TaskDef task = tasks_.at(key);  // converted on arrival
     // A non-admin's task never runs as the agent's own user (root, usually).
-    switch (*kind) {
-      case process::TaskKind::kApp:
-        cfg.apps.push_back(*ToAppConfig(def));
-        ApplyIdentity(def, &cfg.apps.back().spec);
-        break;
-      case process::TaskKind::kJob:
-        cfg.jobs.push_back(*ToJobConfig(def));
-        ApplyIdentity(def, &cfg.jobs.back().spec);
-        break;
-      case process::TaskKind::kTiming:
-        cfg.timings.push_back(*ToTimingConfig(def));
-        ApplyIdentity(def, &cfg.timings.back().spec);
-        break;
-    }
+    ApplyIdentity(def, &task.spec);
+    tasks.Put(std::move(task));
   }
-  guard_.Apply(cfg);
-  cron_.Apply(cfg);
+  guard_.Apply(tasks);
+  cron_.Apply(tasks);
   if (on_change_) on_change_();
 }
 
@@ -176,15 +145,11 @@ const v1::TaskDefinition* TaskHost::Find(const v1::TaskRef& ref) const {
   return it == defs_.end() ? nullptr : &it->second;
 }
 
-std::optional<v1::TaskRef> TaskHost::RefOf(process::TaskKind kind, const std::string& key) const {
-  auto it = by_key_.find({kind, key});
-  if (it == by_key_.end()) return std::nullopt;
-  return it->second;
-}
-
 absl::StatusOr<v1::AgentTask> TaskHost::Upsert(const v1::TaskDefinition& def) {
-  if (auto s = Check(def); !s.ok()) return s;
+  absl::StatusOr<runtime::TaskDef> task = Convert(def);
+  if (!task.ok()) return task.status();
   defs_[KeyOf(def.ref())] = def;
+  tasks_.insert_or_assign(KeyOf(def.ref()), *std::move(task));
   has_assignment_ = true;
   Reapply();
   return Get(def.ref());
@@ -198,6 +163,7 @@ absl::StatusOr<v1::AgentTask> TaskHost::Remove(const v1::TaskRef& ref) {
   out.mutable_observed()->mutable_ref()->CopyFrom(ref);
   out.mutable_observed()->set_state("removed");
   defs_.erase(KeyOf(ref));
+  tasks_.erase(KeyOf(ref));
   Reapply();
   return out;
 }
@@ -221,7 +187,7 @@ absl::StatusOr<v1::AgentTask> TaskHost::Restart(const v1::TaskRef& ref) {
     return absl::FailedPreconditionError("restart is for apps; trigger runs a job now");
   }
   if (def->desired() != v1::DESIRED_RUN) return SetDesired(ref, v1::DESIRED_RUN);
-  guard_.Restart(TaskKey(*def));
+  guard_.Restart(rpc::IdOf(*def));
   return Get(ref);
 }
 
@@ -235,29 +201,27 @@ absl::StatusOr<v1::AgentTask> TaskHost::Trigger(const v1::TaskRef& ref) {
   if (def->desired() != v1::DESIRED_RUN) {
     return absl::FailedPreconditionError("the job is paused; start it first");
   }
-  cron_.RunJobNow(TaskKey(*def));
+  cron_.RunJobNow(rpc::IdOf(*def));
   return Get(ref);
 }
 
-std::map<std::string, standalone::TaskView> TaskHost::Views() {
-  std::map<std::string, standalone::TaskView> out;
-  for (auto& v : guard_.List()) out.emplace(v.name, std::move(v));
-  for (auto& v : cron_.List()) out.emplace(v.name, std::move(v));
-  return out;
+std::optional<runtime::TaskView> TaskHost::View(const v1::TaskDefinition& def) const {
+  if (def.desired() != v1::DESIRED_RUN) return std::nullopt;
+  runtime::TaskId id = rpc::IdOf(def);
+  return id.kind == runtime::TaskKind::kApp ? guard_.View(id) : cron_.View(id);
 }
 
-v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def,
-                                 const std::map<std::string, standalone::TaskView>& views) const {
+v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def) const {
   v1::AgentTask out;
   *out.mutable_definition() = def;
   v1::TaskObserved& o = *out.mutable_observed();
   *o.mutable_ref() = def.ref();
-  auto it = views.find(TaskKey(def));
-  if (def.desired() != v1::DESIRED_RUN || it == views.end()) {
+  std::optional<runtime::TaskView> view = View(def);
+  if (!view) {
     o.set_state(PausedState(def.ref().kind()));
     return out;
   }
-  const standalone::TaskView& v = it->second;
+  const runtime::TaskView& v = *view;
   o.set_state(WireState(def.ref().kind(), v.state));
   o.set_pid(v.pid);
   o.set_restarts(v.restarts);
@@ -275,22 +239,20 @@ v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def,
 absl::StatusOr<v1::AgentTask> TaskHost::Get(const v1::TaskRef& ref) {
   const v1::TaskDefinition* def = Find(ref);
   if (!def) return absl::NotFoundError(absl::StrCat("no task ", ref.kind(), "/", ref.id()));
-  return Describe(*def, Views());
+  return Describe(*def);
 }
 
 std::vector<v1::AgentTask> TaskHost::List(v1::TaskKind kind) {
-  auto views = Views();
   std::vector<v1::AgentTask> out;
   for (const auto& [key, def] : defs_) {
     if (kind != v1::TASK_KIND_UNSPECIFIED && def.ref().kind() != kind) continue;
-    out.push_back(Describe(def, views));
+    out.push_back(Describe(def));
   }
   return out;
 }
 
 std::vector<v1::AgentTask> TaskHost::ListPage(v1::TaskKind kind, const v1::TaskRef* after,
                                               int limit, bool* more) {
-  auto views = Views();
   std::vector<v1::AgentTask> out;
   *more = false;
   size_t bytes = 0;
@@ -302,17 +264,16 @@ std::vector<v1::AgentTask> TaskHost::ListPage(v1::TaskKind kind, const v1::TaskR
       *more = true;
       break;
     }
-    out.push_back(Describe(def, views));
+    out.push_back(Describe(def));
     bytes += out.back().ByteSizeLong();
   }
   return out;
 }
 
 std::vector<v1::TaskObserved> TaskHost::Observed() {
-  auto views = Views();
   std::vector<v1::TaskObserved> out;
   out.reserve(defs_.size());
-  for (const auto& [key, def] : defs_) out.push_back(Describe(def, views).observed());
+  for (const auto& [key, def] : defs_) out.push_back(Describe(def).observed());
   return out;
 }
 
@@ -340,12 +301,11 @@ void TaskHost::SampleTasks() {
   guard_.Sample();
   cron_.Sample();
   int64_t now = UnixNow();
-  auto views = Views();
   for (const auto& [key, def] : defs_) {
-    if (!def.is_monitor() || def.desired() != v1::DESIRED_RUN) continue;
-    auto it = views.find(TaskKey(def));
-    if (it == views.end() || it->second.pid == 0) continue;
-    const standalone::TaskView& v = it->second;
+    if (!def.is_monitor()) continue;
+    std::optional<runtime::TaskView> view = View(def);
+    if (!view || view->pid == 0) continue;
+    const runtime::TaskView& v = *view;
     v1::MonitorSample& m = *pending_.add_monitors();
     *m.mutable_ref() = def.ref();
     m.set_pid(v.pid);
@@ -389,11 +349,10 @@ void TaskHost::StopAll(std::function<void()> done) {
 
 void TaskHost::OnClockJump() { cron_.OnClockJump(); }
 
-void TaskHost::OnArchive(const process::ArchiveRecord& r) {
-  auto ref = RefOf(r.kind, r.name);
-  if (!ref) return;  // a task removed meanwhile: nothing to attach the record to
+// A removed task's last archive arrives once it has stopped: its id still names it.
+void TaskHost::OnArchive(const runtime::TaskId& id, const process::ArchiveRecord& r) {
   v1::RunArchive& a = *pending_.add_archives();
-  *a.mutable_ref() = *ref;
+  *a.mutable_ref() = rpc::RefOf(id);
   a.set_uuid(r.uuid);
   a.set_pid(r.pid);
   a.set_begin_time(UnixSeconds(r.begin));
@@ -402,11 +361,9 @@ void TaskHost::OnArchive(const process::ArchiveRecord& r) {
   a.set_signal(r.signal);
 }
 
-void TaskHost::OnException(const process::ExceptionRecord& e) {
-  auto ref = RefOf(e.kind, e.name);
-  if (!ref) return;
+void TaskHost::OnException(const runtime::TaskId& id, const process::ExceptionRecord& e) {
   v1::RunException& x = *pending_.add_exceptions();
-  *x.mutable_ref() = *ref;
+  *x.mutable_ref() = rpc::RefOf(id);
   x.set_uuid(e.uuid);
   x.set_pid(e.pid);
   x.set_time(UnixSeconds(e.time));

@@ -1,10 +1,11 @@
 // File: task_host.h
-// What the agent runs: its assignment (task definitions with desired state, by kind and id)
-// driving the same Guard (apps) and Cron (jobs, timings) the standalone daemons use. A new
-// assignment, or one changed task, is applied as a difference: unchanged tasks are left alone,
-// paused ones are stopped, changed ones restarted with their new definition. Everything runs
-// leave behind (archives, exceptions) and the CPU/memory samples of monitored tasks are queued
-// here as report items until TakeReports().
+// What the agent runs: its assignment (task definitions with desired state, by kind and id),
+// turned into a runtime::TaskSet (rpc/task_set_convert.h) that drives the same Guard (apps) and
+// Cron (jobs, timings) the standalone daemons use, keyed by typed TaskId (kind, store id,
+// name). A new assignment, or one changed task, is applied as a difference: unchanged tasks are
+// left alone, paused ones are stopped, changed ones restarted with their new definition.
+// Everything runs leave behind (archives, exceptions, which arrive with their TaskId) and the
+// CPU/memory samples of monitored tasks are queued here as report items until TakeReports().
 //
 //   TaskHost host(loop, launcher, std::move(fired));
 //   host.ApplyAssignment(assignment);
@@ -28,20 +29,19 @@
 #include "asgard/v1/master.pb.h"
 #include "common/event_loop.h"
 #include "process/launcher.h"
-#include "process/observer.h"
 #include "process/proc_sampler.h"
-#include "sched/timing_runner.h"
-#include "standalone/cron.h"
-#include "standalone/guard.h"
+#include "runtime/cron.h"
+#include "runtime/guard.h"
+#include "runtime/task_observer.h"
 
 namespace asgard::agent {
 
 using RefKey = std::pair<int, int64_t>;  // (kind, id)
 
-class TaskHost final : public process::RunObserver {
+class TaskHost final : public runtime::TaskObserver {
  public:
   // `identities`: who runs which task (task_identity.h).
-  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<sched::FiredStore> fired,
+  TaskHost(EventLoop& loop, process::Launcher& launcher, std::unique_ptr<runtime::FiredStore> fired,
            TaskIdentities identities = {});
   ~TaskHost() override;
 
@@ -95,36 +95,35 @@ class TaskHost final : public process::RunObserver {
   // Called after every change of what runs (to keep the on-disk cache current).
   void OnChange(std::function<void()> fn) { on_change_ = std::move(fn); }
 
-  // RunObserver: records of Guard and Cron, mapped back to task ids.
-  void OnArchive(const process::ArchiveRecord& record) override;
-  void OnException(const process::ExceptionRecord& record) override;
+  // TaskObserver: records of Guard and Cron, with the id of their task.
+  void OnArchive(const runtime::TaskId& id, const process::ArchiveRecord& record) override;
+  void OnException(const runtime::TaskId& id, const process::ExceptionRecord& record) override;
 
  private:
   const v1::TaskDefinition* Find(const v1::TaskRef& ref) const;
-  std::optional<v1::TaskRef> RefOf(process::TaskKind kind, const std::string& key) const;
-  // Rebuilds the runtime config from defs_ and applies the difference.
+  // Rebuilds the TaskSet from defs_ and applies the difference.
   void Reapply();
   // Keeps the log files of the assigned timings for after they leave the assignment.
   void RememberTimingLogs();
-  v1::AgentTask Describe(const v1::TaskDefinition& def,
-                         const std::map<std::string, standalone::TaskView>& views) const;
-  std::map<std::string, standalone::TaskView> Views();
+  v1::AgentTask Describe(const v1::TaskDefinition& def) const;
+  // What Guard or Cron show of the task; nullopt when it does not run (paused, not valid).
+  std::optional<runtime::TaskView> View(const v1::TaskDefinition& def) const;
   void QueueException(const v1::TaskRef& ref, const std::string& desc);
-  // The definition's checks plus whether it has an identity here.
-  absl::Status Check(const v1::TaskDefinition& def) const;
+  // The definition in the runtime's terms (rpc/task_set_convert.h), if it passes its checks
+  // and has an identity here.
+  absl::StatusOr<runtime::TaskDef> Convert(const v1::TaskDefinition& def) const;
   // Gives `spec` the identity the task runs as (its home made on first use).
   void ApplyIdentity(const v1::TaskDefinition& def, process::ProcessSpec* spec);
 
   EventLoop& loop_;
   const TaskIdentities identities_;
   std::set<uid_t> homes_made_;
-  std::unique_ptr<sched::FiredStore> fired_;
-  standalone::Guard guard_;
-  standalone::Cron cron_;
+  runtime::Guard guard_;
+  runtime::Cron cron_;
   process::ProcSampler self_sampler_;
   std::map<RefKey, v1::TaskDefinition> defs_;
+  std::map<RefKey, runtime::TaskDef> tasks_;  // defs_ converted once, on arrival (same keys)
   TimingLogs timing_logs_;  // files of the timings run here, also after they left defs_
-  std::map<std::pair<process::TaskKind, std::string>, v1::TaskRef> by_key_;
   int64_t version_ = 0;
   bool has_assignment_ = false;
   bool stopping_ = false;

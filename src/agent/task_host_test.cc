@@ -14,7 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class MemoryFired final : public sched::FiredStore {
+class MemoryFired final : public runtime::FiredStore {
  public:
   bool WasFired(const std::string& name, WallTime) const override { return names.count(name); }
   absl::Status MarkFired(const std::string& name, WallTime) override {
@@ -115,16 +115,16 @@ TEST_F(TaskHostTest, EachUsersTasksRunAsTheirOwnUid) {
   admin.set_owner_id(1);
   Apply(1, {alice, bob, admin});
   ASSERT_EQ(launcher_.specs().size(), 3u);
-  std::map<std::string, process::ProcessSpec> by_name;
+  std::map<std::string, process::ProcessSpec> by_name;  // the task names are distinct here
   for (const auto& spec : launcher_.specs()) by_name[spec.name] = spec;
-  ASSERT_TRUE(by_name["a#1"].isolated.has_value());
-  EXPECT_EQ(by_name["a#1"].isolated->uid, 1900000005u);
-  EXPECT_EQ(by_name["a#1"].isolated->home, ids.home_root + "/1900000005");
-  EXPECT_EQ(by_name["a#1"].isolated->max_processes, 64u);
-  EXPECT_EQ(by_name["a#1"].user, "");
-  EXPECT_EQ(by_name["b#2"].isolated->uid, 1900000006u);
-  EXPECT_FALSE(by_name["c#3"].isolated.has_value());  // an administrator's: the agent's user
-  EXPECT_EQ(by_name["c#3"].user, "");
+  ASSERT_TRUE(by_name["a"].isolated.has_value());
+  EXPECT_EQ(by_name["a"].isolated->uid, 1900000005u);
+  EXPECT_EQ(by_name["a"].isolated->home, ids.home_root + "/1900000005");
+  EXPECT_EQ(by_name["a"].isolated->max_processes, 64u);
+  EXPECT_EQ(by_name["a"].user, "");
+  EXPECT_EQ(by_name["b"].isolated->uid, 1900000006u);
+  EXPECT_FALSE(by_name["c"].isolated.has_value());  // an administrator's: the agent's user
+  EXPECT_EQ(by_name["c"].user, "");
   auto log = host_->LogPath(Ref(v1::TASK_KIND_APP, 1), "stdout");
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE(log->read_as.has_value());

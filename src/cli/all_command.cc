@@ -26,7 +26,7 @@ int RunAll(const std::string& conf_dir) {
     std::cerr << "asgard all: " << loaded.status().message() << std::endl;
     return standalone::RoleSetupExitCode(loaded.status());
   }
-  if (!loaded->apps.empty() || !loaded->jobs.empty() || !loaded->timings.empty()) {
+  if (!loaded->tasks.empty()) {
     std::cerr << "note: the app:, cron: and timing: lists of " << conf_dir
               << "/app.yaml are for `asgard guard` and `asgard cron`; `asgard all` runs the "
                  "tasks created in its web console"

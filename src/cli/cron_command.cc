@@ -7,26 +7,28 @@
 #include "common/absl_fmt.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
-#include "standalone/cron.h"
-#include "standalone/fired_file.h"
+#include "runtime/cron.h"
+#include "runtime/fired_file.h"
+#include "standalone/daemon.h"
 
 namespace asgard::cli {
 namespace {
 
-using RoleOr = absl::StatusOr<std::unique_ptr<standalone::StandaloneRole>>;
+using RoleOr = absl::StatusOr<std::unique_ptr<runtime::TaskRole>>;
 
 // Timings already fired that are still configured stay remembered; the rest are dropped.
 RoleOr MakeCron(EventLoop& loop, process::Launcher& launcher, const config::Config& config) {
-  auto fired = standalone::FiredFile::Open(config.runtime_dir + "/timings.fired");
+  auto fired = runtime::FiredFile::Open(config.runtime_dir + "/timings.fired");
   if (!fired.ok()) return fired.status();
   std::set<std::pair<std::string, int64_t>> keep;
-  for (const auto& t : config.timings) {
-    keep.emplace(t.spec.name, std::chrono::duration_cast<std::chrono::seconds>(
-                                  t.time.time_since_epoch())
-                                  .count());
+  for (const runtime::TaskDef* t : config.tasks.OfKind(runtime::TaskKind::kTiming)) {
+    keep.emplace(runtime::Cron::FiredKey(t->id),
+                 std::chrono::duration_cast<std::chrono::seconds>(
+                     t->timing().time.time_since_epoch())
+                     .count());
   }
   if (auto s = (*fired)->Compact(keep); !s.ok()) return s;
-  return std::make_unique<standalone::Cron>(loop, launcher, std::move(*fired));
+  return std::make_unique<runtime::Cron>(loop, launcher, std::move(*fired));
 }
 
 int RunCron(const LocalFlags& flags) {

@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/local_commands.h"
 #include "cli/status_output.h"
-#include "standalone/guard.h"
+#include "runtime/guard.h"
 
 namespace asgard::cli {
 namespace {
@@ -10,8 +10,8 @@ int RunGuard(const LocalFlags& flags) {
   standalone::DaemonOptions options{"guard", flags.conf_dir, flags.socket};
   return standalone::RunDaemon(
       options, [](EventLoop& loop, process::Launcher& launcher, const config::Config&)
-                   -> absl::StatusOr<std::unique_ptr<standalone::StandaloneRole>> {
-        return std::make_unique<standalone::Guard>(loop, launcher);
+                   -> absl::StatusOr<std::unique_ptr<runtime::TaskRole>> {
+        return std::make_unique<runtime::Guard>(loop, launcher);
       });
 }
 

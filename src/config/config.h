@@ -16,39 +16,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "process/process_spec.h"
-#include "sched/concurrency.h"
+#include "runtime/task_def.h"
 
 namespace asgard::config {
 
-using Concurrency = sched::Concurrency;
-
-struct AppConfig {
-  process::ProcessSpec spec;
-  process::RestartPolicy restart;
-  bool operator==(const AppConfig&) const = default;
-};
-
-struct JobConfig {
-  process::ProcessSpec spec;
-  std::string schedule;  // cron spec as written; validated with sched::CronSchedule::Parse
-  std::chrono::seconds timeout{0};  // <= 0: none
-  Concurrency concurrency = Concurrency::kForbid;
-  int max_concurrent = sched::kDefaultMaxConcurrent;  // runs alive at once
-  int retries = 0;
-  std::chrono::seconds retry_delay{10};
-  bool operator==(const JobConfig&) const = default;
-};
-
-struct TimingConfig {
-  process::ProcessSpec spec;
-  std::chrono::system_clock::time_point time;  // from RFC 3339 `time`
-  std::chrono::seconds timeout{0};
-  int retries = 0;
-  std::chrono::seconds retry_delay{10};
-  std::chrono::seconds grace{60};
-  bool operator==(const TimingConfig&) const = default;
-};
+using Concurrency = runtime::Concurrency;
 
 struct LogConfig {
   std::string level = "info";  // debug, info, warn, error
@@ -167,9 +139,9 @@ struct Config {
   std::map<std::string, DbConfig> db;        // component.db.<name>; Asgard uses "asgard"
   std::map<std::string, RedisConfig> redis;  // component.redis.<name>
   std::map<std::string, MailConfig> mail;    // component.mail.<name>
-  std::vector<AppConfig> apps;               // `app:`
-  std::vector<JobConfig> jobs;               // `cron:`
-  std::vector<TimingConfig> timings;         // `timing:`
+  // `app:`, `cron:` and `timing:` in that order, each list in the file's order; every task
+  // passed runtime::Validate and its cron spec is parsed.
+  runtime::TaskSet tasks;
 };
 
 struct LoadedConfig {

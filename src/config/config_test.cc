@@ -1,6 +1,7 @@
 // ParseConfig on valid files: the original's keys and forms, the new keys, coercions, warnings.
 // Error cases are in config_errors_test.cc.
 #include "config/config.h"
+#include "config/task_lists_testing.h"
 
 #include <csignal>
 #include <string>
@@ -12,6 +13,13 @@
 
 namespace asgard::config {
 namespace {
+
+using testing::Apps;
+using testing::AppConfig;
+using testing::JobConfig;
+using testing::Jobs;
+using testing::TimingConfig;
+using testing::Timings;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -162,8 +170,8 @@ TEST(ParseConfig, OriginalFileComponents) {
 
 TEST(ParseConfig, OriginalFileTaskLists) {
   const Config c = MustParse(kOriginalFile).config;
-  ASSERT_EQ(c.apps.size(), 1u);
-  const AppConfig& app = c.apps[0];
+  ASSERT_EQ(Apps(c).size(), 1u);
+  const AppConfig app = Apps(c)[0];
   EXPECT_EQ(app.spec.name, "api");
   EXPECT_EQ(app.spec.dir, "/srv/api");
   EXPECT_EQ(app.spec.program, "./api");
@@ -173,15 +181,15 @@ TEST(ParseConfig, OriginalFileTaskLists) {
   EXPECT_TRUE(app.restart.auto_restart);
   EXPECT_TRUE(app.spec.is_monitor);
   EXPECT_EQ(app.restart, process::RestartPolicy{});  // the new keys keep their defaults
-  ASSERT_EQ(c.jobs.size(), 1u);
-  const JobConfig& job = c.jobs[0];
+  ASSERT_EQ(Jobs(c).size(), 1u);
+  const JobConfig job = Jobs(c)[0];
   EXPECT_EQ(job.spec.name, "backup");
   EXPECT_EQ(job.spec.program, "/usr/bin/backup");
   EXPECT_EQ(job.schedule, "0 3 * * *");
   EXPECT_EQ(job.timeout, std::chrono::seconds(600));
   EXPECT_EQ(job.concurrency, Concurrency::kForbid);
   EXPECT_EQ(job.retries, 0);
-  EXPECT_THAT(c.timings, IsEmpty());
+  EXPECT_THAT(Timings(c), IsEmpty());
 }
 
 TEST(ParseConfig, EmptyFileIsAnEmptyConfigWithDefaults) {
@@ -202,9 +210,9 @@ TEST(ParseConfig, EmptyFileIsAnEmptyConfigWithDefaults) {
     EXPECT_FALSE(c.agent.task_user.has_value());
     EXPECT_FALSE(c.master.metrics_port.has_value());
     EXPECT_THAT(c.db, IsEmpty());
-    EXPECT_THAT(c.apps, IsEmpty());
-    EXPECT_THAT(c.jobs, IsEmpty());
-    EXPECT_THAT(c.timings, IsEmpty());
+    EXPECT_THAT(Apps(c), IsEmpty());
+    EXPECT_THAT(Jobs(c), IsEmpty());
+    EXPECT_THAT(Timings(c), IsEmpty());
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "config/config.h"
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "runtime/task_def.h"
 #include "sched/cron_schedule.h"
 #include "sched/time_format.h"
 
@@ -72,41 +74,57 @@ absl::Status ReadRunLimits(MapReader& entry, std::chrono::seconds& timeout, int&
   return entry.Seconds("retry_delay", &retry_delay, 0);
 }
 
-absl::StatusOr<AppConfig> ReadApp(MapReader& entry) {
-  AppConfig app;
+// The checks every source shares (runtime::Validate), worded with the key path and line.
+absl::Status CheckTask(MapReader& entry, const runtime::TaskDef& def) {
+  std::optional<runtime::InvalidField> bad = runtime::FindInvalidField(def);
+  if (!bad) return absl::OkStatus();
+  return entry.Error(bad->field, bad->reason);
+}
+
+absl::StatusOr<runtime::TaskDef> ReadApp(MapReader& entry) {
+  runtime::TaskDef app;
   RETURN_IF_ERROR(ReadProcessSpec(entry, app.spec));
-  RETURN_IF_ERROR(entry.Bool("auto_restart", &app.restart.auto_restart));
-  RETURN_IF_ERROR(entry.Seconds("start_secs", &app.restart.start_secs, 0));
-  RETURN_IF_ERROR(entry.Int("max_restarts", &app.restart.max_restarts, 0, kNoLimit));
-  RETURN_IF_ERROR(entry.Seconds("backoff_max", &app.restart.backoff_max, 1));
+  process::RestartPolicy restart;
+  RETURN_IF_ERROR(entry.Bool("auto_restart", &restart.auto_restart));
+  RETURN_IF_ERROR(entry.Seconds("start_secs", &restart.start_secs, 0));
+  RETURN_IF_ERROR(entry.Int("max_restarts", &restart.max_restarts, 0, kNoLimit));
+  RETURN_IF_ERROR(entry.Seconds("backoff_max", &restart.backoff_max, 1));
+  app.id = runtime::TaskId::Named(runtime::TaskKind::kApp, app.spec.name);
+  app.policy = restart;
   return app;
 }
 
+// The one parse of `concurrency` from text: "'x' is not allowed (expected one of forbid, ...".
 absl::StatusOr<Concurrency> ReadConcurrency(MapReader& entry) {
   std::string text = "forbid";
   RETURN_IF_ERROR(entry.OneOf("concurrency", &text, {"forbid", "allow", "replace"}));
-  if (text == "allow") return Concurrency::kAllow;
-  if (text == "replace") return Concurrency::kReplace;
-  return Concurrency::kForbid;
+  ASSIGN_OR_RETURN(Concurrency c, runtime::ParseConcurrency(text));
+  return c;
 }
 
-absl::StatusOr<JobConfig> ReadJob(MapReader& entry) {
-  JobConfig job;
+absl::StatusOr<runtime::TaskDef> ReadJob(MapReader& entry) {
+  runtime::TaskDef job;
   RETURN_IF_ERROR(ReadProcessSpec(entry, job.spec));
-  RETURN_IF_ERROR(entry.String("spec", &job.schedule));
-  RETURN_IF_ERROR(Require(entry, "spec", job.schedule, "a cron spec such as '*/5 * * * *'"));
-  // A bad spec is rejected where it is entered (SPEC.md section 4), here with its key path.
-  if (absl::Status parsed = sched::CronSchedule::Parse(job.schedule).status(); !parsed.ok()) {
-    return entry.Error("spec", parsed.message());
-  }
-  ASSIGN_OR_RETURN(job.concurrency, ReadConcurrency(entry));
-  RETURN_IF_ERROR(entry.Int("max_concurrent", &job.max_concurrent, 1, sched::kMaxConcurrentLimit));
-  RETURN_IF_ERROR(ReadRunLimits(entry, job.timeout, job.retries, job.retry_delay));
+  std::string spec;
+  RETURN_IF_ERROR(entry.String("spec", &spec));
+  RETURN_IF_ERROR(Require(entry, "spec", spec, "a cron spec such as '*/5 * * * *'"));
+  // A bad spec is rejected where it is entered (SPEC.md section 4), here with its key path;
+  // the parsed schedule is what runs (never parsed again).
+  absl::StatusOr<sched::CronSchedule> schedule = sched::CronSchedule::Parse(spec);
+  if (!schedule.ok()) return entry.Error("spec", schedule.status().message());
+  runtime::JobPolicy policy{*std::move(schedule)};
+  ASSIGN_OR_RETURN(policy.concurrency, ReadConcurrency(entry));
+  RETURN_IF_ERROR(
+      entry.Int("max_concurrent", &policy.max_concurrent, 1, runtime::kMaxConcurrentLimit));
+  RETURN_IF_ERROR(
+      ReadRunLimits(entry, policy.run.timeout, policy.run.retries, policy.run.retry_delay));
+  job.id = runtime::TaskId::Named(runtime::TaskKind::kJob, job.spec.name);
+  job.policy = std::move(policy);
   return job;
 }
 
-absl::StatusOr<TimingConfig> ReadTiming(MapReader& entry) {
-  TimingConfig timing;
+absl::StatusOr<runtime::TaskDef> ReadTiming(MapReader& entry) {
+  runtime::TaskDef timing;
   RETURN_IF_ERROR(ReadProcessSpec(entry, timing.spec));
   std::string text;
   RETURN_IF_ERROR(entry.String("time", &text));
@@ -114,25 +132,31 @@ absl::StatusOr<TimingConfig> ReadTiming(MapReader& entry) {
       Require(entry, "time", text, "an RFC 3339 time such as 2026-11-25T10:30:00+08:00"));
   absl::StatusOr<absl::Time> time = sched::ParseRfc3339(text);
   if (!time.ok()) return entry.Error("time", time.status().message());
-  timing.time = absl::ToChronoTime(*time);
-  RETURN_IF_ERROR(ReadRunLimits(entry, timing.timeout, timing.retries, timing.retry_delay));
-  RETURN_IF_ERROR(entry.Seconds("grace", &timing.grace, 0));
+  runtime::TimingPolicy policy;
+  policy.time = absl::ToChronoTime(*time);
+  RETURN_IF_ERROR(
+      ReadRunLimits(entry, policy.run.timeout, policy.run.retries, policy.run.retry_delay));
+  RETURN_IF_ERROR(entry.Seconds("grace", &policy.grace, 0));
+  timing.id = runtime::TaskId::Named(runtime::TaskKind::kTiming, timing.spec.name);
+  timing.policy = policy;
   return timing;
 }
 
-// Reads the list under `key` with `read`, refusing a name already used in the same list.
-template <typename T, typename ReadFn>
-absl::Status ReadList(MapReader& root, const char* key, std::vector<T>& out, ReadFn read) {
+// Reads the list under `key` with `read` into `tasks`, refusing a name already used in the
+// same list.
+template <typename ReadFn>
+absl::Status ReadList(MapReader& root, const char* key, runtime::TaskSet& tasks, ReadFn read) {
   ASSIGN_OR_RETURN(std::vector<MapReader> entries, root.MapList(key));
   std::map<std::string, size_t> first_index;
   for (size_t i = 0; i < entries.size(); ++i) {
-    ASSIGN_OR_RETURN(T task, read(entries[i]));
+    ASSIGN_OR_RETURN(runtime::TaskDef task, read(entries[i]));
     const auto [first, inserted] = first_index.emplace(task.spec.name, i);
     if (!inserted) {
       return entries[i].Error("name", absl::StrCat("duplicate name '", task.spec.name,
                                                    "' (first at ", key, "[", first->second, "])"));
     }
-    out.push_back(std::move(task));
+    RETURN_IF_ERROR(CheckTask(entries[i], task));
+    RETURN_IF_ERROR(tasks.Add(std::move(task)));
   }
   return absl::OkStatus();
 }
@@ -140,9 +164,9 @@ absl::Status ReadList(MapReader& root, const char* key, std::vector<T>& out, Rea
 }  // namespace
 
 absl::Status ReadTaskLists(MapReader& root, Config& config) {
-  RETURN_IF_ERROR(ReadList(root, "app", config.apps, ReadApp));
-  RETURN_IF_ERROR(ReadList(root, "cron", config.jobs, ReadJob));
-  return ReadList(root, "timing", config.timings, ReadTiming);
+  RETURN_IF_ERROR(ReadList(root, "app", config.tasks, ReadApp));
+  RETURN_IF_ERROR(ReadList(root, "cron", config.tasks, ReadJob));
+  return ReadList(root, "timing", config.tasks, ReadTiming);
 }
 
 }  // namespace asgard::config::internal

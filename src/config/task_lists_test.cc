@@ -8,11 +8,19 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "config/config.h"
+#include "config/task_lists_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace asgard::config {
 namespace {
+
+using testing::Apps;
+using testing::AppConfig;
+using testing::JobConfig;
+using testing::Jobs;
+using testing::TimingConfig;
+using testing::Timings;
 
 Config MustParse(const std::string& yaml) {
   absl::StatusOr<LoadedConfig> loaded = ParseConfig(yaml, "conf/app.yaml");
@@ -46,7 +54,7 @@ timing:
   - {name: t, program: date, time: "2026-11-25T10:30:00+08:00", grace: 0, retries: 1,
      timeout: 60, stop_signal: 9}
 )yaml");
-  const AppConfig& app = c.apps.at(0);
+  const AppConfig app = Apps(c).at(0);
   EXPECT_EQ(app.spec.args, "-c 'exec web --port 80'");
   EXPECT_EQ(app.spec.std_out, "out.log");
   EXPECT_EQ(app.spec.std_err, "err.log");
@@ -61,14 +69,14 @@ timing:
   EXPECT_EQ(app.restart.start_secs, std::chrono::seconds(5));
   EXPECT_EQ(app.restart.max_restarts, 0);
   EXPECT_EQ(app.restart.backoff_max, std::chrono::seconds(60));
-  const JobConfig& job = c.jobs.at(0);
+  const JobConfig job = Jobs(c).at(0);
   EXPECT_EQ(job.concurrency, Concurrency::kReplace);
   EXPECT_EQ(job.max_concurrent, 10) << "the default";
   EXPECT_EQ(job.retries, 2);
   EXPECT_EQ(job.retry_delay, std::chrono::seconds(5));
   EXPECT_EQ(job.timeout, std::chrono::seconds(-1));
   EXPECT_EQ(job.spec.max_bytes, 1 << 20);
-  const TimingConfig& timing = c.timings.at(0);
+  const TimingConfig timing = Timings(c).at(0);
   const absl::Time want =
       absl::FromCivil(absl::CivilSecond(2026, 11, 25, 2, 30, 0), absl::UTCTimeZone());
   EXPECT_EQ(timing.time, absl::ToChronoTime(want));
@@ -80,7 +88,7 @@ timing:
 
 TEST(ParseTaskLists, OptionalKeysDefault) {
   const Config c = MustParse("app:\n  - {name: x, program: sleep}\n");
-  const AppConfig& app = c.apps.at(0);
+  const AppConfig app = Apps(c).at(0);
   EXPECT_EQ(app.spec.dir, "");
   EXPECT_EQ(app.spec.args, "");
   EXPECT_EQ(app.spec.std_out, "");
@@ -100,16 +108,16 @@ timing:
   - {name: t1, program: date, time: "2030-01-01T00:00:00Z"}
   - {name: t2, program: date, time: "2030-01-01T00:00:00.250+01:00"}
 )yaml");
-  ASSERT_EQ(c.apps.size(), 3u);
-  EXPECT_EQ(c.apps[0].spec.name, "one");
-  EXPECT_EQ(c.apps[1].spec.std_out, "o.log");
-  EXPECT_EQ(c.apps[1].spec.std_err, "e.log");
-  EXPECT_TRUE(c.apps[2].spec.is_monitor);
-  ASSERT_EQ(c.timings.size(), 2u);
-  EXPECT_EQ(c.timings[1].time - c.timings[0].time,
+  ASSERT_EQ(Apps(c).size(), 3u);
+  EXPECT_EQ(Apps(c)[0].spec.name, "one");
+  EXPECT_EQ(Apps(c)[1].spec.std_out, "o.log");
+  EXPECT_EQ(Apps(c)[1].spec.std_err, "e.log");
+  EXPECT_TRUE(Apps(c)[2].spec.is_monitor);
+  ASSERT_EQ(Timings(c).size(), 2u);
+  EXPECT_EQ(Timings(c)[1].time - Timings(c)[0].time,
             std::chrono::milliseconds(250) - std::chrono::hours(1));
-  EXPECT_EQ(c.timings[0].grace, std::chrono::seconds(60));
-  EXPECT_EQ(c.timings[0].retry_delay, std::chrono::seconds(10));
+  EXPECT_EQ(Timings(c)[0].grace, std::chrono::seconds(60));
+  EXPECT_EQ(Timings(c)[0].retry_delay, std::chrono::seconds(10));
 }
 
 TEST(ParseTaskLists, QuotedArgsAreKeptAsWritten) {
@@ -120,7 +128,7 @@ app:
     program: /bin/sh
     args: -c 'while true; do date; sleep 5; done'
 )yaml");
-  EXPECT_EQ(c.apps.at(0).spec.args, "-c 'while true; do date; sleep 5; done'");
+  EXPECT_EQ(Apps(c).at(0).spec.args, "-c 'while true; do date; sleep 5; done'");
 }
 
 }  // namespace

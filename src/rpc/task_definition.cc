@@ -17,6 +17,24 @@ TaskOwner OwnerRoles::Of(int64_t creator) {
   return {creator, it->second};
 }
 
+namespace {
+
+// The stored text as the wire's number, parsed here once: "" is unset (0: the agent's default,
+// TERM). Text that is no signal (a row written by hand: the API refuses it) is not replaced by
+// a guess: it is logged, and goes as -1, which the agent refuses with an exception the console
+// shows ("stop_signal: -1 is not a signal").
+int WireStopSignal(const store::Task& task) {
+  const std::string& text = task.input.stop_signal;
+  if (text.empty()) return 0;
+  absl::StatusOr<int> sig = config::ParseSignal(text);
+  if (sig.ok()) return *sig;
+  spdlog::error("task '{}' (id {}): stop_signal: {}; the agent will refuse the task",
+                task.input.name, task.id, std::string(sig.status().message()));
+  return -1;
+}
+
+}  // namespace
+
 v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner) {
   const store::TaskInput& in = task.input;
   v1::TaskDefinition d;
@@ -30,8 +48,7 @@ v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner)
   d.set_std_err(in.std_err);
   d.set_user(in.user);
   for (const auto& [k, v] : in.env) (*d.mutable_env())[k] = v;
-  auto sig = config::ParseSignal(in.stop_signal);
-  d.set_stop_signal(sig.ok() ? *sig : 15);
+  d.set_stop_signal(WireStopSignal(task));
   d.set_stop_timeout(in.stop_timeout);
   d.set_max_bytes(in.max_bytes);
   d.set_backups(in.backups);

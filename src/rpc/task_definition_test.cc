@@ -1,5 +1,7 @@
 #include "rpc/task_definition.h"
 
+#include <csignal>
+
 #include "gtest/gtest.h"
 
 namespace asgard::rpc {
@@ -37,6 +39,18 @@ TEST(ToDefinitionTest, CarriesEveryFieldDesiredStateAndOwner) {
   t.desired = store::Desired::kPause;
   EXPECT_EQ(ToDefinition(t, {5, true}).desired(), v1::DESIRED_PAUSE);
   EXPECT_TRUE(ToDefinition(t, {5, false}).as_task_user());
+}
+
+TEST(ToDefinitionTest, StopSignalIsParsedOnceAndNeverGuessed) {
+  store::Task t;
+  t.kind = store::TaskKind::kApp;
+  t.id = 7;
+  t.input.stop_signal = "SIGUSR1";
+  EXPECT_EQ(ToDefinition(t, {}).stop_signal(), SIGUSR1);
+  t.input.stop_signal = "";
+  EXPECT_EQ(ToDefinition(t, {}).stop_signal(), 0);  // unset: the agent's default
+  t.input.stop_signal = "NOPE";
+  EXPECT_EQ(ToDefinition(t, {}).stop_signal(), -1);  // refused by the agent, not run with TERM
 }
 
 TEST(AssignmentOrderTest, AppsThenJobsThenTimings) {

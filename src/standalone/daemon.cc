@@ -3,7 +3,6 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +12,7 @@
 
 #include "common/absl_fmt.h"
 #include "common/logging.h"
-#include "process/posix_launcher.h"
+#include "role/role_scaffold.h"
 #include "spdlog/spdlog.h"
 #include "standalone/local_server.h"
 #include "standalone/role_setup.h"
@@ -21,8 +20,6 @@
 
 namespace asgard::standalone {
 namespace {
-
-constexpr int kDaemonSignals[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
 
 std::string AbsolutePath(const std::string& path) {
   if (!path.empty() && path[0] == '/') return path;
@@ -47,21 +44,16 @@ class Daemon {
  private:
   absl::Status Prepare(const RoleFactory& make_role);
   absl::Status Serve();
-  void OnSignal();
   void Reload();
-  void ArmSampling();
   void Cleanup();
 
   DaemonOptions options_;
   config::Config config_;
   std::string socket_;     // absolute
   std::string addr_file_;  // runtime/<role>.addr
-  std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<process::PosixLauncher> launcher_;
-  std::unique_ptr<StandaloneRole> role_;
+  std::unique_ptr<role::RoleScaffold> scaffold_;  // loop, launcher, signals, sampling
+  std::unique_ptr<runtime::TaskRole> role_;
   std::unique_ptr<LocalServer> server_;
-  UniqueFd signals_;
-  bool stopping_ = false;
 };
 
 absl::Status Daemon::Prepare(const RoleFactory& make_role) {
@@ -71,25 +63,21 @@ absl::Status Daemon::Prepare(const RoleFactory& make_role) {
   if (auto s = MakeDirs(ParentDir(socket), 0700); !s.ok()) return s;
   socket_ = AbsolutePath(socket);
   if (auto s = ClaimSocketPath(socket_); !s.ok()) return s;
-  auto loop = EventLoop::Create();
-  if (!loop.ok()) return loop.status();
-  loop_ = std::move(*loop);
-  auto launcher = process::PosixLauncher::Create(*loop_, options_.role);
-  if (!launcher.ok()) return launcher.status();
-  launcher_ = std::move(*launcher);
-  auto role = make_role(*loop_, *launcher_, config_);
+  auto scaffold = role::RoleScaffold::Create(options_.role);
+  if (!scaffold.ok()) return scaffold.status();
+  scaffold_ = std::move(*scaffold);
+  auto role = make_role(scaffold_->loop(), scaffold_->launcher(), config_);
   if (!role.ok()) return role.status();
   role_ = std::move(*role);
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&mask, sig);
-  signals_.reset(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-  return loop_->Watch(signals_.get(), [this] { OnSignal(); });
+  return scaffold_->WatchSignals(
+      {.on_stop = [this](int) { role_->StopAll([this] { scaffold_->loop().Stop(); }); },
+       .on_reload = [this] { Reload(); }});
 }
 
 absl::Status Daemon::Serve() {
   auto server = LocalServer::Listen(
-      *loop_, [this](const v1::LocalRequest& r) { return HandleStandalone(*role_, r); }, socket_);
+      scaffold_->loop(),
+      [this](const v1::LocalRequest& r) { return HandleStandalone(*role_, r); }, socket_);
   if (!server.ok()) {
     return absl::UnavailableError("cannot listen on unix:" + socket_ + ": " +
                                   std::string(server.status().message()));
@@ -100,29 +88,6 @@ absl::Status Daemon::Serve() {
   spdlog::info("listening on unix:{}", socket_);
   if (!config_.log.console) std::cout << "listening on unix:" << socket_ << std::endl;
   return absl::OkStatus();
-}
-
-void Daemon::OnSignal() {
-  signalfd_siginfo info;
-  while (read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
-    int sig = static_cast<int>(info.ssi_signo);
-    if (sig == SIGHUP) {
-      if (stopping_) {
-        spdlog::warn("SIGHUP while stopping: not reloading");
-      } else {
-        Reload();
-      }
-      continue;
-    }
-    if (stopping_) {
-      spdlog::warn("second stop signal: killing what is left");
-      loop_->Stop();  // the launcher SIGKILLs live runs when destroyed
-      return;
-    }
-    stopping_ = true;
-    spdlog::info("signal {}: stopping every task", sig);
-    role_->StopAll([this] { loop_->Stop(); });
-  }
 }
 
 void Daemon::Reload() {
@@ -138,19 +103,9 @@ void Daemon::Reload() {
     spdlog::warn("runtime_dir changed; it takes effect at the next start");
   }
   spdlog::info("reloading {}", file);
-  config_.apps = loaded->config.apps;
-  config_.jobs = loaded->config.jobs;
-  config_.timings = loaded->config.timings;
-  role_->Apply(config_);
+  config_.tasks = std::move(loaded->config.tasks);
+  role_->Apply(config_.tasks);
   malloc_trim(0);
-}
-
-void Daemon::ArmSampling() {
-  auto interval = std::chrono::seconds(std::max(1, config_.system.moniter));
-  loop_->RunAfter(interval, [this] {
-    role_->Sample();
-    ArmSampling();
-  });
 }
 
 void Daemon::Cleanup() {
@@ -165,18 +120,18 @@ int Daemon::Run(const RoleFactory& make_role) {
     std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
     return 1;
   }
-  role_->Apply(config_);
+  role_->Apply(config_.tasks);
   // The YAML parse of a large app.yaml leaves hundreds of MB freed but kept by malloc.
   malloc_trim(0);
   if (auto s = Serve(); !s.ok()) {
     std::cerr << "asgard " << options_.role << ": " << s.message() << std::endl;
-    role_->StopAll([this] { loop_->Stop(); });
-    loop_->Run();
+    role_->StopAll([this] { scaffold_->loop().Stop(); });
+    scaffold_->loop().Run();
     return 1;
   }
-  ArmSampling();
-  loop_->OnClockJump([this] { role_->OnClockJump(); });
-  loop_->Run();
+  scaffold_->Every(std::chrono::seconds(config_.system.moniter), [this] { role_->Sample(); });
+  scaffold_->loop().OnClockJump([this] { role_->OnClockJump(); });
+  scaffold_->loop().Run();
   Cleanup();
   spdlog::info("stopped");
   return 0;
@@ -184,13 +139,7 @@ int Daemon::Run(const RoleFactory& make_role) {
 
 }  // namespace
 
-void BlockDaemonSignals() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : kDaemonSignals) sigaddset(&mask, sig);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
+void BlockDaemonSignals() { role::BlockRoleSignals(); }
 
 std::string DefaultSocketPath(const std::string& role, const std::string& conf_dir,
                               const std::string& socket_flag) {

@@ -12,7 +12,7 @@
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "process/launcher.h"
-#include "standalone/role.h"
+#include "runtime/task_role.h"
 
 namespace asgard::standalone {
 
@@ -23,7 +23,7 @@ struct DaemonOptions {
 };
 
 // Builds the role once the loop, launcher and configuration exist. May fail (exit 1).
-using RoleFactory = std::function<absl::StatusOr<std::unique_ptr<StandaloneRole>>(
+using RoleFactory = std::function<absl::StatusOr<std::unique_ptr<runtime::TaskRole>>(
     EventLoop&, process::Launcher&, const config::Config&)>;
 
 // Runs until stopped; returns the process exit code (0, 1 runtime failure, 2 config error).

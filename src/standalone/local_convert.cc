@@ -3,6 +3,8 @@
 namespace asgard::standalone {
 namespace {
 
+using runtime::WallTime;
+
 int64_t Seconds(WallTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -11,7 +13,7 @@ int64_t Seconds(const std::optional<WallTime>& t) { return t ? Seconds(*t) : 0; 
 
 }  // namespace
 
-void ToProto(const TaskView& v, asgard::v1::TaskStatus* out) {
+void ToProto(const runtime::TaskView& v, asgard::v1::TaskStatus* out) {
   out->set_id(v.id);
   out->set_kind(process::TaskKindName(v.kind));
   out->set_name(v.name);
@@ -47,7 +49,7 @@ void ToProto(const TaskView& v, asgard::v1::TaskStatus* out) {
   out->set_output_dropped_bytes(v.output_dropped_bytes);
 }
 
-void ToProto(const TaskDetailView& d, asgard::v1::TaskDetail* out) {
+void ToProto(const runtime::TaskDetailView& d, asgard::v1::TaskDetail* out) {
   ToProto(d.task, out->mutable_status());
   for (const auto& a : d.archives) {
     auto* p = out->add_archives();

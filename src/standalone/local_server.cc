@@ -104,14 +104,14 @@ void LocalServer::Answer(Connection& conn, const std::string& payload) {
   if (response.ByteSizeLong() > kTrimAfterBytes) malloc_trim(0);
 }
 
-asgard::v1::LocalResponse HandleStandalone(StandaloneRole& role,
+asgard::v1::LocalResponse HandleStandalone(runtime::TaskRole& role,
                                            const asgard::v1::LocalRequest& request) {
   asgard::v1::LocalResponse response;
   if (request.has_list()) {
     const auto& page = request.list();
     const int limit = page.limit() <= 0 ? kLocalPageTasks : std::min(page.limit(), kLocalPageTasks);
     const size_t first = static_cast<size_t>(std::max(page.offset(), 0));
-    std::vector<TaskView> views = role.List();
+    std::vector<runtime::TaskView> views = role.List();
     auto* list = response.mutable_list();
     for (size_t i = first; i < views.size() && list->tasks_size() < limit; ++i) {
       ToProto(views[i], list->add_tasks());

@@ -17,7 +17,7 @@
 #include "common/event_loop.h"
 #include "common/unique_fd.h"
 #include "standalone/local_protocol.h"
-#include "standalone/role.h"
+#include "runtime/task_role.h"
 
 namespace asgard::standalone {
 
@@ -27,7 +27,7 @@ inline constexpr int kLocalPageTasks = 1000;
 using LocalHandler = std::function<asgard::v1::LocalResponse(const asgard::v1::LocalRequest&)>;
 
 // What guard and cron answer: a page of List, or Get.
-asgard::v1::LocalResponse HandleStandalone(StandaloneRole& role,
+asgard::v1::LocalResponse HandleStandalone(runtime::TaskRole& role,
                                            const asgard::v1::LocalRequest& request);
 asgard::v1::LocalResponse LocalFailure(int code, const std::string& message);
 

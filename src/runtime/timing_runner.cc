@@ -1,9 +1,9 @@
-#include "sched/timing_runner.h"
+#include "runtime/timing_runner.h"
 
 #include "common/absl_fmt.h"
 #include "spdlog/spdlog.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 const char* TimingStateName(TimingState s) {
   switch (s) {
@@ -38,7 +38,7 @@ TimingRunner::~TimingRunner() {
 
 void TimingRunner::Enable() {
   if (state_ != TimingState::kPaused) return;
-  if (fired_.WasFired(def_.spec.name, def_.time)) {
+  if (fired_.WasFired(FiredKey(), def_.time)) {
     state_ = TimingState::kDone;
     return;
   }
@@ -57,7 +57,7 @@ void TimingRunner::Enable() {
                 std::to_string(def_.grace.count()) + "s; not run");
   }
   // It may have run already and its record been lost: running it again could do the work twice.
-  if (auto why = fired_.FiredStateUnknown(def_.spec.name, def_.time)) {
+  if (auto why = fired_.FiredStateUnknown(FiredKey(), def_.time)) {
     spdlog::error("timing {}: not run: {}", def_.spec.name, *why);
     return Miss("not run: " + *why + "; a timing runs at most once");
   }
@@ -84,7 +84,7 @@ void TimingRunner::Rearm() {
 
 void TimingRunner::Fire() {
   // At most once: remember the fire before the exec; if that fails, do not run at all.
-  if (auto s = fired_.MarkFired(def_.spec.name, def_.time); !s.ok()) {
+  if (auto s = fired_.MarkFired(FiredKey(), def_.time); !s.ok()) {
     spdlog::error("timing {}: cannot record that it fired ({}); not running it", def_.spec.name,
                   s.message());
     state_ = TimingState::kFailed;
@@ -113,4 +113,4 @@ void TimingRunner::StopThen(std::function<void()> done) {
   runs_->StopAll(std::move(done));
 }
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

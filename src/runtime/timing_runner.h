@@ -15,9 +15,9 @@
 #include "common/timer_service.h"
 #include "process/launcher.h"
 #include "process/observer.h"
-#include "sched/run_set.h"
+#include "runtime/run_set.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 // Where fired timings are remembered (a file for guard/cron, the agent's state later).
 class FiredStore {
@@ -36,6 +36,7 @@ class FiredStore {
 
 struct TimingDefinition {
   process::ProcessSpec spec;
+  std::string fired_key;  // what FiredStore remembers it by; "" = spec.name
   WallTime time;
   RunPolicy policy;
   std::chrono::seconds grace{60};
@@ -59,6 +60,9 @@ class TimingRunner {
   const RunSet& runs() const { return *runs_; }
 
  private:
+  const std::string& FiredKey() const {
+    return def_.fired_key.empty() ? def_.spec.name : def_.fired_key;
+  }
   void Fire();
   // Not run, with an exception saying why (`desc`).
   void Miss(const std::string& desc);
@@ -73,4 +77,4 @@ class TimingRunner {
   TimerService::TimerId timer_ = 0;
 };
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

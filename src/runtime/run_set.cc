@@ -1,9 +1,9 @@
-#include "sched/run_set.h"
+#include "runtime/run_set.h"
 
 #include "common/absl_fmt.h"
 #include "spdlog/spdlog.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 using process::ArchiveRecord;
 using process::ExitInfo;
@@ -172,4 +172,4 @@ void RunSet::Report(const std::string& desc, const std::string& uuid, pid_t pid)
   observer_.OnException(e);
 }
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

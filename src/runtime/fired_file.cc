@@ -1,4 +1,4 @@
-#include "standalone/fired_file.h"
+#include "runtime/fired_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,7 +15,7 @@
 #include "common/errno_status.h"
 #include "spdlog/spdlog.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 namespace {
 
 constexpr std::string_view kUnknownBefore = "unknown-before ";
@@ -155,4 +155,4 @@ absl::Status FiredFile::Rewrite(Keep keep) {
   return absl::OkStatus();
 }
 
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime

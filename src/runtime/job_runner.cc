@@ -1,11 +1,11 @@
-#include "sched/job_runner.h"
+#include "runtime/job_runner.h"
 
 #include <algorithm>
 #include <string>
 
 #include "spdlog/spdlog.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 JobRunner::JobRunner(JobDefinition def, process::Launcher& launcher, TimerService& timers,
                      process::RunObserver& observer)
@@ -98,4 +98,4 @@ void JobRunner::StopThen(std::function<void()> done) {
   runs_->StopAll(std::move(done));
 }
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

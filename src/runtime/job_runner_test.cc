@@ -1,11 +1,11 @@
-#include "sched/job_runner.h"
+#include "runtime/job_runner.h"
 
 #include "gtest/gtest.h"
 #include "testing/fake_launcher.h"
 #include "testing/fake_timers.h"
 #include "testing/recording_observer.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 namespace {
 
 using std::chrono::seconds;
@@ -23,7 +23,7 @@ class JobRunnerTest : public ::testing::Test {
   std::unique_ptr<JobRunner> Make(const std::string& spec, Concurrency c = Concurrency::kForbid,
                                   RunPolicy policy = {},
                                   int max_concurrent = kDefaultMaxConcurrent) {
-    auto schedule = CronSchedule::Parse(spec, absl::UTCTimeZone());
+    auto schedule = sched::CronSchedule::Parse(spec, absl::UTCTimeZone());
     EXPECT_TRUE(schedule.ok()) << schedule.status();
     JobDefinition def{process::ProcessSpec{}, *schedule, policy, c, max_concurrent};
     def.spec.name = "backup";
@@ -212,4 +212,4 @@ TEST_F(JobRunnerTest, DisableStopsFiring) {
 }
 
 }  // namespace
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

@@ -21,14 +21,9 @@
 #include "common/timer_service.h"
 #include "process/launcher.h"
 #include "process/observer.h"
+#include "runtime/task_def.h"
 
-namespace asgard::sched {
-
-struct RunPolicy {
-  std::chrono::seconds timeout{0};  // <= 0: none
-  int retries = 0;
-  std::chrono::seconds retry_delay{10};
-};
+namespace asgard::runtime {
 
 class RunSet {
  public:
@@ -94,4 +89,4 @@ class RunSet {
   std::shared_ptr<RunSet*> self_;  // disarms launcher callbacks after destruction
 };
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

@@ -1,4 +1,4 @@
-#include "sched/timing_runner.h"
+#include "runtime/timing_runner.h"
 
 #include <optional>
 #include <set>
@@ -8,7 +8,7 @@
 #include "testing/fake_timers.h"
 #include "testing/recording_observer.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 namespace {
 
 using std::chrono::seconds;
@@ -153,4 +153,4 @@ TEST_F(TimingRunnerTest, StopThenBeforeItsTimeCancelsIt) {
 }
 
 }  // namespace
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

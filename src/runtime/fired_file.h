@@ -21,11 +21,11 @@
 
 #include "absl/status/statusor.h"
 #include "common/unique_fd.h"
-#include "sched/timing_runner.h"
+#include "runtime/timing_runner.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 
-class FiredFile final : public sched::FiredStore {
+class FiredFile final : public FiredStore {
  public:
   // `now` dates a damage found here.
   static absl::StatusOr<std::unique_ptr<FiredFile>> Open(
@@ -58,4 +58,4 @@ class FiredFile final : public sched::FiredStore {
   std::optional<int64_t> unknown_before_;
 };
 
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime

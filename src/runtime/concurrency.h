@@ -2,7 +2,11 @@
 // What a job's fire does while its previous run is still running (`concurrency` in app.yaml).
 #pragma once
 
-namespace asgard::sched {
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace asgard::runtime {
 
 // Runs of one job alive at once (`max_concurrent`): a fire that would start one more is skipped
 // and recorded, as forbid does. It matters under `allow` (and `replace`, while the runs it
@@ -28,4 +32,13 @@ inline const char* ConcurrencyName(Concurrency c) {
   return "forbid";
 }
 
-}  // namespace asgard::sched
+// The one parse of the text form ("forbid", "allow", "replace"), wherever it comes from.
+inline absl::StatusOr<Concurrency> ParseConcurrency(absl::string_view text) {
+  if (text == "forbid") return Concurrency::kForbid;
+  if (text == "allow") return Concurrency::kAllow;
+  if (text == "replace") return Concurrency::kReplace;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is not forbid, allow or replace"));
+}
+
+}  // namespace asgard::runtime

@@ -1,4 +1,4 @@
-#include "standalone/fired_file.h"
+#include "runtime/fired_file.h"
 
 #include <stdlib.h>
 
@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 namespace {
 
 std::string TempFile() {
@@ -95,4 +95,4 @@ TEST(FiredFile, UnwritablePathIsAnError) {
 }
 
 }  // namespace
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime

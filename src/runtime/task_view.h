@@ -14,7 +14,7 @@
 #include "process/process_spec.h"
 #include "process/records.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 
 using WallTime = std::chrono::system_clock::time_point;
 
@@ -52,4 +52,4 @@ void FillFromSpec(const process::ProcessSpec& spec, TaskView& view);
 // Copies the latest CPU/memory/threads sample when the task has a process (view.pid != 0).
 void FillFromSample(const process::ProcSample& sample, TaskView& view);
 
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime

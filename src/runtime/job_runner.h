@@ -17,15 +17,15 @@
 #include "common/timer_service.h"
 #include "process/launcher.h"
 #include "process/observer.h"
-#include "sched/concurrency.h"
+#include "runtime/concurrency.h"
 #include "sched/cron_schedule.h"
-#include "sched/run_set.h"
+#include "runtime/run_set.h"
 
-namespace asgard::sched {
+namespace asgard::runtime {
 
 struct JobDefinition {
   process::ProcessSpec spec;
-  CronSchedule schedule;
+  sched::CronSchedule schedule;
   RunPolicy policy;
   Concurrency concurrency = Concurrency::kForbid;
   int max_concurrent = kDefaultMaxConcurrent;  // runs alive at once (concurrency.h)
@@ -68,4 +68,4 @@ class JobRunner {
   int skipped_ = 0;
 };
 
-}  // namespace asgard::sched
+}  // namespace asgard::runtime

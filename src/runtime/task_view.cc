@@ -1,6 +1,6 @@
-#include "standalone/task_view.h"
+#include "runtime/task_view.h"
 
-namespace asgard::standalone {
+namespace asgard::runtime {
 
 void FillFromSpec(const process::ProcessSpec& spec, TaskView& v) {
   v.name = spec.name;
@@ -19,4 +19,4 @@ void FillFromSample(const process::ProcSample& sample, TaskView& v) {
   v.threads = sample.threads;
 }
 
-}  // namespace asgard::standalone
+}  // namespace asgard::runtime
