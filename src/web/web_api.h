@@ -30,8 +30,9 @@
 #include "web/client_address.h"
 #include "web/login_gate.h"
 #include "web/monitor_points.h"
-#include "web/sessions.h"
 #include "web/response_cache.h"
+#include "web/sessions.h"
+#include "web/task_control.h"
 #include "web/task_json.h"
 #include "web/user_cache.h"
 
@@ -39,7 +40,7 @@ namespace asgard::web {
 
 inline constexpr char kSessionCookie[] = "asgard_session";
 
-class WebApi {
+class WebApi final : private TaskAgents {
  public:
   // `control_token`: the credential of control calls to agents (rpc/credentials.h).
   WebApi(store::Store& store, const config::Config& config, std::string secret,
@@ -90,6 +91,8 @@ class WebApi {
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
   // another user's task.
   absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
+  // The answer to a stored change of a task: its JSON and ChangeMessage (task_control.h).
+  ApiResult ChangeAnswer(const absl::StatusOr<TaskChange>& change);
   // Whether the caller may see the monitor samples of the agent or task `word` `id` ("agent",
   // "app", ...): as LoadTask for a task; any user sees any agent's, NotFound for an unknown one.
   absl::Status MayViewMonitor(const Call& call, const std::string& word, int64_t id);
@@ -116,8 +119,11 @@ class WebApi {
   int PushRechecked(const std::vector<store::TaskRef>& tasks);
   // Sends the task's current definition and desired state to its agent. Unavailable when the
   // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
-  absl::Status PushDefinition(const store::Task& task);
-  absl::Status PushRemove(const store::Task& task, int64_t agent_id);
+  // TaskAgents, over the agent clients.
+  absl::Status PushDefinition(const store::Task& task) override;
+  absl::Status PushRemove(const store::Task& task, int64_t agent_id) override;
+  absl::Status Restart(const store::Task& task) override;
+  absl::Status Trigger(const store::Task& task) override;
   void LogOperation(const Call& call, int type, int64_t related_id, int action);
   // page >= 1 (else InvalidArgument), page_size clamped to [1, 200].
   absl::StatusOr<std::pair<int, int>> Paging(const Call& call) const;
@@ -140,13 +146,12 @@ class WebApi {
   absl::TimeZone zone_;
   // Recent answers of the monitor route, keyed by agent or task, size and viewer.
   MonitorPoints monitor_points_;
+  // The rules of apps, jobs and timings; pushes through this object's TaskAgents.
+  TaskControl tasks_;
   std::atomic<int64_t> requests_{0};
   std::mutex metrics_mu_;
   std::map<int, int64_t> responses_by_code_;
 };
-
-// Operation log action codes (ORIGINAL.md 7.7).
-enum OperationAction { kOpCreate = 1, kOpUpdate, kOpDelete, kOpCopy, kOpStart, kOpRestart, kOpPause };
 
 // An id in a path or query (1..kMaxId, field_limits.h); InvalidArgument naming `field`
 // otherwise.
