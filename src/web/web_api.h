@@ -9,6 +9,10 @@
 //   httplib::Server server;
 //   api.Install(server, static_dir);
 //
+// The interface is Install and UseLocalAgent; everything else (the routes' shared helpers, the
+// sessions, caches and clients) is private to the route files (routes_*.cc), and the rules of
+// tasks live in TaskControl (task_control.h), testable without HTTP.
+//
 // Thread-safety: handlers run on cpp-httplib's pool threads at once; the store, the sessions
 // and the agent clients are thread-safe.
 #pragma once
@@ -54,6 +58,10 @@ class WebApi final : private TaskAgents {
     agents_.UseChannelFor(address, std::move(channel));
   }
 
+  WebApi(const WebApi&) = delete;
+  WebApi& operator=(const WebApi&) = delete;
+
+ private:
   enum class Access { kPublic, kUser, kAdmin };
 
   // What a handler knows about the call.
@@ -71,7 +79,6 @@ class WebApi final : private TaskAgents {
   };
   using Handler = std::function<ApiResult(Call&)>;
 
- private:
   void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
              Access access, Handler handler);
   void Send(httplib::Response& res, ApiResult result);
@@ -87,7 +94,7 @@ class WebApi final : private TaskAgents {
   void InstallMisc(httplib::Server& s);
   void InstallStatic(httplib::Server& s, const std::string& static_dir);
 
- public:  // helpers the route files share
+  // Helpers the route files share.
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
   // another user's task.
   absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
@@ -117,9 +124,9 @@ class WebApi final : private TaskAgents {
   // Pushes the definitions of tasks whose identity a change of their owner's rights touched;
   // the count of those the agents could not take now (they heal at the next heartbeat).
   int PushRechecked(const std::vector<store::TaskRef>& tasks);
-  // Sends the task's current definition and desired state to its agent. Unavailable when the
-  // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
-  // TaskAgents, over the agent clients.
+  // TaskAgents (task_control.h), over the agent clients: the agent of the task is looked up in
+  // the store (its error returned as is); Unavailable when it cannot be reached (the change is
+  // stored and reaches it at its next heartbeat).
   absl::Status PushDefinition(const store::Task& task) override;
   absl::Status PushRemove(const store::Task& task, int64_t agent_id) override;
   absl::Status Restart(const store::Task& task) override;
@@ -129,7 +136,6 @@ class WebApi final : private TaskAgents {
   absl::StatusOr<std::pair<int, int>> Paging(const Call& call) const;
   static Json PageJson(Json list, int64_t total, int page, int size);
   absl::StatusOr<Json> Body(const Call& call) const;
-  absl::TimeZone zone() const { return zone_; }
 
   store::Store& store_;
   const config::Config& config_;
