@@ -71,7 +71,9 @@ void WebApi::InstallTasks(httplib::Server& s) {
       w.BeginObject();
       w.Key("list");
       w.BeginArray();
-      for (const auto& t : page->items) WriteTaskJson(w, t, NamesOf(t, &names), zone_);
+      for (const auto& t : page->items) {
+        WriteTaskJson(w, t, NamesOf(t, &names), zone_, NextRunOf(t));
+      }
       w.EndArray();
       w.Key("page");
       w.Int(filter.page);

@@ -213,7 +213,11 @@ std::string WebApi::AgentName(const store::Agent& a) const {
 }
 
 Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
-  return TaskToJson(task, NamesOf(task, cache), zone_);
+  return TaskToJson(task, NamesOf(task, cache), zone_, NextRunOf(task));
+}
+
+std::optional<absl::Time> WebApi::NextRunOf(const store::Task& task) {
+  return next_runs_.Of(task, absl::Now());
 }
 
 TaskNames WebApi::NamesOf(const store::Task& task, NameCache* cache) {

@@ -34,6 +34,7 @@
 #include "web/client_address.h"
 #include "web/login_gate.h"
 #include "web/monitor_points.h"
+#include "web/next_runs.h"
 #include "web/response_cache.h"
 #include "web/sessions.h"
 #include "web/task_control.h"
@@ -111,6 +112,8 @@ class WebApi final : private TaskAgents {
     std::map<int64_t, std::string> agents, groups;
   };
   Json TaskJson(const store::Task& task, NameCache* cache = nullptr);
+  // The task's `next_run_at` (a started job's next fire), from next_runs_.
+  std::optional<absl::Time> NextRunOf(const store::Task& task);
   // The names TaskJson shows, from `cache` or the store (then kept in `cache`).
   TaskNames NamesOf(const store::Task& task, NameCache* cache);
   // The names of the agents and groups of `tasks`, two queries in all (a page of tasks); ids
@@ -152,6 +155,8 @@ class WebApi final : private TaskAgents {
   absl::TimeZone zone_;
   // Recent answers of the monitor route, keyed by agent or task, size and viewer.
   MonitorPoints monitor_points_;
+  // Each distinct cron spec of the listed jobs, parsed once.
+  NextRuns next_runs_;
   // The rules of apps, jobs and timings; pushes through this object's TaskAgents.
   TaskControl tasks_;
   std::atomic<int64_t> requests_{0};
