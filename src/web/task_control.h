@@ -21,6 +21,8 @@
 //   change (the agent heals from the store at its next heartbeat): TaskChange::push says so.
 // - Every change is written to the operation log under the writer's id.
 //
+// The store is seen through store::TaskStore (store/task_store.h), the part these rules need.
+//
 // Thread-safety: as thread-safe as the store and the TaskAgents given (both are, in the web
 // node); TaskControl itself keeps no state.
 #pragma once
@@ -34,7 +36,7 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/task_store.h"
 
 namespace asgard::web {
 
@@ -78,7 +80,7 @@ absl::StatusOr<std::vector<int64_t>> ParseBatchIds(const nlohmann::json& body);
 class TaskControl {
  public:
   // Both must outlive this object.
-  TaskControl(store::Store& store, TaskAgents& agents) : store_(store), agents_(agents) {}
+  TaskControl(store::TaskStore& store, TaskAgents& agents) : store_(store), agents_(agents) {}
   TaskControl(const TaskControl&) = delete;
   TaskControl& operator=(const TaskControl&) = delete;
 
@@ -118,7 +120,7 @@ class TaskControl {
                                         int64_t id, store::Desired desired);
   void Log(const store::User& user, store::TaskKind kind, int64_t id, OperationAction action);
 
-  store::Store& store_;
+  store::TaskStore& store_;
   TaskAgents& agents_;
 };
 
