@@ -27,6 +27,29 @@ ApiResult WebApi::ChangeAnswer(const absl::StatusOr<TaskChange>& change) {
   return Answer(change, TaskJson(change->task));
 }
 
+std::string WebApi::TaskPageJson(const store::Page<store::Task>& page,
+                                 const store::TaskFilter& filter) {
+  // Written as text: a tree of 20 tasks' members cost more CPU than the queries (bench README
+  // section 7). The members are PageJson's, in its order.
+  NameCache names = PrefetchNames(page.items);
+  std::string text;
+  text.reserve(page.items.size() * 700 + 64);
+  JsonWriter w(&text);
+  w.BeginObject();
+  w.Key("list");
+  w.BeginArray();
+  for (const auto& t : page.items) WriteTaskJson(w, t, NamesOf(t, &names), zone_, NextRunOf(t));
+  w.EndArray();
+  w.Key("page");
+  w.Int(filter.page);
+  w.Key("page_size");
+  w.Int(filter.size);
+  w.Key("total");
+  w.Int(page.total);
+  w.EndObject();
+  return text;
+}
+
 void WebApi::InstallTasks(httplib::Server& s) {
   for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
     std::string base = absl::StrCat("/", KindWord(kind), "s");
@@ -34,54 +57,16 @@ void WebApi::InstallTasks(httplib::Server& s) {
     Route(s, "GET", base, Access::kUser, [this, kind](Call& call) -> ApiResult {
       auto paging = Paging(call);
       if (!paging.ok()) return FromStatus(paging.status());
-      store::TaskFilter filter;
-      std::tie(filter.page, filter.size) = *paging;
-      filter.name = call.Param("name");
-      if (auto st = CheckText("name", filter.name, kMaxFilterBytes); !st.ok()) {
-        return FromStatus(st);
-      }
-      // The original's forms: group_id=0 and agent_id=0 mean any, status=-99 any status;
-      // group_id=-1 lists the tasks without a group (list_filters.h).
-      auto group = ParseGroupFilter(call.Param("group_id"));
-      if (!group.ok()) return FromStatus(group.status());
-      filter.group_id = *group;
-      auto agent = ParseIdFilter(call.Param("agent_id"), "agent_id");
-      if (!agent.ok()) return FromStatus(agent.status());
-      filter.agent_id = *agent;
-      auto status = ParseStatusFilter(call.Param("status"), -3, 3);
-      if (!status.ok()) return FromStatus(status.status());
-      filter.status = *status;
-      if (!call.admin()) filter.creator = call.user_id();
-      // Everything the page depends on besides the store; the name (any text) goes last.
-      auto opt = [](const auto& v) { return v ? absl::StrCat(*v) : std::string("-"); };
-      std::string key = absl::StrCat(KindWord(kind), "|", filter.page, "|", filter.size, "|",
-                                     opt(filter.group_id), "|", opt(filter.agent_id), "|",
-                                     opt(filter.status), "|", opt(filter.creator), "|",
-                                     filter.name);
+      auto parsed = ParseTaskFilter([&call](const std::string& name) { return call.Param(name); });
+      if (!parsed.ok()) return FromStatus(parsed.status());
+      std::tie(parsed->page, parsed->size) = *paging;
+      const store::TaskFilter filter = TaskControl::VisibleTo(*call.user, *std::move(parsed));
+      const std::string key = TaskPageKey(kind, filter);
       const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
       if (ResponseCache::Text cached = task_pages_.Get(key, writes)) return OkJsonText(*cached);
       auto page = store_.ListTasks(kind, filter);
       if (!page.ok()) return FromStatus(page.status());
-      // Written as text: a tree of 20 tasks' members cost more CPU than the queries (bench
-      // README section 7). The members are PageJson's, in its order.
-      NameCache names = PrefetchNames(page->items);
-      std::string text;
-      text.reserve(page->items.size() * 700 + 64);
-      JsonWriter w(&text);
-      w.BeginObject();
-      w.Key("list");
-      w.BeginArray();
-      for (const auto& t : page->items) {
-        WriteTaskJson(w, t, NamesOf(t, &names), zone_, NextRunOf(t));
-      }
-      w.EndArray();
-      w.Key("page");
-      w.Int(filter.page);
-      w.Key("page_size");
-      w.Int(filter.size);
-      w.Key("total");
-      w.Int(page->total);
-      w.EndObject();
+      std::string text = TaskPageJson(*page, filter);
       task_pages_.Put(key, writes, text);
       return OkJsonText(std::move(text));
     });

@@ -50,6 +50,11 @@ absl::StatusOr<std::vector<int64_t>> ParseBatchIds(const nlohmann::json& body) {
   return out;
 }
 
+store::TaskFilter TaskControl::VisibleTo(const store::User& user, store::TaskFilter filter) {
+  if (!user.admin()) filter.creator = user.id;
+  return filter;
+}
+
 absl::StatusOr<store::Task> TaskControl::Load(const store::User& user, TaskKind kind,
                                               int64_t id) {
   auto task = store_.GetTask(kind, id);

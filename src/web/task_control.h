@@ -9,8 +9,10 @@
 // The rules, each tested in task_control_test.cc:
 // - A user sees and changes only the tasks they created; an administrator any task. A deleted
 //   task is NotFound to everyone, another user's PermissionDenied.
-// - Run-as (store/run_as.h) is decided at every write by the writer's rights *now*: a demoted
-//   administrator's edit drops the account they may no longer name, and the answer says so.
+// - Run-as (store/run_as.h) is decided at every write by the writer's rights *now*: naming an
+//   account the writer may not choose is PermissionDenied; an account someone with more rights
+//   chose is dropped by a user's edit or copy, and the answer says so. (A demotion re-checks the
+//   demoted user's tasks in the store itself, Store::UpdateUser.)
 // - Start needs a paused task, pause a started one, delete a paused one (FailedPrecondition,
 //   409, otherwise); restart starts a paused one first; a job runs once only when started.
 // - A create or update names a known agent that is not forbidden, and a live group; the task's
@@ -19,6 +21,7 @@
 //   the copier's write, so its run-as account follows the copier's rights.
 // - A change is stored first and then pushed to the agent; a push that fails does not undo the
 //   change (the agent heals from the store at its next heartbeat): TaskChange::push says so.
+//   Restart and run ask for an action now: there the agent's failure is the error.
 // - Every change is written to the operation log under the writer's id.
 //
 // The store is seen through store::TaskStore (store/task_store.h), the part these rules need.
@@ -83,6 +86,10 @@ class TaskControl {
   TaskControl(store::TaskStore& store, TaskAgents& agents) : store_(store), agents_(agents) {}
   TaskControl(const TaskControl&) = delete;
   TaskControl& operator=(const TaskControl&) = delete;
+
+  // `filter` narrowed to the tasks `user` may see in a list: their own, or any for an
+  // administrator.
+  static store::TaskFilter VisibleTo(const store::User& user, store::TaskFilter filter);
 
   // The task if `user` may see it: NotFound (also a deleted one), PermissionDenied for
   // another user's task.

@@ -120,6 +120,21 @@ TEST_F(TaskControlTest, TheOwnerAndAdministratorsSeeATaskOtherUsersAreDenied) {
   EXPECT_EQ(other.status().message(), "this app belongs to another user");
 }
 
+TEST_F(TaskControlTest, AUserListsOnlyTheirOwnTasksAnAdministratorEveryones) {
+  Create(alice_, "a");
+  Create(bob_, "b");
+  store::TaskFilter any;
+  any.agent_id = agent_.id;
+  EXPECT_EQ(TaskControl::VisibleTo(alice_, any).creator, alice_.id);
+  EXPECT_EQ(TaskControl::VisibleTo(alice_, any).agent_id, agent_.id);
+  EXPECT_EQ(TaskControl::VisibleTo(admin_, any).creator, std::nullopt);
+  auto alices = store_->ListTasks(TaskKind::kApp, TaskControl::VisibleTo(alice_, any));
+  ASSERT_TRUE(alices.ok()) << alices.status();
+  ASSERT_EQ(alices->items.size(), 1u);
+  EXPECT_EQ(alices->items[0].input.name, "a");
+  EXPECT_EQ(store_->ListTasks(TaskKind::kApp, TaskControl::VisibleTo(admin_, any))->total, 2);
+}
+
 TEST_F(TaskControlTest, AnotherUsersTaskCannotBeStartedStoppedEditedCopiedOrDeleted) {
   store::Task t = Create(alice_, "web");
   const auto id = t.id;

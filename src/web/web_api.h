@@ -112,6 +112,8 @@ class WebApi final : private TaskAgents {
     std::map<int64_t, std::string> agents, groups;
   };
   Json TaskJson(const store::Task& task, NameCache* cache = nullptr);
+  // A page of tasks as the list routes answer it: {list, page, page_size, total}.
+  std::string TaskPageJson(const store::Page<store::Task>& page, const store::TaskFilter& filter);
   // The task's `next_run_at` (a started job's next fire), from next_runs_.
   std::optional<absl::Time> NextRunOf(const store::Task& task);
   // The names TaskJson shows, from `cache` or the store (then kept in `cache`).
