@@ -45,6 +45,7 @@
 #include "store/conn_pool.h"
 #include "store/records.h"
 #include "store/sql.h"
+#include "store/task_store.h"
 
 namespace asgard::store {
 namespace internal {
@@ -75,7 +76,8 @@ struct OpenOptions {
 
 enum class UserKey { kNickname, kEmail, kMobile };
 
-class Store {
+// Implements TaskStore (task_store.h), the part the rules of tasks depend on.
+class Store final : public TaskStore {
  public:
   // driver "sqlite": the file db.path, or <runtime_dir>/asgard.db (runtime_dir is created 0700);
   // driver "mysql": db.host, port, user, password, database (the database must exist).
@@ -106,7 +108,7 @@ class Store {
   // Online agents whose last heartbeat is before `cutoff` go offline (status 0), and the
   // observed state of their tasks becomes "unknown" (status -2); desired state is untouched.
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff);
-  absl::StatusOr<Agent> GetAgent(int64_t id);
+  absl::StatusOr<Agent> GetAgent(int64_t id) override;
   // The agents with these ids, by id, in one query (a page of tasks names its agents); unknown
   // ids are absent.
   absl::StatusOr<std::map<int64_t, Agent>> GetAgents(const std::vector<int64_t>& ids);
@@ -126,14 +128,18 @@ class Store {
   // transaction (both agents when a task moves). `user_id` is the writer: input.user is kept
   // only when the writer may name that account at the time of the write (run_as.h), else it
   // is stored as "" (the owner's own identity); user id 0 is the system (trusted).
-  absl::StatusOr<Task> CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id);
+  absl::StatusOr<Task> CreateTask(TaskKind kind, const TaskInput& input,
+                                  int64_t user_id) override;
   // Replaces the editable fields (not desired); NotFound for a deleted task. A move to another
   // agent clears the observed state; any write clears imported_root.
   absl::StatusOr<Task> UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
-                                  int64_t user_id);
-  absl::StatusOr<Task> GetTask(TaskKind kind, int64_t id);  // deleted ones too (status -1)
-  absl::Status DeleteTask(TaskKind kind, int64_t id, int64_t user_id);  // soft: status -1
-  absl::StatusOr<Task> SetDesired(TaskKind kind, int64_t id, Desired desired, int64_t user_id);
+                                  int64_t user_id) override;
+  // Deleted ones too (status -1).
+  absl::StatusOr<Task> GetTask(TaskKind kind, int64_t id) override;
+  // Soft: status -1.
+  absl::Status DeleteTask(TaskKind kind, int64_t id, int64_t user_id) override;
+  absl::StatusOr<Task> SetDesired(TaskKind kind, int64_t id, Desired desired,
+                                  int64_t user_id) override;
   absl::StatusOr<std::vector<Task>> ListTasksByAgent(TaskKind kind, int64_t agent_id);
   // Tasks not deleted with imported_root set (SPEC 7: reported at start and by the API).
   absl::StatusOr<std::vector<Task>> ListImportedRootTasks(TaskKind kind);
@@ -221,7 +227,7 @@ class Store {
   // InvalidArgument for an empty name or another status; AlreadyExists ("name: ...") for a
   // name in use.
   absl::StatusOr<Group> CreateGroup(const std::string& name, int64_t user_id, int status = 1);
-  absl::StatusOr<Group> GetGroup(int64_t id);  // deleted ones too (status -1)
+  absl::StatusOr<Group> GetGroup(int64_t id) override;  // deleted ones too (status -1)
   // As GetAgents: by id, in one query, unknown ids absent; deleted ones too.
   absl::StatusOr<std::map<int64_t, Group>> GetGroups(const std::vector<int64_t>& ids);
   // By id; the deleted ones only with `include_deleted`.
@@ -233,7 +239,8 @@ class Store {
   // Soft: status -1 (the tasks of the group keep their group_id). NotFound for an unknown or
   // already deleted group.
   absl::Status DeleteGroup(int64_t id, int64_t user_id);
-  absl::StatusOr<int64_t> InsertOperation(const Operation& op);  // created_at unset: now
+  // created_at unset: now.
+  absl::StatusOr<int64_t> InsertOperation(const Operation& op) override;
   // Matching every filter given (see OperationFilter), newest (highest id) first; total counts
   // every match.
   absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter);

@@ -4,7 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/printable.h"
+#include "common/status_macros.h"
+#include "web/body_fields.h"
 #include "web/field_limits.h"
+#include "web/task_json.h"
 
 namespace asgard::web {
 namespace {
@@ -58,6 +61,23 @@ absl::StatusOr<std::optional<int64_t>> ParseGroupFilter(const std::string& text)
 absl::StatusOr<std::optional<int64_t>> ParseIdFilter(const std::string& text,
                                                      const std::string& field) {
   return IdOrAny(text, field, "");
+}
+
+absl::StatusOr<store::TaskFilter> ParseTaskFilter(const QueryParam& param) {
+  store::TaskFilter filter;
+  filter.name = param("name");
+  RETURN_IF_ERROR(CheckText("name", filter.name, kMaxFilterBytes));
+  ASSIGN_OR_RETURN(filter.group_id, ParseGroupFilter(param("group_id")));
+  ASSIGN_OR_RETURN(filter.agent_id, ParseIdFilter(param("agent_id"), "agent_id"));
+  ASSIGN_OR_RETURN(filter.status, ParseStatusFilter(param("status"), -3, 3));
+  return filter;
+}
+
+std::string TaskPageKey(store::TaskKind kind, const store::TaskFilter& filter) {
+  auto opt = [](const auto& v) { return v ? absl::StrCat(*v) : std::string("-"); };
+  return absl::StrCat(KindWord(kind), "|", filter.page, "|", filter.size, "|",
+                      opt(filter.group_id), "|", opt(filter.agent_id), "|", opt(filter.status),
+                      "|", opt(filter.creator), "|", filter.name);
 }
 
 }  // namespace asgard::web

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "store/records.h"
 
 namespace asgard::web {
 
@@ -29,5 +31,15 @@ absl::StatusOr<std::optional<int64_t>> ParseGroupFilter(const std::string& text)
 // `agent_id` (and other ids where 0 means any): nullopt when empty or 0; an id otherwise.
 absl::StatusOr<std::optional<int64_t>> ParseIdFilter(const std::string& text,
                                                      const std::string& field);
+
+// The filters of an apps, jobs or timings page from its query (`param(name)`: "" when absent):
+// name (within kMaxFilterBytes), group_id, agent_id and status (-3..3), checked in that order;
+// paging and who may see what are the caller's (TaskControl::VisibleTo).
+using QueryParam = std::function<std::string(const std::string&)>;
+absl::StatusOr<store::TaskFilter> ParseTaskFilter(const QueryParam& param);
+
+// What a page of `kind` under `filter` depends on besides the store: its key in the response
+// cache (the name, any text, goes last).
+std::string TaskPageKey(store::TaskKind kind, const store::TaskFilter& filter);
 
 }  // namespace asgard::web

@@ -1,7 +1,10 @@
 // The list filters in the original's clients' forms (API.md "Lists").
 #include "web/list_filters.h"
 
+#include <map>
+
 #include "gtest/gtest.h"
+#include "web/field_limits.h"
 
 namespace asgard::web {
 namespace {
@@ -41,6 +44,34 @@ TEST(ParseIdFilter, ZeroIsAny) {
   EXPECT_EQ(*ParseIdFilter("0", "agent_id"), std::nullopt);
   EXPECT_EQ(*ParseIdFilter("5", "agent_id"), 5);
   EXPECT_TRUE(RefusedNaming(ParseIdFilter("-1", "agent_id").status(), "agent_id"));
+}
+
+TEST(ParseTaskFilter, ReadsEachFilterOfATaskPage) {
+  std::map<std::string, std::string> query = {
+      {"name", "web"}, {"group_id", "-1"}, {"agent_id", "3"}, {"status", "-99"}};
+  auto param = [&query](const std::string& name) { return query[name]; };
+  auto filter = ParseTaskFilter(param);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  EXPECT_EQ(filter->name, "web");
+  EXPECT_EQ(filter->group_id, 0);  // ungrouped
+  EXPECT_EQ(filter->agent_id, 3);
+  EXPECT_EQ(filter->status, std::nullopt);
+  EXPECT_EQ(filter->creator, std::nullopt);
+  query["agent_id"] = "x";
+  query["status"] = "9";
+  EXPECT_TRUE(RefusedNaming(ParseTaskFilter(param).status(), "agent_id"));  // in field order
+  query["name"] = std::string(kMaxFilterBytes + 1, 'n');
+  EXPECT_TRUE(RefusedNaming(ParseTaskFilter(param).status(), "name"));
+}
+
+TEST(TaskPageKey, NamesEveryFilterWithTheNameLast) {
+  store::TaskFilter filter;
+  filter.page = 2;
+  filter.size = 20;
+  filter.agent_id = 3;
+  filter.creator = 7;
+  filter.name = "a|b";
+  EXPECT_EQ(TaskPageKey(store::TaskKind::kJob, filter), "job|2|20|-|3|-|7|a|b");
 }
 
 }  // namespace

@@ -254,16 +254,11 @@ const std::vector<Member>& Members() {
 }  // namespace
 
 void WriteTaskJson(JsonWriter& w, const store::Task& t, const TaskNames& names,
-                   absl::TimeZone zone) {
+                   absl::TimeZone zone, std::optional<absl::Time> next_run) {
   TaskText x{t, names, TimeText(t.created_at, zone), TimeText(t.updated_at, zone), "", ""};
   if (t.observed.last_exit_at) x.last_exit_at = TimeText(*t.observed.last_exit_at, zone);
   if (t.kind == store::TaskKind::kTiming) x.when = TimeText(t.input.time, zone);
-  if (t.kind == store::TaskKind::kJob && t.desired == store::Desired::kRun &&
-      t.status != store::kTaskDeleted) {
-    if (auto s = sched::CronSchedule::Parse(t.input.spec); s.ok()) {
-      if (auto next = s->Next(absl::Now())) x.when = TimeText(*next, zone);
-    }
-  }
+  if (t.kind == store::TaskKind::kJob && next_run) x.when = TimeText(*next_run, zone);
   const unsigned kind = 1u << static_cast<int>(t.kind);
   w.BeginObject();
   for (const Member& m : Members()) {
@@ -274,10 +269,11 @@ void WriteTaskJson(JsonWriter& w, const store::Task& t, const TaskNames& names,
   w.EndObject();
 }
 
-Json TaskToJson(const store::Task& t, const TaskNames& names, absl::TimeZone zone) {
+Json TaskToJson(const store::Task& t, const TaskNames& names, absl::TimeZone zone,
+                std::optional<absl::Time> next_run) {
   std::string text;
   JsonWriter w(&text);
-  WriteTaskJson(w, t, names, zone);
+  WriteTaskJson(w, t, names, zone, next_run);
   return Json::parse(text);
 }
 
@@ -310,6 +306,14 @@ std::string RunAsNote(const std::string& before, const std::string& after) {
   return absl::StrCat("it no longer runs as '", before,
                       "' (an administrator chose that account; your changes run as your own "
                       "identity on the agent)");
+}
+
+absl::StatusOr<sched::Concurrency> ParseConcurrency(const std::string& text) {
+  for (auto c : {sched::Concurrency::kForbid, sched::Concurrency::kAllow,
+                 sched::Concurrency::kReplace}) {
+    if (text == sched::ConcurrencyName(c)) return c;
+  }
+  return FieldError("concurrency", absl::StrCat("'", text, "' is not forbid, allow or replace"));
 }
 
 absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
@@ -376,10 +380,8 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
         return FieldError("spec", std::string(s.status().message()));
       }
       RETURN_IF_ERROR(ReadString(body, "concurrency", &in.concurrency));
-      if (in.concurrency != "forbid" && in.concurrency != "allow" && in.concurrency != "replace") {
-        return FieldError("concurrency",
-                          absl::StrCat("'", in.concurrency, "' is not forbid, allow or replace"));
-      }
+      ASSIGN_OR_RETURN(sched::Concurrency concurrency, ParseConcurrency(in.concurrency));
+      in.concurrency = sched::ConcurrencyName(concurrency);
       RETURN_IF_ERROR(ReadIntAs(body, "timeout", -1, 30 * 86400, &in.timeout));
       RETURN_IF_ERROR(ReadIntAs(body, "retries", 0, 100, &in.retries));
       RETURN_IF_ERROR(ReadIntAs(body, "retry_delay", 0, 86400, &in.retry_delay));

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "sched/concurrency.h"
 #include "store/records.h"
 #include "store/run_as.h"
 #include "web/json_writer.h"
@@ -25,10 +26,17 @@ struct TaskNames {
 };
 
 // The task's JSON object, written straight into `w` (a page of tasks: no JSON tree per task),
-// or parsed back into a tree (one task); both carry the same members.
+// or parsed back into a tree (one task); both carry the same members. `next_run` is a job's
+// `next_run_at` (null when none), computed by the caller where the API shows one
+// (next_runs.h): the spec is not parsed again here.
 void WriteTaskJson(JsonWriter& w, const store::Task& task, const TaskNames& names,
-                   absl::TimeZone zone);
-Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone zone);
+                   absl::TimeZone zone, std::optional<absl::Time> next_run = std::nullopt);
+Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone zone,
+                std::optional<absl::Time> next_run = std::nullopt);
+
+// A job's `concurrency` as a body gives it: forbid, allow or replace (the words of
+// sched::ConcurrencyName); InvalidArgument naming the field otherwise.
+absl::StatusOr<sched::Concurrency> ParseConcurrency(const std::string& text);
 
 // A body applied over `base` (the stored task for an update, defaults for a create). Only the
 // fields present change. `user` follows the writer's `rights` (store/run_as.h): naming an

@@ -40,6 +40,13 @@ bool AllowedBeforePasswordChange(const std::string& path) {
          path == "/api/v1/auth/change_password";
 }
 
+v1::TaskRef RefOf(const store::Task& task) {
+  v1::TaskRef ref;
+  ref.set_kind(static_cast<v1::TaskKind>(task.kind));
+  ref.set_id(task.id);
+  return ref;
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> ParseCount(const std::string& text, const std::string& field) {
@@ -79,7 +86,8 @@ WebApi::WebApi(store::Store& store, const config::Config& config, std::string se
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),
       zone_(absl::LocalTimeZone()),
-      monitor_points_(store, zone_) {}
+      monitor_points_(store, zone_),
+      tasks_(store, *this) {}
 
 void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
   // Errors cpp-httplib answers itself (a POST without Content-Length, a body too large) get the
@@ -196,15 +204,8 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
 }
 
 absl::StatusOr<store::Task> WebApi::LoadTask(const Call& call, store::TaskKind kind, int64_t id) {
-  auto task = store_.GetTask(kind, id);
-  if (!task.ok() || task->status == store::kTaskDeleted) {
-    return absl::NotFoundError(absl::StrCat("no such ", KindWord(kind), " ", id));
-  }
-  if (!call.admin() && task->creator != call.user_id()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("this ", KindWord(kind), " belongs to another user"));
-  }
-  return task;
+  static const store::User kNobody;  // a public route's caller: sees no task
+  return tasks_.Load(call.user ? *call.user : kNobody, kind, id);
 }
 
 std::string WebApi::AgentName(const store::Agent& a) const {
@@ -213,7 +214,11 @@ std::string WebApi::AgentName(const store::Agent& a) const {
 }
 
 Json WebApi::TaskJson(const store::Task& task, NameCache* cache) {
-  return TaskToJson(task, NamesOf(task, cache), zone_);
+  return TaskToJson(task, NamesOf(task, cache), zone_, NextRunOf(task));
+}
+
+std::optional<absl::Time> WebApi::NextRunOf(const store::Task& task) {
+  return next_runs_.Of(task, absl::Now());
 }
 
 TaskNames WebApi::NamesOf(const store::Task& task, NameCache* cache) {
@@ -309,12 +314,21 @@ Json WebApi::HealthWarnings() {
 absl::Status WebApi::PushRemove(const store::Task& task, int64_t agent_id) {
   auto agent = store_.GetAgent(agent_id);
   if (!agent.ok()) return agent.status();
-  v1::TaskRef ref;
-  ref.set_kind(static_cast<v1::TaskKind>(task.kind));
-  ref.set_id(task.id);
-  auto r = agents_.Call(*agent, &v1::Agent::Stub::Remove, ref);
+  auto r = agents_.Call(*agent, &v1::Agent::Stub::Remove, RefOf(task));
   if (absl::IsNotFound(r.status())) return absl::OkStatus();  // the agent did not have it
   return r.status();
+}
+
+absl::Status WebApi::Restart(const store::Task& task) {
+  auto agent = store_.GetAgent(task.input.agent_id);
+  if (!agent.ok()) return agent.status();
+  return agents_.Call(*agent, &v1::Agent::Stub::Restart, RefOf(task)).status();
+}
+
+absl::Status WebApi::Trigger(const store::Task& task) {
+  auto agent = store_.GetAgent(task.input.agent_id);
+  if (!agent.ok()) return agent.status();
+  return agents_.Call(*agent, &v1::Agent::Stub::Trigger, RefOf(task)).status();
 }
 
 void WebApi::LogOperation(const Call& call, int type, int64_t related_id, int action) {

@@ -9,6 +9,10 @@
 //   httplib::Server server;
 //   api.Install(server, static_dir);
 //
+// The interface is Install and UseLocalAgent; everything else (the routes' shared helpers, the
+// sessions, caches and clients) is private to the route files (routes_*.cc), and the rules of
+// tasks live in TaskControl (task_control.h), testable without HTTP.
+//
 // Thread-safety: handlers run on cpp-httplib's pool threads at once; the store, the sessions
 // and the agent clients are thread-safe.
 #pragma once
@@ -30,8 +34,10 @@
 #include "web/client_address.h"
 #include "web/login_gate.h"
 #include "web/monitor_points.h"
-#include "web/sessions.h"
+#include "web/next_runs.h"
 #include "web/response_cache.h"
+#include "web/sessions.h"
+#include "web/task_control.h"
 #include "web/task_json.h"
 #include "web/user_cache.h"
 
@@ -39,7 +45,7 @@ namespace asgard::web {
 
 inline constexpr char kSessionCookie[] = "asgard_session";
 
-class WebApi {
+class WebApi final : private TaskAgents {
  public:
   // `control_token`: the credential of control calls to agents (rpc/credentials.h).
   WebApi(store::Store& store, const config::Config& config, std::string secret,
@@ -53,6 +59,10 @@ class WebApi {
     agents_.UseChannelFor(address, std::move(channel));
   }
 
+  WebApi(const WebApi&) = delete;
+  WebApi& operator=(const WebApi&) = delete;
+
+ private:
   enum class Access { kPublic, kUser, kAdmin };
 
   // What a handler knows about the call.
@@ -70,7 +80,6 @@ class WebApi {
   };
   using Handler = std::function<ApiResult(Call&)>;
 
- private:
   void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
              Access access, Handler handler);
   void Send(httplib::Response& res, ApiResult result);
@@ -86,10 +95,12 @@ class WebApi {
   void InstallMisc(httplib::Server& s);
   void InstallStatic(httplib::Server& s, const std::string& static_dir);
 
- public:  // helpers the route files share
+  // Helpers the route files share.
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
   // another user's task.
   absl::StatusOr<store::Task> LoadTask(const Call& call, store::TaskKind kind, int64_t id);
+  // The answer to a stored change of a task: its JSON and ChangeMessage (task_control.h).
+  ApiResult ChangeAnswer(const absl::StatusOr<TaskChange>& change);
   // Whether the caller may see the monitor samples of the agent or task `word` `id` ("agent",
   // "app", ...): as LoadTask for a task; any user sees any agent's, NotFound for an unknown one.
   absl::Status MayViewMonitor(const Call& call, const std::string& word, int64_t id);
@@ -101,6 +112,10 @@ class WebApi {
     std::map<int64_t, std::string> agents, groups;
   };
   Json TaskJson(const store::Task& task, NameCache* cache = nullptr);
+  // A page of tasks as the list routes answer it: {list, page, page_size, total}.
+  std::string TaskPageJson(const store::Page<store::Task>& page, const store::TaskFilter& filter);
+  // The task's `next_run_at` (a started job's next fire), from next_runs_.
+  std::optional<absl::Time> NextRunOf(const store::Task& task);
   // The names TaskJson shows, from `cache` or the store (then kept in `cache`).
   TaskNames NamesOf(const store::Task& task, NameCache* cache);
   // The names of the agents and groups of `tasks`, two queries in all (a page of tasks); ids
@@ -114,16 +129,18 @@ class WebApi {
   // Pushes the definitions of tasks whose identity a change of their owner's rights touched;
   // the count of those the agents could not take now (they heal at the next heartbeat).
   int PushRechecked(const std::vector<store::TaskRef>& tasks);
-  // Sends the task's current definition and desired state to its agent. Unavailable when the
-  // agent cannot be reached (the change is stored and reaches it at its next heartbeat).
-  absl::Status PushDefinition(const store::Task& task);
-  absl::Status PushRemove(const store::Task& task, int64_t agent_id);
+  // TaskAgents (task_control.h), over the agent clients: the agent of the task is looked up in
+  // the store (its error returned as is); Unavailable when it cannot be reached (the change is
+  // stored and reaches it at its next heartbeat).
+  absl::Status PushDefinition(const store::Task& task) override;
+  absl::Status PushRemove(const store::Task& task, int64_t agent_id) override;
+  absl::Status Restart(const store::Task& task) override;
+  absl::Status Trigger(const store::Task& task) override;
   void LogOperation(const Call& call, int type, int64_t related_id, int action);
   // page >= 1 (else InvalidArgument), page_size clamped to [1, 200].
   absl::StatusOr<std::pair<int, int>> Paging(const Call& call) const;
   static Json PageJson(Json list, int64_t total, int page, int size);
   absl::StatusOr<Json> Body(const Call& call) const;
-  absl::TimeZone zone() const { return zone_; }
 
   store::Store& store_;
   const config::Config& config_;
@@ -140,13 +157,14 @@ class WebApi {
   absl::TimeZone zone_;
   // Recent answers of the monitor route, keyed by agent or task, size and viewer.
   MonitorPoints monitor_points_;
+  // Each distinct cron spec of the listed jobs, parsed once.
+  NextRuns next_runs_;
+  // The rules of apps, jobs and timings; pushes through this object's TaskAgents.
+  TaskControl tasks_;
   std::atomic<int64_t> requests_{0};
   std::mutex metrics_mu_;
   std::map<int, int64_t> responses_by_code_;
 };
-
-// Operation log action codes (ORIGINAL.md 7.7).
-enum OperationAction { kOpCreate = 1, kOpUpdate, kOpDelete, kOpCopy, kOpStart, kOpRestart, kOpPause };
 
 // An id in a path or query (1..kMaxId, field_limits.h); InvalidArgument naming `field`
 // otherwise.
