@@ -64,9 +64,9 @@ TEST(NextRunsTest, TheNextRunIsTheJobsNextRunAtInItsJson) {
 }
 
 TEST(ParseConcurrencyTest, TheThreeWordsOrAnErrorNamingTheField) {
-  EXPECT_EQ(ParseConcurrency("forbid").value(), sched::Concurrency::kForbid);
-  EXPECT_EQ(ParseConcurrency("allow").value(), sched::Concurrency::kAllow);
-  EXPECT_EQ(ParseConcurrency("replace").value(), sched::Concurrency::kReplace);
+  EXPECT_EQ(ParseConcurrency("forbid").value(), runtime::Concurrency::kForbid);
+  EXPECT_EQ(ParseConcurrency("allow").value(), runtime::Concurrency::kAllow);
+  EXPECT_EQ(ParseConcurrency("replace").value(), runtime::Concurrency::kReplace);
   EXPECT_EQ(ParseConcurrency("skip").status().message(),
             "concurrency: 'skip' is not forbid, allow or replace");
 }

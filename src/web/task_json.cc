@@ -308,12 +308,10 @@ std::string RunAsNote(const std::string& before, const std::string& after) {
                       "identity on the agent)");
 }
 
-absl::StatusOr<sched::Concurrency> ParseConcurrency(const std::string& text) {
-  for (auto c : {sched::Concurrency::kForbid, sched::Concurrency::kAllow,
-                 sched::Concurrency::kReplace}) {
-    if (text == sched::ConcurrencyName(c)) return c;
-  }
-  return FieldError("concurrency", absl::StrCat("'", text, "' is not forbid, allow or replace"));
+absl::StatusOr<runtime::Concurrency> ParseConcurrency(const std::string& text) {
+  auto concurrency = runtime::ParseConcurrency(text);
+  if (!concurrency.ok()) return FieldError("concurrency", std::string(concurrency.status().message()));
+  return *concurrency;
 }
 
 absl::StatusOr<GroupChoice> ChooseGroup(int64_t requested, int64_t current,
@@ -380,8 +378,8 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
         return FieldError("spec", std::string(s.status().message()));
       }
       RETURN_IF_ERROR(ReadString(body, "concurrency", &in.concurrency));
-      ASSIGN_OR_RETURN(sched::Concurrency concurrency, ParseConcurrency(in.concurrency));
-      in.concurrency = sched::ConcurrencyName(concurrency);
+      ASSIGN_OR_RETURN(runtime::Concurrency concurrency, ParseConcurrency(in.concurrency));
+      in.concurrency = runtime::ConcurrencyName(concurrency);
       RETURN_IF_ERROR(ReadIntAs(body, "timeout", -1, 30 * 86400, &in.timeout));
       RETURN_IF_ERROR(ReadIntAs(body, "retries", 0, 100, &in.retries));
       RETURN_IF_ERROR(ReadIntAs(body, "retry_delay", 0, 86400, &in.retry_delay));

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "sched/concurrency.h"
+#include "runtime/concurrency.h"
 #include "store/records.h"
 #include "store/run_as.h"
 #include "web/json_writer.h"
@@ -35,8 +35,8 @@ Json TaskToJson(const store::Task& task, const TaskNames& names, absl::TimeZone 
                 std::optional<absl::Time> next_run = std::nullopt);
 
 // A job's `concurrency` as a body gives it: forbid, allow or replace (the words of
-// sched::ConcurrencyName); InvalidArgument naming the field otherwise.
-absl::StatusOr<sched::Concurrency> ParseConcurrency(const std::string& text);
+// runtime::ConcurrencyName); InvalidArgument naming the field otherwise.
+absl::StatusOr<runtime::Concurrency> ParseConcurrency(const std::string& text);
 
 // A body applied over `base` (the stored task for an update, defaults for a create). Only the
 // fields present change. `user` follows the writer's `rights` (store/run_as.h): naming an
