@@ -12,6 +12,7 @@
 #include "process/fs_identity.h"
 #include "process/proc_sampler.h"
 #include "rpc/grpc_status.h"
+#include "rpc/task_enums.h"
 
 namespace asgard::agent {
 namespace {
@@ -65,7 +66,7 @@ grpc::Status AgentService::Stat(grpc::ServerContext* ctx, const v1::StatRequest*
       default:
         resp->set_timings(resp->timings() + 1);
     }
-    (*resp->mutable_states())[t.observed().state()] += 1;
+    (*resp->mutable_states())[rpc::StateOf(t.observed())] += 1;
   }
   if (auto stat = process::ReadProcStat(getpid())) {
     resp->set_memory(static_cast<double>(stat->rss_bytes) / (1024.0 * 1024.0));

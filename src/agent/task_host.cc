@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/absl_fmt.h"
 #include "common/status_macros.h"
+#include "rpc/task_enums.h"
 #include "rpc/task_set_convert.h"
 #include "spdlog/spdlog.h"
 
@@ -161,7 +162,7 @@ absl::StatusOr<v1::AgentTask> TaskHost::Remove(const v1::TaskRef& ref) {
   v1::AgentTask out;
   *out.mutable_definition() = *def;
   out.mutable_observed()->mutable_ref()->CopyFrom(ref);
-  out.mutable_observed()->set_state("removed");
+  rpc::SetState("removed", out.mutable_observed());
   defs_.erase(KeyOf(ref));
   tasks_.erase(KeyOf(ref));
   Reapply();
@@ -218,11 +219,11 @@ v1::AgentTask TaskHost::Describe(const v1::TaskDefinition& def) const {
   *o.mutable_ref() = def.ref();
   std::optional<runtime::TaskView> view = View(def);
   if (!view) {
-    o.set_state(PausedState(def.ref().kind()));
+    rpc::SetState(PausedState(def.ref().kind()), &o);
     return out;
   }
   const runtime::TaskView& v = *view;
-  o.set_state(WireState(def.ref().kind(), v.state));
+  rpc::SetState(WireState(def.ref().kind(), v.state), &o);
   o.set_pid(v.pid);
   o.set_restarts(v.restarts);
   if (v.last_exit) {

@@ -12,6 +12,7 @@
 #include "cli/table.h"
 #include "common/logging.h"
 #include "common/printable.h"
+#include "rpc/task_enums.h"
 #include "standalone/daemon.h"
 
 namespace asgard::cli {
@@ -47,7 +48,7 @@ std::string RenderAgentStatus(const v1::AgentListResponse& list) {
                           FormatLocalTime(o.last_exit_at()));
     }
     table.AddRow({KindName(d.ref().kind()), std::to_string(d.ref().id()), d.name(),
-                  d.desired() == v1::DESIRED_RUN ? "run" : "pause", o.state(),
+                  d.desired() == v1::DESIRED_RUN ? "run" : "pause", rpc::StateOf(o),
                   o.pid() ? std::to_string(o.pid()) : "-", std::to_string(o.restarts()), last,
                   FormatLocalTime(o.next_run_at())});
   }

@@ -1,6 +1,7 @@
 #include "master/report_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "rpc/task_enums.h"
 
 namespace asgard::master {
 namespace {
@@ -37,7 +38,7 @@ std::vector<store::ObservedReport> ToObservedReports(
     store::ObservedReport r;
     r.kind = static_cast<store::TaskKind>(t.ref().kind());
     r.id = t.ref().id();
-    r.observed.state = t.state();
+    r.observed.state = rpc::StateOf(t);
     r.observed.pid = t.pid();
     r.observed.restarts = t.restarts();
     if (t.has_last_exit()) {

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "config/value_parsers.h"
+#include "rpc/task_enums.h"
 #include "spdlog/spdlog.h"
 
 namespace asgard::rpc {
@@ -58,7 +59,12 @@ v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner)
   d.set_max_restarts(in.max_restarts);
   d.set_backoff_max(in.backoff_max);
   d.set_spec(in.spec);
-  d.set_concurrency(in.concurrency);
+  // Text that is no policy (a row written by hand) goes as text alone: the agent refuses it.
+  if (auto concurrency = runtime::ParseConcurrency(in.concurrency); concurrency.ok()) {
+    SetConcurrency(*concurrency, &d);
+  } else {
+    d.set_concurrency(in.concurrency);
+  }
   d.set_time(absl::ToUnixSeconds(in.time));
   d.set_grace(in.grace);
   d.set_timeout(in.timeout);

@@ -1,9 +1,12 @@
 #include "rpc/task_set_convert.h"
 
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "rpc/task_enums.h"
 #include "sched/cron_schedule.h"
 
 namespace asgard::rpc {
@@ -59,34 +62,65 @@ process::RestartPolicy ToRestart(const v1::TaskDefinition& def) {
   return restart;
 }
 
-absl::StatusOr<runtime::JobPolicy> ToJob(const v1::TaskDefinition& def) {
+// A policy, or the first field of it that is wrong.
+template <typename Policy>
+using OrField = std::variant<Policy, runtime::InvalidField>;
+
+OrField<runtime::JobPolicy> ToJob(const v1::TaskDefinition& def) {
   absl::StatusOr<sched::CronSchedule> schedule = sched::CronSchedule::Parse(def.spec());
-  if (!schedule.ok()) return Invalid(def, "spec", std::string(schedule.status().message()));
+  if (!schedule.ok()) {
+    return runtime::InvalidField{"spec", std::string(schedule.status().message())};
+  }
   runtime::JobPolicy job{*std::move(schedule)};
-  // "" is the wire's default.
-  auto concurrency = runtime::ParseConcurrency(def.concurrency().empty() ? "forbid"
-                                                                         : def.concurrency());
+  auto concurrency = ConcurrencyOf(def);
   if (!concurrency.ok()) {
-    return Invalid(def, "concurrency", std::string(concurrency.status().message()));
+    return runtime::InvalidField{"concurrency", std::string(concurrency.status().message())};
   }
   job.concurrency = *concurrency;
   if (def.max_concurrent() < 0 || def.max_concurrent() > runtime::kMaxConcurrentLimit) {
-    return Invalid(def, "max_concurrent",
-                   absl::StrCat(def.max_concurrent(), " is out of range 0..",
-                                runtime::kMaxConcurrentLimit, " (0 = the default)"));
+    return runtime::InvalidField{
+        "max_concurrent", absl::StrCat(def.max_concurrent(), " is out of range 0..",
+                                       runtime::kMaxConcurrentLimit, " (0 = the default)")};
   }
   if (def.max_concurrent() > 0) job.max_concurrent = def.max_concurrent();
   job.run = ToRun(def);
   return job;
 }
 
-absl::StatusOr<runtime::TimingPolicy> ToTiming(const v1::TaskDefinition& def) {
-  if (def.time() <= 0) return Invalid(def, "time", "is not set");
+OrField<runtime::TimingPolicy> ToTiming(const v1::TaskDefinition& def) {
+  if (def.time() <= 0) return runtime::InvalidField{"time", "is not set"};
   runtime::TimingPolicy timing;
   timing.time = std::chrono::system_clock::time_point(std::chrono::seconds(def.time()));
   timing.run = ToRun(def);
   timing.grace = std::chrono::seconds(std::max<int64_t>(0, def.grace()));
   return timing;
+}
+
+// The definition of a known kind in the runtime's terms, or the first field that is wrong.
+OrField<runtime::TaskDef> Convert(const v1::TaskDefinition& def, TaskKind kind) {
+  runtime::TaskDef out;
+  out.id = runtime::TaskId{kind, def.ref().id(), def.name()};
+  out.spec = ToSpec(def);
+  if (auto bad = runtime::FindInvalidSpecField(out.spec)) return *bad;
+  switch (kind) {
+    case TaskKind::kApp:
+      out.policy = ToRestart(def);
+      break;
+    case TaskKind::kJob: {
+      auto job = ToJob(def);
+      if (auto* bad = std::get_if<runtime::InvalidField>(&job)) return *bad;
+      out.policy = std::get<runtime::JobPolicy>(std::move(job));
+      break;
+    }
+    case TaskKind::kTiming: {
+      auto timing = ToTiming(def);
+      if (auto* bad = std::get_if<runtime::InvalidField>(&timing)) return *bad;
+      out.policy = std::get<runtime::TimingPolicy>(std::move(timing));
+      break;
+    }
+  }
+  if (auto bad = runtime::FindInvalidField(out)) return *bad;
+  return out;
 }
 
 }  // namespace
@@ -131,25 +165,17 @@ v1::TaskRef RefOf(const runtime::TaskId& id) {
 absl::StatusOr<runtime::TaskDef> ToTaskDef(const v1::TaskDefinition& def) {
   ASSIGN_OR_RETURN(TaskKind kind, RuntimeKind(def.ref().kind()));
   if (def.ref().id() <= 0) return Invalid(def, "ref.id", "must be > 0");
-  runtime::TaskDef out;
-  out.id = runtime::TaskId{kind, def.ref().id(), def.name()};
-  out.spec = ToSpec(def);
-  if (auto bad = runtime::FindInvalidSpecField(out.spec)) return Invalid(def, *bad);
-  switch (kind) {
-    case TaskKind::kApp:
-      out.policy = ToRestart(def);
-      break;
-    case TaskKind::kJob: {
-      ASSIGN_OR_RETURN(out.policy, ToJob(def));
-      break;
-    }
-    case TaskKind::kTiming: {
-      ASSIGN_OR_RETURN(out.policy, ToTiming(def));
-      break;
-    }
-  }
-  if (auto bad = runtime::FindInvalidField(out)) return Invalid(def, *bad);
-  return out;
+  auto converted = Convert(def, kind);
+  if (auto* bad = std::get_if<runtime::InvalidField>(&converted)) return Invalid(def, *bad);
+  return std::get<runtime::TaskDef>(std::move(converted));
+}
+
+std::optional<runtime::InvalidField> FindRefusedField(const v1::TaskDefinition& def) {
+  auto kind = RuntimeKind(def.ref().kind());
+  if (!kind.ok()) return runtime::InvalidField{"kind", std::string(kind.status().message())};
+  auto converted = Convert(def, *kind);
+  if (auto* bad = std::get_if<runtime::InvalidField>(&converted)) return *bad;
+  return std::nullopt;
 }
 
 }  // namespace asgard::rpc

@@ -9,6 +9,8 @@
 //   v1::TaskRef ref = RefOf(def.id);
 #pragma once
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "asgard/v1/task.pb.h"
 #include "runtime/task_def.h"
@@ -27,5 +29,10 @@ v1::TaskRef RefOf(const runtime::TaskId& id);
 // <reason>" naming the first field that is wrong. The process runs as the agent's own user
 // until the caller gives it the task's identity (spec.user, spec.isolated).
 absl::StatusOr<runtime::TaskDef> ToTaskDef(const v1::TaskDefinition& def);
+
+// The first field of `def` that ToTaskDef would refuse, worded as runtime::Validate words it
+// (the ref's id aside: a task not stored yet has none). The web node checks a request body
+// with it before it stores the task, so that what it accepts an agent runs.
+std::optional<runtime::InvalidField> FindRefusedField(const v1::TaskDefinition& def);
 
 }  // namespace asgard::rpc

@@ -4,6 +4,8 @@
 #include "absl/strings/str_join.h"
 #include "common/absl_fmt.h"
 #include "common/status_macros.h"
+#include "rpc/task_definition.h"
+#include "rpc/task_set_convert.h"
 #include "spdlog/spdlog.h"
 #include "web/body_fields.h"
 #include "web/field_limits.h"
@@ -18,6 +20,20 @@ constexpr size_t kMaxBatchIds = 1000;
 
 absl::Status AlreadyError(TaskKind kind, const char* state) {
   return absl::FailedPreconditionError(absl::StrCat("the ", KindWord(kind), " is already ", state));
+}
+
+// What an agent would refuse (runtime::Validate's rules, through the one conversion the agent
+// uses) is a 400 here, before anything is stored.
+absl::Status CheckRunnable(TaskKind kind, const store::TaskInput& input, const store::User& user) {
+  store::Task task;
+  task.kind = kind;
+  task.input = input;
+  task.creator = user.id;
+  v1::TaskDefinition def = rpc::ToDefinition(task, rpc::TaskOwner{user.id, user.admin()});
+  if (auto bad = rpc::FindRefusedField(def)) {
+    return absl::InvalidArgumentError(absl::StrCat(bad->field, ": ", bad->reason));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -88,6 +104,7 @@ absl::StatusOr<TaskChange> TaskControl::Create(const store::User& user, TaskKind
                                                const nlohmann::json& body) {
   ASSIGN_OR_RETURN(store::TaskInput input,
                    ParseTaskInput(kind, body, store::TaskInput{}, store::RightsOf(user)));
+  RETURN_IF_ERROR(CheckRunnable(kind, input, user));
   RETURN_IF_ERROR(CheckRefs(input, 0).status());
   input.desired = store::Desired::kPause;  // created paused, as the original
   ASSIGN_OR_RETURN(store::Task task, store_.CreateTask(kind, input, user.id));
@@ -102,6 +119,7 @@ absl::StatusOr<TaskChange> TaskControl::Update(const store::User& user, TaskKind
   ASSIGN_OR_RETURN(store::Task task, Load(user, kind, id));
   ASSIGN_OR_RETURN(store::TaskInput input,
                    ParseTaskInput(kind, body, task.input, store::RightsOf(user)));
+  RETURN_IF_ERROR(CheckRunnable(kind, input, user));
   ASSIGN_OR_RETURN(std::string group_note, CheckRefs(input, task.input.group_id));
   ASSIGN_OR_RETURN(store::Task updated, store_.UpdateTask(kind, id, input, user.id));
   Log(user, kind, id, kOpUpdate);

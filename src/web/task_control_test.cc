@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rpc/task_definition.h"
+#include "rpc/task_set_convert.h"
 #include "store/store_test_fixture.h"
 
 namespace asgard::web {
@@ -206,6 +208,30 @@ TEST_F(TaskControlTest, ABadBodyOrAgentIsRefusedBeforeAnythingIsStored) {
                                                        " is forbidden"));
   EXPECT_THAT(agents_.calls, IsEmpty());
   EXPECT_THAT(Operations(), IsEmpty());
+}
+
+// The web and the agent check a task with the same rules (rpc::ToTaskDef, runtime::Validate):
+// every bound the API accepts is a definition the agent runs.
+TEST_F(TaskControlTest, WhatTheApiAcceptsAtItsBoundsAnAgentRuns) {
+  const std::vector<std::pair<TaskKind, nlohmann::json>> bodies = {
+      {TaskKind::kApp, {{"stop_timeout", 0}, {"start_secs", 0}, {"max_restarts", 0},
+                        {"backoff_max", 1}, {"max_bytes", 0}, {"backups", 0}}},
+      {TaskKind::kApp, {{"stop_timeout", 86400}, {"start_secs", 3600}, {"backoff_max", 86400},
+                        {"stop_signal", "KILL"}, {"args", "'a b' \"c\""}}},
+      {TaskKind::kJob, {{"timeout", -1}, {"retries", 0}, {"retry_delay", 0},
+                        {"max_concurrent", 1}, {"concurrency", "replace"}}},
+      {TaskKind::kJob, {{"timeout", 30 * 86400}, {"retries", 100}, {"max_concurrent", 1000},
+                        {"spec", "CRON_TZ=Asia/Shanghai 0 30 9 * * 1-5"}}},
+      {TaskKind::kTiming, {{"grace", 0}, {"timeout", -1}, {"retries", 0}}},
+      {TaskKind::kTiming, {{"grace", 86400}, {"retries", 100}, {"retry_delay", 86400}}},
+  };
+  int n = 0;
+  for (const auto& [kind, extra] : bodies) {
+    auto change = control_->Create(alice_, kind, Body(absl::StrCat("t", ++n), kind, extra));
+    ASSERT_TRUE(change.ok()) << extra.dump() << ": " << change.status();
+    v1::TaskDefinition def = rpc::ToDefinition(change->task, rpc::TaskOwner{alice_.id, false});
+    EXPECT_TRUE(rpc::ToTaskDef(def).ok()) << extra.dump() << ": " << rpc::ToTaskDef(def).status();
+  }
 }
 
 TEST_F(TaskControlTest, AStoredChangeTheAgentCannotTakeNowIsStillSaved) {
