@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "agent/log_tail.h"
+#include "agent/log_file_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -20,20 +21,8 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class LogFollowerTest : public testing::Test {
+class LogFollowerTest : public LogFileTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = testing::TempDir() + "asgard-follow-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/out.log";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Write(const std::string& text, std::ios::openmode mode = std::ios::trunc) {
-    std::ofstream(path_, std::ios::binary | mode) << text;
-  }
-  void AppendText(const std::string& text) { Write(text, std::ios::app); }
   uint64_t InodeOf(const std::string& path) {
     struct stat st {};
     EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
@@ -56,8 +45,6 @@ class LogFollowerTest : public testing::Test {
     return texts;
   }
 
-  std::string dir_;
-  std::string path_;
 };
 
 TEST_F(LogFollowerTest, FollowerStartsAtEndAndReturnsAppendedLines) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/log_file_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,20 +20,8 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class LogTailTest : public testing::Test {
+class LogTailTest : public LogFileTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = testing::TempDir() + "asgard-tail-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/out.log";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Write(const std::string& text, std::ios::openmode mode = std::ios::trunc) {
-    std::ofstream(path_, std::ios::binary | mode) << text;
-  }
-  void AppendText(const std::string& text) { Write(text, std::ios::app); }
 
   std::vector<std::string> Tail(int lines) {
     absl::StatusOr<std::vector<std::string>> got = TailLines(path_, lines);
@@ -40,8 +29,6 @@ class LogTailTest : public testing::Test {
     return got.ok() ? *got : std::vector<std::string>{};
   }
 
-  std::string dir_;
-  std::string path_;
 };
 
 TEST_F(LogTailTest, MissingFileIsNotFound) {
