@@ -71,7 +71,16 @@ CREATE TABLE IF NOT EXISTS `apps` (
   `observed_at` datetime DEFAULT NULL,
   `imported_root` tinyint(4) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
-  KEY `idx_agent` (`agent_id`,`status`)
+  KEY `idx_agent` (`agent_id`,`status`),
+  CONSTRAINT `apps_stop_signal_check` CHECK (`stop_signal` IN (
+      'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2',
+      'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG',
+      'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS', '32', '33', '34', '35', '36',
+      '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51',
+      '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64')),
+  CONSTRAINT `apps_state_check` CHECK (`state` IN (
+      '', 'unknown', 'stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal',
+      'scheduled', 'disabled', 'pending', 'done', 'failed', 'missed', 'paused', 'removed'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- One row per finished run. A report is stored once per (uuid, seq).
@@ -159,7 +168,17 @@ CREATE TABLE IF NOT EXISTS `jobs` (
   `imported_root` tinyint(4) NOT NULL DEFAULT 0,
   `max_concurrent` int(11) NOT NULL DEFAULT 10,
   PRIMARY KEY (`id`),
-  KEY `idx_agent` (`agent_id`,`status`)
+  KEY `idx_agent` (`agent_id`,`status`),
+  CONSTRAINT `jobs_stop_signal_check` CHECK (`stop_signal` IN (
+      'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2',
+      'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG',
+      'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS', '32', '33', '34', '35', '36',
+      '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51',
+      '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64')),
+  CONSTRAINT `jobs_state_check` CHECK (`state` IN (
+      '', 'unknown', 'stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal',
+      'scheduled', 'disabled', 'pending', 'done', 'failed', 'missed', 'paused', 'removed')),
+  CONSTRAINT `jobs_concurrency_check` CHECK (`concurrency` IN ('forbid', 'allow', 'replace'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Operation log of the web console.
@@ -221,7 +240,16 @@ CREATE TABLE IF NOT EXISTS `timings` (
   `observed_at` datetime DEFAULT NULL,
   `imported_root` tinyint(4) NOT NULL DEFAULT 0,
   PRIMARY KEY (`id`),
-  KEY `idx_agent` (`agent_id`,`status`)
+  KEY `idx_agent` (`agent_id`,`status`),
+  CONSTRAINT `timings_stop_signal_check` CHECK (`stop_signal` IN (
+      'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2',
+      'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG',
+      'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS', '32', '33', '34', '35', '36',
+      '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51',
+      '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64')),
+  CONSTRAINT `timings_state_check` CHECK (`state` IN (
+      '', 'unknown', 'stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal',
+      'scheduled', 'disabled', 'pending', 'done', 'failed', 'missed', 'paused', 'removed'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Users. password: an argon2id string (or, for accounts of the original Asgard, hex MD5 of
@@ -245,13 +273,14 @@ CREATE TABLE IF NOT EXISTS `users` (
   UNIQUE KEY `uk_nickname` (`nickname`)
 ) ENGINE=InnoDB AUTO_INCREMENT=2 DEFAULT CHARSET=utf8mb4;
 
--- Versions 1-5 of src/store/migrate.h are already contained in this file.
+-- Versions 1-6 of src/store/migrate.h are already contained in this file.
 INSERT IGNORE INTO `schema_version` (`version`, `name`, `applied_at`) VALUES
   (1, 'original tables', UTC_TIMESTAMP()),
   (2, 'original local times to UTC', UTC_TIMESTAMP()),
   (3, 'asgard schema', UTC_TIMESTAMP()),
   (4, 'initial admin account', UTC_TIMESTAMP()),
-  (5, 'security columns', UTC_TIMESTAMP());
+  (5, 'security columns', UTC_TIMESTAMP()),
+  (6, 'checked task columns', UTC_TIMESTAMP());
 
 -- admin / 123456 (argon2id; the console asks for a new password at the first login).
 INSERT IGNORE INTO `users` (`nickname`, `avatar`, `email`, `mobile`, `role`, `salt`, `password`,

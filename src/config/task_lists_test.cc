@@ -61,7 +61,7 @@ timing:
   EXPECT_EQ(app.spec.user, "www-data");
   EXPECT_EQ(app.spec.env, (std::map<std::string, std::string>{
                               {"EMPTY", ""}, {"MODE", "prod"}, {"WORKERS", "4"}}));
-  EXPECT_EQ(app.spec.stop_signal, SIGINT);
+  EXPECT_EQ(app.spec.stop_signal.number(), SIGINT);
   EXPECT_EQ(app.spec.stop_timeout, std::chrono::seconds(30));
   EXPECT_EQ(app.spec.max_bytes, 10 * 1024 * 1024);
   EXPECT_EQ(app.spec.backups, 3);
@@ -83,7 +83,7 @@ timing:
   EXPECT_EQ(timing.grace, std::chrono::seconds(0));
   EXPECT_EQ(timing.retries, 1);
   EXPECT_EQ(timing.timeout, std::chrono::seconds(60));
-  EXPECT_EQ(timing.spec.stop_signal, SIGKILL);
+  EXPECT_EQ(timing.spec.stop_signal.number(), SIGKILL);
 }
 
 TEST(ParseTaskLists, OptionalKeysDefault) {
@@ -94,7 +94,7 @@ TEST(ParseTaskLists, OptionalKeysDefault) {
   EXPECT_EQ(app.spec.std_out, "");
   EXPECT_EQ(app.spec.std_err, "");
   EXPECT_TRUE(app.restart.auto_restart);
-  EXPECT_EQ(app.spec.stop_signal, SIGTERM);
+  EXPECT_EQ(app.spec.stop_signal.number(), SIGTERM);
   EXPECT_EQ(app.spec.max_bytes, 50 * 1024 * 1024);
 }
 

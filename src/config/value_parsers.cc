@@ -1,6 +1,5 @@
 #include "config/value_parsers.h"
 
-#include <csignal>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -13,14 +12,6 @@
 
 namespace asgard::config {
 namespace {
-
-constexpr int kMaxSignal = 64;  // SIGRTMAX on Linux
-
-// Standard Linux signals by number; index 0 unused. Real-time signals have no short name here.
-constexpr const char* kSignalNames[] = {
-    "",     "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT",  "BUS",  "FPE",  "KILL", "USR1",
-    "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",  "CONT", "STOP", "TSTP", "TTIN",
-    "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "IO",   "PWR",  "SYS"};
 
 absl::Status Invalid(absl::string_view text, absl::string_view kind, absl::string_view expected) {
   return absl::InvalidArgumentError(
@@ -114,27 +105,6 @@ std::string FormatByteSize(int64_t bytes) {
     if (bytes != 0 && bytes % multiplier == 0) return absl::StrCat(bytes / multiplier, unit);
   }
   return absl::StrCat(bytes);
-}
-
-absl::StatusOr<int> ParseSignal(absl::string_view text) {
-  int number = 0;
-  if (absl::SimpleAtoi(text, &number)) {
-    if (number >= 1 && number <= kMaxSignal) return number;
-  } else {
-    std::string name = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-    if (absl::StartsWith(name, "SIG")) name.erase(0, 3);
-    for (int i = 1; i < static_cast<int>(std::size(kSignalNames)); ++i) {
-      if (name == kSignalNames[i]) return i;
-    }
-  }
-  return Invalid(text, "a signal", "a name such as TERM, SIGTERM or INT, or a number 1-64");
-}
-
-std::string SignalName(int signal) {
-  if (signal >= 1 && signal < static_cast<int>(std::size(kSignalNames))) {
-    return kSignalNames[signal];
-  }
-  return absl::StrCat(signal);
 }
 
 }  // namespace asgard::config

@@ -5,7 +5,6 @@
 // path: the caller prefixes it.
 //
 //   absl::StatusOr<int64_t> bytes = ParseByteSize("50MB");  // 52428800
-//   absl::StatusOr<int> sig = ParseSignal("SIGTERM");        // 15
 #pragma once
 
 #include <cstdint>
@@ -38,11 +37,5 @@ absl::StatusOr<int64_t> ParseByteSizeOrZero(absl::string_view text, int64_t min_
 
 // A size as ParseByteSize reads it, in the largest unit that divides it: "1MB", "64KB", "100".
 std::string FormatByteSize(int64_t bytes);
-
-// A signal name with or without "SIG" (any case: TERM, SIGTERM, term) or a number 1-64.
-absl::StatusOr<int> ParseSignal(absl::string_view text);
-
-// The short name of a signal number as ParseSignal accepts it ("TERM"), or the number as text.
-std::string SignalName(int signal);
 
 }  // namespace asgard::config

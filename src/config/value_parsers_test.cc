@@ -1,6 +1,5 @@
 #include "config/value_parsers.h"
 
-#include <csignal>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -112,44 +111,6 @@ TEST(ParseByteSize, AcceptsBytesAnd1024BasedUnits) {
   }
   EXPECT_THAT(ParseByteSize("50XB").status().message(),
               HasSubstr("is not a size (expected a number of bytes or a size like 50MB"));
-}
-
-TEST(ParseSignal, AcceptsNamesWithOrWithoutSigAndNumbers) {
-  const std::vector<std::pair<std::string, int>> cases = {
-      {"TERM", SIGTERM},   {"SIGTERM", SIGTERM},
-      {"term", SIGTERM},   {"sigterm", SIGTERM},
-      {"INT", SIGINT},     {"HUP", SIGHUP},
-      {"KILL", SIGKILL},   {"QUIT", SIGQUIT},
-      {"USR1", SIGUSR1},   {"USR2", SIGUSR2},
-      {"WINCH", SIGWINCH}, {"SYS", SIGSYS},
-      {"15", 15},          {"1", 1},
-      {"64", 64},
-  };
-  for (const auto& [text, want] : cases) {
-    absl::StatusOr<int> signal = ParseSignal(text);
-    ASSERT_TRUE(signal.ok()) << text << ": " << signal.status();
-    EXPECT_EQ(*signal, want) << text;
-  }
-}
-
-TEST(ParseSignal, RejectsUnknownNamesAndNumbersOutOfRange) {
-  for (const char* text : {"0", "65", "-15", "TERMINATE", "SIG", "", "RTMIN"}) {
-    absl::StatusOr<int> signal = ParseSignal(text);
-    ASSERT_FALSE(signal.ok()) << text;
-    EXPECT_THAT(signal.status().message(),
-                HasSubstr(std::string("'") + text +
-                          "' is not a signal (expected a name such as TERM, SIGTERM or INT, or a "
-                          "number 1-64)"));
-  }
-}
-
-TEST(SignalName, NamesStandardSignalsAndPrintsOthersAsNumbers) {
-  EXPECT_EQ(SignalName(SIGTERM), "TERM");
-  EXPECT_EQ(SignalName(SIGKILL), "KILL");
-  EXPECT_EQ(SignalName(40), "40");
-  for (int signal = 1; signal <= 64; ++signal) {
-    EXPECT_EQ(*ParseSignal(SignalName(signal)), signal);
-  }
 }
 
 }  // namespace

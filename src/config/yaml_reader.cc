@@ -183,8 +183,8 @@ absl::Status MapReader::ByteSize(absl::string_view key, int64_t* out, int64_t mi
   });
 }
 
-absl::Status MapReader::Signal(absl::string_view key, int* out) {
-  return Coerce(key, out, [](const std::string& text) { return ParseSignal(text); });
+absl::Status MapReader::Signal(absl::string_view key, asgard::Signal* out) {
+  return Coerce(key, out, [](const std::string& text) { return asgard::Signal::Parse(text); });
 }
 
 absl::Status MapReader::OneOf(absl::string_view key, std::string* out,

@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/signal.h"
 #include "yaml-cpp/yaml.h"
 
 namespace asgard::config {
@@ -70,7 +71,7 @@ class MapReader {
   absl::Status Port(absl::string_view key, int* out, bool allow_zero);
   // A size; with `min_nonzero`, 0 or a size of at least that (value_parsers.h).
   absl::Status ByteSize(absl::string_view key, int64_t* out, int64_t min_nonzero = 0);
-  absl::Status Signal(absl::string_view key, int* out);
+  absl::Status Signal(absl::string_view key, asgard::Signal* out);
   // As String and Port, but the output is set only when the key has a value (unset = default).
   absl::Status OptionalString(absl::string_view key, std::optional<std::string>* out);
   absl::Status OptionalPort(absl::string_view key, std::optional<int>* out, bool allow_zero);

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "common/signal.h"
+
 namespace asgard::process {
 
 // An identity without a passwd entry: each normal user's own uid on a root agent (SPEC 7,
@@ -48,7 +50,7 @@ struct ProcessSpec {
   // (a non-admin's task on a root agent), so that their paths cannot reach root's files.
   bool files_as_user = false;
   std::map<std::string, std::string> env;  // added to the inherited environment
-  int stop_signal = SIGTERM;
+  Signal stop_signal = Signal::Term();
   std::chrono::seconds stop_timeout{10};
   int64_t max_bytes = 50LL * 1024 * 1024;  // rotate std_out/std_err at this size; 0 = never
   int backups = 10;                        // rotated files kept per stream (bounds above)

@@ -187,7 +187,7 @@ void Supervisor::BeginStop() {
     launcher_.Signal(run_.run_id, SIGKILL);
     return;
   }
-  launcher_.Signal(run_.run_id, spec_.stop_signal);
+  launcher_.Signal(run_.run_id, spec_.stop_signal.number());
   timer_ = timers_.RunAfter(spec_.stop_timeout, [this] {
     timer_ = 0;
     OnStopTimeout();
@@ -196,7 +196,7 @@ void Supervisor::BeginStop() {
 
 void Supervisor::OnStopTimeout() {
   spdlog::warn("app {}: still running {}s after signal {}, sending SIGKILL", spec_.name,
-               spec_.stop_timeout.count(), spec_.stop_signal);
+               spec_.stop_timeout.count(), spec_.stop_signal.Name());
   launcher_.Signal(run_.run_id, SIGKILL);
 }
 

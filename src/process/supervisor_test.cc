@@ -227,7 +227,7 @@ TEST_F(SupervisorTest, CustomStopSignalIsUsed) {
   ProcessSpec spec;
   spec.name = "q";
   spec.program = "x";
-  spec.stop_signal = SIGQUIT;
+  spec.stop_signal = *Signal::FromNumber(SIGQUIT);
   Supervisor s(spec, {}, launcher_, timers_, observer_);
   s.Start();
   s.Stop();

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "config/value_parsers.h"
 #include "rpc/task_enums.h"
 #include "spdlog/spdlog.h"
 
@@ -18,24 +17,6 @@ TaskOwner OwnerRoles::Of(int64_t creator) {
   return {creator, it->second};
 }
 
-namespace {
-
-// The stored text as the wire's number, parsed here once: "" is unset (0: the agent's default,
-// TERM). Text that is no signal (a row written by hand: the API refuses it) is not replaced by
-// a guess: it is logged, and goes as -1, which the agent refuses with an exception the console
-// shows ("stop_signal: -1 is not a signal").
-int WireStopSignal(const store::Task& task) {
-  const std::string& text = task.input.stop_signal;
-  if (text.empty()) return 0;
-  absl::StatusOr<int> sig = config::ParseSignal(text);
-  if (sig.ok()) return *sig;
-  spdlog::error("task '{}' (id {}): stop_signal: {}; the agent will refuse the task",
-                task.input.name, task.id, std::string(sig.status().message()));
-  return -1;
-}
-
-}  // namespace
-
 v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner) {
   const store::TaskInput& in = task.input;
   v1::TaskDefinition d;
@@ -49,7 +30,7 @@ v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner)
   d.set_std_err(in.std_err);
   d.set_user(in.user);
   for (const auto& [k, v] : in.env) (*d.mutable_env())[k] = v;
-  d.set_stop_signal(WireStopSignal(task));
+  d.set_stop_signal(in.stop_signal.number());
   d.set_stop_timeout(in.stop_timeout);
   d.set_max_bytes(in.max_bytes);
   d.set_backups(in.backups);
@@ -59,12 +40,7 @@ v1::TaskDefinition ToDefinition(const store::Task& task, const TaskOwner& owner)
   d.set_max_restarts(in.max_restarts);
   d.set_backoff_max(in.backoff_max);
   d.set_spec(in.spec);
-  // Text that is no policy (a row written by hand) goes as text alone: the agent refuses it.
-  if (auto concurrency = runtime::ParseConcurrency(in.concurrency); concurrency.ok()) {
-    SetConcurrency(*concurrency, &d);
-  } else {
-    d.set_concurrency(in.concurrency);
-  }
+  SetConcurrency(in.concurrency, &d);
   d.set_time(absl::ToUnixSeconds(in.time));
   d.set_grace(in.grace);
   d.set_timeout(in.timeout);

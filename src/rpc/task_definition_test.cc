@@ -17,9 +17,9 @@ TEST(ToDefinitionTest, CarriesEveryFieldDesiredStateAndOwner) {
   t.input.program = "/bin/tar";
   t.input.args = "czf /tmp/x.tgz /etc";
   t.input.env = {{"A", "1"}};
-  t.input.stop_signal = "INT";
+  t.input.stop_signal = *Signal::Parse("INT");
   t.input.spec = "*/5 * * * *";
-  t.input.concurrency = "replace";
+  t.input.concurrency = runtime::Concurrency::kReplace;
   t.input.max_concurrent = 3;
   t.input.timeout = 30;
   v1::TaskDefinition d = ToDefinition(t, {5, /*admin=*/true});
@@ -33,7 +33,8 @@ TEST(ToDefinitionTest, CarriesEveryFieldDesiredStateAndOwner) {
   EXPECT_EQ(d.env().at("A"), "1");
   EXPECT_EQ(d.stop_signal(), 2);
   EXPECT_EQ(d.spec(), "*/5 * * * *");
-  EXPECT_EQ(d.concurrency(), "replace");
+  EXPECT_EQ(d.concurrency_mode(), v1::CONCURRENCY_REPLACE);
+  EXPECT_EQ(d.concurrency(), "replace");  // the text an agent of the previous version reads
   EXPECT_EQ(d.max_concurrent(), 3);
   EXPECT_EQ(d.timeout(), 30);
   t.desired = store::Desired::kPause;
@@ -41,16 +42,15 @@ TEST(ToDefinitionTest, CarriesEveryFieldDesiredStateAndOwner) {
   EXPECT_TRUE(ToDefinition(t, {5, false}).as_task_user());
 }
 
-TEST(ToDefinitionTest, StopSignalIsParsedOnceAndNeverGuessed) {
+// A row's signal was parsed when the store read it (a row no signal parses is an error there,
+// tasks_test.cc): the wire carries its number, never a guess.
+TEST(ToDefinitionTest, StopSignalGoesAsItsNumber) {
   store::Task t;
   t.kind = store::TaskKind::kApp;
   t.id = 7;
-  t.input.stop_signal = "SIGUSR1";
+  t.input.stop_signal = *Signal::Parse("SIGUSR1");
   EXPECT_EQ(ToDefinition(t, {}).stop_signal(), SIGUSR1);
-  t.input.stop_signal = "";
-  EXPECT_EQ(ToDefinition(t, {}).stop_signal(), 0);  // unset: the agent's default
-  t.input.stop_signal = "NOPE";
-  EXPECT_EQ(ToDefinition(t, {}).stop_signal(), -1);  // refused by the agent, not run with TERM
+  EXPECT_EQ(ToDefinition(store::Task{}, {}).stop_signal(), SIGTERM);  // the default row
 }
 
 TEST(AssignmentOrderTest, AppsThenJobsThenTimings) {

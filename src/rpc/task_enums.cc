@@ -1,7 +1,10 @@
 #include "rpc/task_enums.h"
 
 #include <array>
+#include <iterator>
 #include <utility>
+
+#include "runtime/task_state.h"
 
 namespace asgard::rpc {
 namespace {
@@ -16,6 +19,16 @@ constexpr std::array<std::pair<v1::TaskState, std::string_view>, 15> kStateNames
     {v1::TASK_STATE_MISSED, "missed"},       {v1::TASK_STATE_PAUSED, "paused"},
     {v1::TASK_STATE_REMOVED, "removed"},
 }};
+
+// The wire's names are the runtime's list, in its order (runtime/task_state.h).
+constexpr bool SameNamesAsRuntime() {
+  if (std::size(runtime::kTaskStateNames) != kStateNames.size()) return false;
+  for (size_t i = 0; i < kStateNames.size(); ++i) {
+    if (kStateNames[i].second != runtime::kTaskStateNames[i]) return false;
+  }
+  return true;
+}
+static_assert(SameNamesAsRuntime());
 
 }  // namespace
 
@@ -64,7 +77,11 @@ std::string StateOf(const v1::TaskObserved& observed) {
   for (const auto& [state, text] : kStateNames) {
     if (state == observed.task_state()) return std::string(text);
   }
-  return observed.state();
+  // An agent of the previous version sends text alone. A word that is no state (a newer or
+  // broken agent) is shown as unknown: the store holds only the known words.
+  const std::string& text = observed.state();
+  if (text == runtime::kStateNeverSeen || runtime::IsTaskStateName(text)) return text;
+  return std::string(runtime::kStateUnknown);
 }
 
 }  // namespace asgard::rpc

@@ -27,7 +27,8 @@ absl::StatusOr<runtime::Concurrency> ConcurrencyOf(const v1::TaskDefinition& def
 v1::TaskState WireState(std::string_view name);
 // Both fields; a name without an enum value travels as text alone.
 void SetState(std::string_view name, v1::TaskObserved* observed);
-// The name of the state: the enum's, else the text.
+// The name of the state: the enum's, else the text when it names a state
+// (runtime/task_state.h), else "unknown".
 std::string StateOf(const v1::TaskObserved& observed);
 
 }  // namespace asgard::rpc

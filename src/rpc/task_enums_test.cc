@@ -82,5 +82,15 @@ TEST(TaskEnumsTest, AStateOfThePreviousVersionIsReadFromItsText) {
   EXPECT_EQ(StateOf(unknown), "unknown");
 }
 
+// The store holds only the known words (a checked column): a word from a broken or newer agent
+// is shown as unknown rather than failing the whole report.
+TEST(TaskEnumsTest, TextThatIsNoStateReadsAsUnknown) {
+  v1::TaskObserved odd;
+  odd.set_state("sleepy");
+  EXPECT_EQ(StateOf(OverTheWire(odd)), "unknown");
+  v1::TaskObserved never;  // nothing observed yet
+  EXPECT_EQ(StateOf(OverTheWire(never)), "");
+}
+
 }  // namespace
 }  // namespace asgard::rpc

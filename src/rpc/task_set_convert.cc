@@ -24,8 +24,12 @@ absl::Status Invalid(const v1::TaskDefinition& def, const runtime::InvalidField&
   return Invalid(def, bad.field, bad.reason);
 }
 
+// A spec or a policy, or the first field of it that is wrong.
+template <typename Policy>
+using OrField = std::variant<Policy, runtime::InvalidField>;
+
 // Unset numbers (0, or -1 where 0 is meaningful) keep the spec's defaults.
-process::ProcessSpec ToSpec(const v1::TaskDefinition& def) {
+OrField<process::ProcessSpec> ToSpec(const v1::TaskDefinition& def) {
   process::ProcessSpec spec;
   spec.name = def.name();
   spec.dir = def.dir();
@@ -37,7 +41,13 @@ process::ProcessSpec ToSpec(const v1::TaskDefinition& def) {
   // A non-admin chose these paths: the files are opened with the task user's rights.
   spec.files_as_user = def.as_task_user();
   spec.env.insert(def.env().begin(), def.env().end());
-  if (def.stop_signal() != 0) spec.stop_signal = def.stop_signal();
+  if (def.stop_signal() != 0) {
+    absl::StatusOr<Signal> signal = Signal::FromNumber(def.stop_signal());
+    if (!signal.ok()) {
+      return runtime::InvalidField{"stop_signal", std::string(signal.status().message())};
+    }
+    spec.stop_signal = *signal;
+  }
   if (def.stop_timeout() > 0) spec.stop_timeout = std::chrono::seconds(def.stop_timeout());
   if (def.max_bytes() >= 0) spec.max_bytes = def.max_bytes();
   if (def.backups() >= 0) spec.backups = def.backups();
@@ -61,10 +71,6 @@ process::RestartPolicy ToRestart(const v1::TaskDefinition& def) {
   if (def.backoff_max() > 0) restart.backoff_max = std::chrono::seconds(def.backoff_max());
   return restart;
 }
-
-// A policy, or the first field of it that is wrong.
-template <typename Policy>
-using OrField = std::variant<Policy, runtime::InvalidField>;
 
 OrField<runtime::JobPolicy> ToJob(const v1::TaskDefinition& def) {
   absl::StatusOr<sched::CronSchedule> schedule = sched::CronSchedule::Parse(def.spec());
@@ -100,7 +106,9 @@ OrField<runtime::TimingPolicy> ToTiming(const v1::TaskDefinition& def) {
 OrField<runtime::TaskDef> Convert(const v1::TaskDefinition& def, TaskKind kind) {
   runtime::TaskDef out;
   out.id = runtime::TaskId{kind, def.ref().id(), def.name()};
-  out.spec = ToSpec(def);
+  auto spec = ToSpec(def);
+  if (auto* bad = std::get_if<runtime::InvalidField>(&spec)) return *bad;
+  out.spec = std::get<process::ProcessSpec>(std::move(spec));
   if (auto bad = runtime::FindInvalidSpecField(out.spec)) return *bad;
   switch (kind) {
     case TaskKind::kApp:

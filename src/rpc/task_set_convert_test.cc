@@ -33,7 +33,7 @@ TEST(ToTaskDef, IdIsKindStoreIdAndName) {
   ASSERT_TRUE(def.ok()) << def.status();
   EXPECT_EQ(def->id, (runtime::TaskId{runtime::TaskKind::kApp, 3, "web"}));
   EXPECT_EQ(def->spec.name, "web");
-  EXPECT_EQ(def->spec.stop_signal, SIGTERM);  // 0: unset
+  EXPECT_EQ(def->spec.stop_signal, Signal::Term());  // 0: unset
   EXPECT_EQ(def->restart(), process::RestartPolicy{});
   v1::TaskRef ref = RefOf(def->id);
   EXPECT_EQ(ref.kind(), v1::TASK_KIND_APP);
@@ -60,7 +60,7 @@ TEST(ToTaskDef, NamesTheTaskAndTheField) {
   EXPECT_EQ(Error(d), "task 'web' (id 1): program: is empty");
   d = Def(v1::TASK_KIND_APP, 1, "web");
   d.set_stop_signal(-1);
-  EXPECT_EQ(Error(d), "task 'web' (id 1): stop_signal: -1 is not a signal");
+  EXPECT_EQ(Error(d), "task 'web' (id 1): stop_signal: -1 is not a signal (expected 1-64)");
   d = Def(v1::TASK_KIND_JOB, 2, "backup");
   d.set_spec("61 * * * *");
   EXPECT_EQ(Error(d).rfind("task 'backup' (id 2): spec: ", 0), 0u);

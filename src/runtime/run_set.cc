@@ -102,7 +102,7 @@ void RunSet::BeginStop(Live& run) {
     run.timer = 0;
     return;
   }
-  launcher_.Signal(run.info.run_id, spec_.stop_signal);
+  launcher_.Signal(run.info.run_id, spec_.stop_signal.number());
   std::string id = run.info.run_id;
   run.timer = timers_.RunAfter(spec_.stop_timeout, [this, id] {
     auto it = runs_.find(id);

@@ -6,8 +6,6 @@
 namespace asgard::runtime {
 namespace {
 
-constexpr int kMaxSignal = 64;
-
 using Found = std::optional<InvalidField>;
 
 Found Invalid(const char* field, std::string why) { return InvalidField{field, std::move(why)}; }
@@ -19,9 +17,6 @@ std::optional<InvalidField> FindInvalidSpecField(const process::ProcessSpec& spe
   if (spec.program.empty()) return Invalid("program", "is empty");
   if (auto args = process::SplitArgs(spec.args); !args.ok()) {
     return Invalid("args", std::string(args.status().message()));
-  }
-  if (spec.stop_signal < 1 || spec.stop_signal > kMaxSignal) {
-    return Invalid("stop_signal", absl::StrCat(spec.stop_signal, " is not a signal"));
   }
   if (spec.stop_timeout.count() < 0) return Invalid("stop_timeout", "is negative");
   // max_bytes and backups need no check: LogSink brings any value within its bounds.

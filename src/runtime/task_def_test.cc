@@ -25,8 +25,8 @@ TEST(Validate, NamesTheFieldAndTheReason) {
   def.spec.args = "'unterminated";
   EXPECT_EQ(Message(def).rfind("args: ", 0), 0u);
   def = AppDef("web");
-  def.spec.stop_signal = 65;
-  EXPECT_EQ(Message(def), "stop_signal: 65 is not a signal");
+  def.spec.stop_timeout = std::chrono::seconds(-1);
+  EXPECT_EQ(Message(def), "stop_timeout: is negative");
   def = JobDef("backup", "0 3 * * *");
   std::get<JobPolicy>(def.policy).max_concurrent = 0;
   EXPECT_EQ(Message(def), "max_concurrent: 0 is out of range 1..1000");

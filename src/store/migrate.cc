@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/password.h"
+#include "store/schema_checks.h"
 
 namespace asgard::store {
 namespace {
@@ -24,7 +25,8 @@ constexpr Step kSteps[] = {{1, "original tables"},
                            {2, "original local times to UTC"},
                            {3, "asgard schema"},
                            {4, "initial admin account"},
-                           {5, "security columns"}};
+                           {5, "security columns"},
+                           {6, "checked task columns"}};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 absl::Status Record(SqlConn& conn, const Step& step, absl::Time now) {
@@ -86,6 +88,7 @@ absl::Status MigrateSqlite(SqlConn& conn, const MigrateOptions& options) {
           if (s.ok()) s = AddSqliteColumns(conn, u);
         }
       }
+      if (step.version == 6) s = AddColumnChecks(conn);
       RETURN_IF_ERROR(WithContext(step, s));
       RETURN_IF_ERROR(Record(conn, step, options.now));
     }
@@ -117,6 +120,9 @@ absl::Status MysqlStep(SqlConn& conn, const Step& step, const MigrateOptions& op
       for (const TableUpgrade& u : SecurityUpgrades(/*mysql=*/true)) {
         RETURN_IF_ERROR(ApplyUpgrade(conn, u));
       }
+      return Record(conn, step, options.now);
+    case 6:
+      RETURN_IF_ERROR(AddColumnChecks(conn));
       return Record(conn, step, options.now);
     default:
       return InTransaction(conn, [&]() -> absl::Status {

@@ -16,6 +16,9 @@
 //                       on MySQL for rows of an original database that a non-administrator
 //                       created), jobs.max_concurrent, jobs.spec widened to 255 (schema.h
 //                       SecurityUpgrades).
+//   6 checked columns   stop_signal, concurrency and the observed state hold only the text
+//                       Asgard writes: values rewritten to their one form, then a CHECK
+//                       (MySQL) or triggers (SQLite) refuse any other (schema_checks.h).
 //
 //   RETURN_IF_ERROR(Migrate(conn, {.legacy_zone = absl::LocalTimeZone(), .now = absl::Now()}));
 #pragma once
@@ -31,7 +34,7 @@
 
 namespace asgard::store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct MigrateOptions {
   absl::TimeZone legacy_zone;

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/signal.h"
+#include "runtime/concurrency.h"
 
 namespace asgard::store {
 
@@ -83,7 +85,7 @@ struct TaskInput {
   // to name it keeps it: the store resets it to "" otherwise, at every write.
   std::string user;
   std::map<std::string, std::string> env;  // stored as a JSON object
-  std::string stop_signal = "TERM";
+  Signal stop_signal = Signal::Term();  // stored as its Name(), a checked column
   int stop_timeout = 10;
   int64_t max_bytes = 50 * 1024 * 1024;
   int backups = 10;
@@ -93,7 +95,7 @@ struct TaskInput {
   int start_secs = 1, max_restarts = 5, backoff_max = 30;
   // job
   std::string spec;
-  std::string concurrency = "forbid";
+  runtime::Concurrency concurrency = runtime::Concurrency::kForbid;  // a checked column
   int max_concurrent = 10;  // runs alive at once under concurrency "allow"
   // job and timing
   int timeout = -1;

@@ -20,7 +20,10 @@ absl::StatusOr<std::vector<Task>> ReadTasks(SqlConn& conn, TaskKind kind, const 
   ASSIGN_OR_RETURN(auto rows, conn.Query(absl::StrCat(TaskSelect(kind), " ", where), params));
   std::vector<Task> tasks;
   tasks.reserve(rows.size());
-  for (const SqlRow& row : rows) tasks.push_back(store::ReadTask(kind, row));
+  for (const SqlRow& row : rows) {
+    ASSIGN_OR_RETURN(Task task, store::ReadTask(kind, row));
+    tasks.push_back(std::move(task));
+  }
   return tasks;
 }
 

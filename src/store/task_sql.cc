@@ -9,23 +9,44 @@
 namespace asgard::store {
 namespace {
 
-// One editable column: its name, its bound value and how a read fills TaskInput back.
+// One editable column: its name, its bound value and how a read fills TaskInput back (an
+// error for a value the column's check should have kept out: see ParseColumn).
 struct Field {
   const char* column;
   SqlParam (*get)(const TaskInput&);
-  void (*set)(RowReader&, TaskInput&);
+  absl::Status (*set)(RowReader&, TaskInput&);
 };
 
-#define ASGARD_INT_FIELD(col, m)                                                      \
-  Field {                                                                             \
-    col, [](const TaskInput& i) -> SqlParam { return i.m; },                          \
-        [](RowReader& r, TaskInput& i) { i.m = static_cast<decltype(i.m)>(r.Int()); } \
+#define ASGARD_INT_FIELD(col, m)                                \
+  Field {                                                       \
+    col, [](const TaskInput& i) -> SqlParam { return i.m; },    \
+        [](RowReader& r, TaskInput& i) {                        \
+          i.m = static_cast<decltype(i.m)>(r.Int());            \
+          return absl::OkStatus();                              \
+        }                                                       \
   }
 #define ASGARD_STR_FIELD(col, m)                             \
   Field {                                                    \
     col, [](const TaskInput& i) -> SqlParam { return i.m; }, \
-        [](RowReader& r, TaskInput& i) { i.m = r.Str(); }    \
+        [](RowReader& r, TaskInput& i) {                     \
+          i.m = r.Str();                                     \
+          return absl::OkStatus();                           \
+        }                                                    \
   }
+
+// A typed column's text, parsed once here. The column's check (schema_checks.h) keeps other
+// text out, so an error means a database whose server ignores checks (MySQL before 8.0.16)
+// and a row written by hand: the read fails naming the column and the text rather than
+// guessing a value.
+template <typename T, typename Parse>
+absl::Status ParseColumn(const char* column, const std::string& text, Parse parse, T* out) {
+  auto value = parse(text);
+  if (!value.ok()) {
+    return absl::DataLossError(absl::StrCat(column, ": ", value.status().message()));
+  }
+  *out = *value;
+  return absl::OkStatus();
+}
 
 std::string EnvJson(const TaskInput& in) { return nlohmann::json(in.env).dump(); }
 
@@ -54,8 +75,14 @@ const std::vector<Field>& CommonFields() {
       ASGARD_INT_FIELD("is_monitor", is_monitor),
       ASGARD_STR_FIELD("`user`", user),
       Field{"env", [](const TaskInput& i) -> SqlParam { return EnvJson(i); },
-            [](RowReader& r, TaskInput& i) { i.env = ParseEnv(r.Str()); }},
-      ASGARD_STR_FIELD("stop_signal", stop_signal),
+            [](RowReader& r, TaskInput& i) {
+              i.env = ParseEnv(r.Str());
+              return absl::OkStatus();
+            }},
+      Field{"stop_signal", [](const TaskInput& i) -> SqlParam { return i.stop_signal.Name(); },
+            [](RowReader& r, TaskInput& i) {
+              return ParseColumn("stop_signal", r.Str(), &Signal::Parse, &i.stop_signal);
+            }},
       ASGARD_INT_FIELD("stop_timeout", stop_timeout),
       ASGARD_INT_FIELD("max_bytes", max_bytes),
       ASGARD_INT_FIELD("backups", backups),
@@ -77,12 +104,22 @@ std::vector<Field> KindFields(TaskKind kind) {
       break;
     case TaskKind::kJob:
       f.insert(f.end(), {ASGARD_STR_FIELD("spec", spec), timeout,
-                         ASGARD_STR_FIELD("concurrency", concurrency), retries, retry_delay,
+                         Field{"concurrency",
+                               [](const TaskInput& i) -> SqlParam {
+                                 return runtime::ConcurrencyName(i.concurrency);
+                               },
+                               [](RowReader& r, TaskInput& i) {
+                                 return ParseColumn("concurrency", r.Str(),
+                                                    &runtime::ParseConcurrency, &i.concurrency);
+                               }}, retries, retry_delay,
                          ASGARD_INT_FIELD("max_concurrent", max_concurrent)});
       break;
     case TaskKind::kTiming:
       f.insert(f.end(), {Field{"`time`", [](const TaskInput& i) -> SqlParam { return i.time; },
-                               [](RowReader& r, TaskInput& i) { i.time = r.Time(); }},
+                               [](RowReader& r, TaskInput& i) {
+                                 i.time = r.Time();
+                                 return absl::OkStatus();
+                               }},
                          timeout, retries, retry_delay, ASGARD_INT_FIELD("grace", grace)});
       break;
   }
@@ -130,12 +167,17 @@ std::string TaskSelect(TaskKind kind) {
                       " FROM `", TaskTable(kind), "`");
 }
 
-Task ReadTask(TaskKind kind, const SqlRow& row) {
+absl::StatusOr<Task> ReadTask(TaskKind kind, const SqlRow& row) {
   RowReader r(row);
   Task t;
   t.kind = kind;
   t.id = r.Int();
-  for (const Field& f : Fields(kind)) f.set(r, t.input);
+  for (const Field& f : Fields(kind)) {
+    if (absl::Status s = f.set(r, t.input); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(TaskTable(kind), " id ", t.id, ": ",
+                                                 s.message()));
+    }
+  }
   t.desired = r.Int() == static_cast<int>(Desired::kRun) ? Desired::kRun : Desired::kPause;
   t.input.desired = t.desired;
   t.status = static_cast<int>(r.Int());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "store/records.h"
 #include "store/sql.h"
 
@@ -19,7 +20,8 @@ SqlParams TaskParams(TaskKind kind, const TaskInput& input);
 
 // "SELECT <every column> FROM `apps`" (append WHERE ...); rows read with ReadTask.
 std::string TaskSelect(TaskKind kind);
-Task ReadTask(TaskKind kind, const SqlRow& row);
+// DataLoss naming the table, id and column for a value a typed column cannot hold.
+absl::StatusOr<Task> ReadTask(TaskKind kind, const SqlRow& row);
 
 // When status is derived:
 //   kUser     after a desired-state change or an edit: a finished timing may run again;

@@ -18,7 +18,7 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
   in.is_monitor = true;
   in.user = "www-data";
   in.env = {{"A", "1"}, {"QUOTE", "it's \"x\""}, {"BIG", std::string(20000, 'b')}};
-  in.stop_signal = "SIGINT";
+  in.stop_signal = *Signal::Parse("SIGINT");
   in.stop_timeout = 7;
   in.max_bytes = 1234567;
   in.backups = 3;
@@ -26,7 +26,7 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
   in.start_secs = 4;
   in.max_restarts = 9;
   in.backoff_max = 60;
-  in.concurrency = "replace";
+  in.concurrency = runtime::Concurrency::kReplace;
   in.timeout = 30;
   in.retries = 2;
   in.retry_delay = 15;
@@ -40,7 +40,7 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
     EXPECT_EQ(t.input.group_id, 3);
     EXPECT_EQ(t.input.env, in.env);
     EXPECT_EQ(t.input.user, "www-data");
-    EXPECT_EQ(t.input.stop_signal, "SIGINT");
+    EXPECT_EQ(t.input.stop_signal.Name(), "INT");
     EXPECT_EQ(t.input.max_bytes, 1234567);
     EXPECT_TRUE(t.input.is_monitor);
     EXPECT_EQ(t.creator, 1);
@@ -53,7 +53,7 @@ TEST_P(TasksTest, EveryKindRoundTripsItsFields) {
       EXPECT_EQ(t.input.backoff_max, 60);
     } else if (kind == TaskKind::kJob) {
       EXPECT_EQ(t.input.spec, "*/5 * * * *");
-      EXPECT_EQ(t.input.concurrency, "replace");
+      EXPECT_EQ(t.input.concurrency, runtime::Concurrency::kReplace);
       EXPECT_EQ(t.input.timeout, 30);
       EXPECT_EQ(t.input.retries, 2);
     } else {

@@ -302,7 +302,7 @@ TEST_F(TaskControlTest, ACopyKeepsEverythingButNameAndStateAndFollowsTheCopiersR
   EXPECT_EQ(admins.task.input.dir, "/srv");
   EXPECT_EQ(admins.task.input.env.at("A"), "1");
   EXPECT_EQ(admins.task.input.spec, "*/5 * * * *");
-  EXPECT_EQ(admins.task.input.concurrency, "allow");
+  EXPECT_EQ(admins.task.input.concurrency, runtime::Concurrency::kAllow);
   EXPECT_EQ(admins.task.input.user, "www-data");
   EXPECT_EQ(ChangeMessage(admins), "ok");
 

@@ -200,7 +200,7 @@ const std::vector<Member>& Members() {
             }
             w.EndObject();
           }),
-        M("stop_signal", kAll, [](W& w, const X& x) { w.String(x.t.input.stop_signal); }),
+        M("stop_signal", kAll, [](W& w, const X& x) { w.String(x.t.input.stop_signal.Name()); }),
         M("stop_timeout", kAll, [](W& w, const X& x) { w.Int(x.t.input.stop_timeout); }),
         M("max_bytes", kAll, [](W& w, const X& x) { w.Int(x.t.input.max_bytes); }),
         M("backups", kAll, [](W& w, const X& x) { w.Int(x.t.input.backups); }),
@@ -235,7 +235,7 @@ const std::vector<Member>& Members() {
         M("max_restarts", kApp, [](W& w, const X& x) { w.Int(x.t.input.max_restarts); }),
         M("backoff_max", kApp, [](W& w, const X& x) { w.Int(x.t.input.backoff_max); }),
         M("spec", kJob, [](W& w, const X& x) { w.String(x.t.input.spec); }),
-        M("concurrency", kJob, [](W& w, const X& x) { w.String(x.t.input.concurrency); }),
+        M("concurrency", kJob, [](W& w, const X& x) { w.String(runtime::ConcurrencyName(x.t.input.concurrency)); }),
         M("max_concurrent", kJob, [](W& w, const X& x) { w.Int(x.t.input.max_concurrent); }),
         M("imported_root", kAll, [](W& w, const X& x) { w.Int(x.t.imported_root ? 1 : 0); }),
         M("next_run_at", kJob, [](W& w, const X& x) { OptionalText(w, !x.when.empty(), x.when); }),
@@ -351,10 +351,11 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
   RETURN_IF_ERROR(ReadBool(body, "is_monitor", &in.is_monitor));
   RETURN_IF_ERROR(ReadRunAs(body, rights, &in.user));
   RETURN_IF_ERROR(ReadEnv(body, &in.env));
-  RETURN_IF_ERROR(ReadString(body, "stop_signal", &in.stop_signal));
-  if (auto sig = config::ParseSignal(in.stop_signal); !sig.ok()) {
-    return FieldError("stop_signal", std::string(sig.status().message()));
-  }
+  std::string stop_signal = in.stop_signal.Name();
+  RETURN_IF_ERROR(ReadString(body, "stop_signal", &stop_signal));
+  absl::StatusOr<Signal> signal = Signal::Parse(stop_signal);
+  if (!signal.ok()) return FieldError("stop_signal", std::string(signal.status().message()));
+  in.stop_signal = *signal;
   RETURN_IF_ERROR(ReadIntAs(body, "stop_timeout", 0, 86400, &in.stop_timeout));
   RETURN_IF_ERROR(ReadIntAs(body, "max_bytes", 0, INT64_MAX, &in.max_bytes));
   if (in.max_bytes != 0 && in.max_bytes < process::kMinRotateBytes) {
@@ -377,9 +378,9 @@ absl::StatusOr<store::TaskInput> ParseTaskInput(store::TaskKind kind, const Json
       if (auto s = sched::CronSchedule::Parse(in.spec); !s.ok()) {
         return FieldError("spec", std::string(s.status().message()));
       }
-      RETURN_IF_ERROR(ReadString(body, "concurrency", &in.concurrency));
-      ASSIGN_OR_RETURN(runtime::Concurrency concurrency, ParseConcurrency(in.concurrency));
-      in.concurrency = runtime::ConcurrencyName(concurrency);
+      std::string concurrency = runtime::ConcurrencyName(in.concurrency);
+      RETURN_IF_ERROR(ReadString(body, "concurrency", &concurrency));
+      ASSIGN_OR_RETURN(in.concurrency, ParseConcurrency(concurrency));
       RETURN_IF_ERROR(ReadIntAs(body, "timeout", -1, 30 * 86400, &in.timeout));
       RETURN_IF_ERROR(ReadIntAs(body, "retries", 0, 100, &in.retries));
       RETURN_IF_ERROR(ReadIntAs(body, "retry_delay", 0, 86400, &in.retry_delay));

@@ -250,7 +250,7 @@ Json ReferenceTaskJson(const store::Task& t, const TaskNames& names, absl::TimeZ
             {"is_monitor", in.is_monitor ? 1 : 0},
             {"user", in.user},
             {"env", in.env},
-            {"stop_signal", in.stop_signal},
+            {"stop_signal", in.stop_signal.Name()},
             {"stop_timeout", in.stop_timeout},
             {"max_bytes", in.max_bytes},
             {"backups", in.backups},
@@ -279,7 +279,7 @@ Json ReferenceTaskJson(const store::Task& t, const TaskNames& names, absl::TimeZ
     case store::TaskKind::kJob:
       j["spec"] = in.spec;
       j["timeout"] = in.timeout;
-      j["concurrency"] = in.concurrency;
+      j["concurrency"] = runtime::ConcurrencyName(in.concurrency);
       j["max_concurrent"] = in.max_concurrent;
       j["retries"] = in.retries;
       j["retry_delay"] = in.retry_delay;
@@ -314,7 +314,7 @@ TEST(TaskToJsonTest, WrittenTextIsWhatTheJsonTreePrinted) {
   in.args = "--port 8080\t--x";
   in.std_out = "/var/log/api.out";
   in.env = {{"A", "1"}, {"PATH", "/bin:/usr/bin"}, {"BAD", "\xC3"}};
-  in.stop_signal = "SIGTERM";
+  in.stop_signal = *Signal::Parse("SIGUSR2");
   in.stop_timeout = 10;
   in.max_bytes = 1 << 20;
   in.backups = 3;
@@ -323,7 +323,7 @@ TEST(TaskToJsonTest, WrittenTextIsWhatTheJsonTreePrinted) {
   in.max_restarts = 5;
   in.backoff_max = 30;
   in.spec = "*/5 * * * *";
-  in.concurrency = "skip";
+  in.concurrency = runtime::Concurrency::kAllow;
   in.timeout = 60;
   in.retries = 2;
   in.retry_delay = 15;
