@@ -3,16 +3,54 @@
 
 #include <stdlib.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "rpc/auth.h"
 #include "rpc/endpoint.h"
+#include "store/forwarding_store_for_test.h"
 
 namespace asgard::master {
 namespace {
 
 constexpr char kToken[] = "secret-token";
+
+// The real store, except that while broken the writes of an agent's reports and observed
+// state fail with the given error and write nothing (the database went away).
+class FlakyStore final : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+
+  void Break(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    error_ = std::move(error);
+  }
+  void Heal() { Break(absl::OkStatus()); }
+
+  absl::StatusOr<int> InsertReport(const std::vector<store::ArchiveRecord>& archives,
+                                   const std::vector<store::ExceptionRecord>& exceptions,
+                                   const std::vector<store::MonitorSample>& monitors,
+                                   store::FreshRecords* fresh) override {
+    if (absl::Status error = Error(); !error.ok()) return error;
+    return ForwardingStore::InsertReport(archives, exceptions, monitors, fresh);
+  }
+  absl::Status RecordObserved(int64_t agent_id, const std::vector<store::ObservedReport>& reports,
+                              absl::Time now) override {
+    if (absl::Status error = Error(); !error.ok()) return error;
+    return ForwardingStore::RecordObserved(agent_id, reports, now);
+  }
+
+ private:
+  absl::Status Error() {
+    absl::MutexLock lock(&mu_);
+    return error_;
+  }
+
+  absl::Mutex mu_;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+};
 
 class MasterServiceTest : public ::testing::Test {
  protected:
@@ -23,12 +61,13 @@ class MasterServiceTest : public ::testing::Test {
     auto store = store::Store::Open(config::DbConfig{}, dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
+    flaky_ = std::make_unique<FlakyStore>(*store_);
     MasterOptions options;
     options.name = "test-master";
     options.token = kToken;
     options.offline_after = absl::Seconds(7);
     options.now = [this] { return now_; };
-    service_ = std::make_unique<MasterService>(*store_, options);
+    service_ = std::make_unique<MasterService>(*flaky_, options);  // flaky_: store_ until broken
     config::Config cfg;
     cfg.rpc_token = kToken;
     auto server = rpc::StartServer({"127.0.0.1", 0, "master"}, cfg, {service_.get()});
@@ -69,6 +108,7 @@ class MasterServiceTest : public ::testing::Test {
   absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
   std::string dir_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<FlakyStore> flaky_;  // over store_
   std::unique_ptr<MasterService> service_;
   rpc::ListeningServer server_;
   std::unique_ptr<v1::Master::Stub> stub_;
@@ -320,6 +360,59 @@ TEST_F(MasterServiceTest, ResentReportIsStoredOnce) {
                                        absl::FromUnixSeconds(1'800'001'000), 100);
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(samples->size(), 1u);
+}
+
+// The agent keeps a report in its spool until the master acknowledges it: when the store cannot
+// take it, the answer is UNAVAILABLE (retry as is), with no acknowledgement, and the report sent
+// again once the store is back is stored.
+TEST_F(MasterServiceTest, AReportTheStoreCannotTakeIsUnavailableAndNotAcknowledged) {
+  int64_t id = RegisterAgent();
+  v1::ReportBatch batch;
+  batch.set_agent_id(id);
+  batch.set_stream_uuid("stream-a");
+  batch.set_seq(1);
+  batch.add_exceptions()->set_desc("start fail: no such file");
+  flaky_->Break(absl::UnavailableError("database unreachable"));
+  v1::ReportAck ack;
+  grpc::Status s = stub_->Report(Ctx().get(), batch, &ack);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(ack.stored_seq(), 0);
+  EXPECT_TRUE(store_->ListExceptions(100)->empty());
+
+  flaky_->Heal();
+  ASSERT_TRUE(stub_->Report(Ctx().get(), batch, &ack).ok());
+  EXPECT_EQ(ack.stored_seq(), 1);
+  EXPECT_EQ(store_->ListExceptions(100)->size(), 1u);
+}
+
+// A full observed state the store could not record does not count as arrived: the heartbeat
+// fails (UNAVAILABLE), and the next one asks for the full state again.
+TEST_F(MasterServiceTest, AFullStateTheStoreCannotRecordIsAskedForAgain) {
+  int64_t id = RegisterAgent();
+  store::TaskInput in;
+  in.name = "web";
+  in.agent_id = id;
+  in.program = "sleep";
+  auto task = store_->CreateTask(store::TaskKind::kApp, in, 1);
+  ASSERT_TRUE(task.ok()) << task.status();
+  v1::HeartbeatRequest hb;
+  hb.set_agent_id(id);
+  hb.set_full(true);
+  auto* t = hb.add_tasks();
+  t->mutable_ref()->set_kind(v1::TASK_KIND_APP);
+  t->mutable_ref()->set_id(task->id);
+  t->set_state("running");
+  flaky_->Break(absl::UnavailableError("database unreachable"));
+  v1::HeartbeatResponse resp;
+  grpc::Status s = stub_->Heartbeat(Ctx().get(), hb, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_NE(store_->GetTask(store::TaskKind::kApp, task->id)->observed.state, "running");
+
+  flaky_->Heal();
+  v1::HeartbeatRequest beat;
+  beat.set_agent_id(id);
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), beat, &resp).ok());
+  EXPECT_TRUE(resp.send_full());
 }
 
 TEST_F(MasterServiceTest, ReportWithoutAgentIsRefused) {

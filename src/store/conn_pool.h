@@ -1,5 +1,5 @@
 // File: conn_pool.h
-// A fixed set of connections, each lent to one caller at a time: the Store's read-only
+// A fixed set of connections, each lent to one caller at a time: the SqlStore's read-only
 // connections (its writer keeps its own mutex). A lease blocks while every connection is lent
 // and gives its connection back when it ends; the most recently returned connection is lent
 // first, so that a light load keeps using the same warm statement cache.

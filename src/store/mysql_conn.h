@@ -26,7 +26,7 @@ struct MysqlOptions {
   std::string password;
   std::string database;  // "" = none selected (administrative connections)
   int connect_timeout_s = 10;
-  // SET SESSION TRANSACTION READ ONLY on every (re)connection: a write fails (the Store's read
+  // SET SESSION TRANSACTION READ ONLY on every (re)connection: a write fails (the SqlStore's read
   // connections).
   bool read_only = false;
 };

@@ -1,5 +1,5 @@
 // File: report_writer.h
-// How Store::InsertReport writes agents' reports (internal to the store). The reports that wait
+// How SqlStore::InsertReport writes agents' reports (internal to the store). The reports that wait
 // for the writer at the same moment are written together: one transaction, so one commit, and
 // their rows in shared multi-row INSERTs, instead of a transaction and a few statements per
 // report. A master under load receives reports from many agents at once; each then costs a
@@ -33,7 +33,7 @@ struct ReportToWrite {
   const std::vector<MonitorSample>* monitors = nullptr;
 
   bool written = false;  // the results below are final (set by WriteReports)
-  bool done = false;     // set by the Store, under its queue lock, after `written`
+  bool done = false;     // set by the SqlStore, under its queue lock, after `written`
   absl::Status status;
   int inserted = 0;      // records not stored before
   FreshRecords fresh;    // which archives and exceptions were not stored before

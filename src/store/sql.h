@@ -8,7 +8,7 @@
 //   for (const SqlRow& row : rows) { RowReader r(row); int64_t id = r.Int(); std::string n =
 //   r.Str(); }
 //
-// Thread-safety: none; a SqlConn is used by one thread at a time (Store holds a mutex).
+// Thread-safety: none; a SqlConn is used by one thread at a time (SqlStore holds a mutex).
 #pragma once
 
 #include <cstdint>

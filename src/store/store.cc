@@ -1,5 +1,5 @@
 // File: store.cc
-// Opening a store (backend choice, migrations) and the agent registry.
+// Opening a store (Store::Open, backend choice, migrations) and the agent registry of SqlStore.
 #include "store/store.h"
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "store/migrate.h"
 #include "store/mysql_conn.h"
+#include "store/sql_store.h"
 #include "store/sqlite_conn.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
@@ -91,16 +92,27 @@ absl::Status BumpVersion(SqlConn& conn, int64_t agent_id) {
 
 }  // namespace internal
 
-Store::Store(std::unique_ptr<SqlConn> conn, OpenOptions options)
-    : backend_(conn->backend()), options_(std::move(options)), conn_(std::move(conn)) {}
-
-Store::~Store() = default;
-
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
                                                    const std::string& runtime_dir,
                                                    const OpenOptions& options) {
+  return SqlStore::Open(db, runtime_dir, options);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenOn(std::unique_ptr<SqlConn> conn,
+                                                     const OpenOptions& options) {
+  return SqlStore::OpenOn(std::move(conn), options);
+}
+
+SqlStore::SqlStore(std::unique_ptr<SqlConn> conn, OpenOptions options)
+    : backend_(conn->backend()), options_(std::move(options)), conn_(std::move(conn)) {}
+
+SqlStore::~SqlStore() = default;
+
+absl::StatusOr<std::unique_ptr<SqlStore>> SqlStore::Open(const config::DbConfig& db,
+                                                         const std::string& runtime_dir,
+                                                         const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlConn> conn, Connect(db, runtime_dir, Role::kWriter));
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenOn(std::move(conn), options));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlStore> store, OpenOn(std::move(conn), options));
   if (db.driver != "mysql" && CanHaveReaders(db)) {
     ASSIGN_OR_RETURN(store->checkpointer_,
                      WalCheckpointer::Start(SqlitePath(db, runtime_dir),
@@ -127,13 +139,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const config::DbConfig& db,
   return store;
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::OpenOn(std::unique_ptr<SqlConn> conn,
-                                                     const OpenOptions& options) {
+absl::StatusOr<std::unique_ptr<SqlStore>> SqlStore::OpenOn(std::unique_ptr<SqlConn> conn,
+                                                           const OpenOptions& options) {
   RETURN_IF_ERROR(Migrate(*conn, {options.legacy_zone, options.now()}));
-  return std::unique_ptr<Store>(new Store(std::move(conn), options));
+  return std::unique_ptr<SqlStore>(new SqlStore(std::move(conn), options));
 }
 
-absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::Time now) {
+absl::StatusOr<Agent> SqlStore::RegisterAgent(const AgentRegistration& reg, absl::Time now) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   Agent agent;
@@ -168,7 +180,7 @@ absl::StatusOr<Agent> Store::RegisterAgent(const AgentRegistration& reg, absl::T
   return agent;
 }
 
-absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
+absl::StatusOr<Agent> SqlStore::Heartbeat(int64_t agent_id, absl::Time now) {
   WriteLock lock(this);
   RETURN_IF_ERROR(conn_
                       ->Exec("UPDATE agents SET status = CASE WHEN status = -1 THEN -1 ELSE 1 "
@@ -178,7 +190,7 @@ absl::StatusOr<Agent> Store::Heartbeat(int64_t agent_id, absl::Time now) {
   return internal::ReadAgent(*conn_, agent_id);
 }
 
-absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff) {
+absl::StatusOr<std::vector<int64_t>> SqlStore::MarkOfflineBefore(absl::Time cutoff) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   std::vector<int64_t> ids;
@@ -214,16 +226,16 @@ absl::StatusOr<std::vector<int64_t>> Store::MarkOfflineBefore(absl::Time cutoff)
   return ids;
 }
 
-absl::StatusOr<Agent> Store::GetAgent(int64_t id) {
+absl::StatusOr<Agent> SqlStore::GetAgent(int64_t id) {
   return Read([&](SqlConn& c) { return internal::ReadAgent(c, id); });
 }
 
-absl::StatusOr<std::map<int64_t, Agent>> Store::GetAgents(const std::vector<int64_t>& ids) {
+absl::StatusOr<std::map<int64_t, Agent>> SqlStore::GetAgents(const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::map<int64_t, Agent>();
   return Read([&](SqlConn& c) { return internal::ReadByIds(c, kAgentSelect, ids, &ReadAgentRow); });
 }
 
-absl::StatusOr<Agent> Store::FindAgent(const std::string& ip, const std::string& port) {
+absl::StatusOr<Agent> SqlStore::FindAgent(const std::string& ip, const std::string& port) {
   return Read([&](SqlConn& c) -> absl::StatusOr<Agent> {
     ASSIGN_OR_RETURN(auto rows,
                      c.Query(absl::StrCat(kAgentSelect, " WHERE ip = ? AND port = ?"), {ip, port}));
@@ -234,7 +246,7 @@ absl::StatusOr<Agent> Store::FindAgent(const std::string& ip, const std::string&
   });
 }
 
-absl::StatusOr<std::vector<Agent>> Store::ListAgents() {
+absl::StatusOr<std::vector<Agent>> SqlStore::ListAgents() {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<Agent>> {
     ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kAgentSelect, " ORDER BY id")));
     std::vector<Agent> agents;
@@ -243,14 +255,14 @@ absl::StatusOr<std::vector<Agent>> Store::ListAgents() {
   });
 }
 
-absl::StatusOr<int64_t> Store::AssignmentVersion(int64_t agent_id) {
+absl::StatusOr<int64_t> SqlStore::AssignmentVersion(int64_t agent_id) {
   return Read([&](SqlConn& c) -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(Agent agent, internal::ReadAgent(c, agent_id));
     return agent.assignment_version;
   });
 }
 
-absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
+absl::Status SqlStore::ForbidAgent(int64_t agent_id, int64_t user_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -270,7 +282,7 @@ absl::Status Store::ForbidAgent(int64_t agent_id, int64_t user_id) {
   });
 }
 
-absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
+absl::Status SqlStore::SetAgentAlias(int64_t agent_id, const std::string& alias) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
@@ -282,7 +294,7 @@ absl::Status Store::SetAgentAlias(int64_t agent_id, const std::string& alias) {
   });
 }
 
-absl::Status Store::ResetAgentKey(int64_t agent_id) {
+absl::Status SqlStore::ResetAgentKey(int64_t agent_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {
@@ -294,7 +306,7 @@ absl::Status Store::ResetAgentKey(int64_t agent_id) {
   });
 }
 
-absl::StatusOr<std::map<int, int64_t>> Store::CountAgentsByStatus() {
+absl::StatusOr<std::map<int, int64_t>> SqlStore::CountAgentsByStatus() {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::map<int, int64_t>> {
     ASSIGN_OR_RETURN(auto rows, c.Query("SELECT status, COUNT(*) FROM agents GROUP BY status"));
     return internal::ReadCounts(rows);

@@ -2,7 +2,7 @@
 // Groups (soft-deleted, names unique among the groups not deleted) and the operation log.
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 #include "store/store_internal.h"
 
 namespace asgard::store {
@@ -68,7 +68,7 @@ absl::StatusOr<Group> ReadLiveGroup(SqlConn& c, int64_t id) {
 
 }  // namespace
 
-absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_id, int status) {
+absl::StatusOr<Group> SqlStore::CreateGroup(const std::string& name, int64_t user_id, int status) {
   RETURN_IF_ERROR(CheckGroupStatus(status));
   WriteLock lock(this);
   SqlConn& c = *conn_;
@@ -86,16 +86,16 @@ absl::StatusOr<Group> Store::CreateGroup(const std::string& name, int64_t user_i
   return ReadGroup(c, id);
 }
 
-absl::StatusOr<Group> Store::GetGroup(int64_t id) {
+absl::StatusOr<Group> SqlStore::GetGroup(int64_t id) {
   return Read([&](SqlConn& c) { return ReadGroup(c, id); });
 }
 
-absl::StatusOr<std::map<int64_t, Group>> Store::GetGroups(const std::vector<int64_t>& ids) {
+absl::StatusOr<std::map<int64_t, Group>> SqlStore::GetGroups(const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::map<int64_t, Group>();
   return Read([&](SqlConn& c) { return internal::ReadByIds(c, kGroupSelect, ids, &ReadGroupRow); });
 }
 
-absl::StatusOr<std::vector<Group>> Store::ListGroups(bool include_deleted) {
+absl::StatusOr<std::vector<Group>> SqlStore::ListGroups(bool include_deleted) {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<Group>> {
     ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kGroupSelect,
                                                      include_deleted ? "" : " WHERE status <> -1",
@@ -106,8 +106,8 @@ absl::StatusOr<std::vector<Group>> Store::ListGroups(bool include_deleted) {
   });
 }
 
-absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, int64_t user_id,
-                                         std::optional<int> status) {
+absl::StatusOr<Group> SqlStore::UpdateGroup(int64_t id, const std::string& name, int64_t user_id,
+                                            std::optional<int> status) {
   if (status) RETURN_IF_ERROR(CheckGroupStatus(*status));
   WriteLock lock(this);
   SqlConn& c = *conn_;
@@ -124,7 +124,7 @@ absl::StatusOr<Group> Store::UpdateGroup(int64_t id, const std::string& name, in
   return ReadGroup(c, id);
 }
 
-absl::Status Store::DeleteGroup(int64_t id, int64_t user_id) {
+absl::Status SqlStore::DeleteGroup(int64_t id, int64_t user_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -137,7 +137,7 @@ absl::Status Store::DeleteGroup(int64_t id, int64_t user_id) {
   });
 }
 
-absl::StatusOr<int64_t> Store::InsertOperation(const Operation& op) {
+absl::StatusOr<int64_t> SqlStore::InsertOperation(const Operation& op) {
   WriteLock lock(this);
   absl::Time created = op.created_at == absl::Time() ? options_.now() : op.created_at;
   ASSIGN_OR_RETURN(ExecResult r,
@@ -147,7 +147,7 @@ absl::StatusOr<int64_t> Store::InsertOperation(const Operation& op) {
   return r.last_insert_id;
 }
 
-absl::StatusOr<Page<Operation>> Store::ListOperations(const OperationFilter& filter) {
+absl::StatusOr<Page<Operation>> SqlStore::ListOperations(const OperationFilter& filter) {
   internal::Where where;
   if (filter.user_id) where.Add("user_id = ?", *filter.user_id);
   if (filter.type) where.Add("type = ?", *filter.type);

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 #include "store/store_internal.h"
 
 namespace asgard::store {
@@ -57,8 +57,8 @@ std::vector<T> ReadAll(const std::vector<SqlRow>& rows, T (*read)(const SqlRow&)
 
 }  // namespace
 
-absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t related_id,
-                                                               int limit) {
+absl::StatusOr<std::vector<ArchiveRecord>> SqlStore::ListArchives(int type, int64_t related_id,
+                                                                  int limit) {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<ArchiveRecord>> {
     ASSIGN_OR_RETURN(auto rows,
                      c.Query(absl::StrCat("SELECT ", kArchiveColumns,
@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<ArchiveRecord>> Store::ListArchives(int type, int64_t
   });
 }
 
-absl::StatusOr<std::vector<ExceptionRecord>> Store::ListExceptions(int limit) {
+absl::StatusOr<std::vector<ExceptionRecord>> SqlStore::ListExceptions(int limit) {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<ExceptionRecord>> {
     ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat("SELECT ", kExceptionColumns,
                                                      " FROM exceptions ORDER BY id DESC "
@@ -79,8 +79,8 @@ absl::StatusOr<std::vector<ExceptionRecord>> Store::ListExceptions(int limit) {
   });
 }
 
-absl::StatusOr<Page<ArchiveRecord>> Store::ListArchivesPage(int type, int64_t related_id,
-                                                            int page, int size) {
+absl::StatusOr<Page<ArchiveRecord>> SqlStore::ListArchivesPage(int type, int64_t related_id,
+                                                               int page, int size) {
   internal::Where where;
   where.Add("type = ?", type);
   where.Add("related_id = ?", related_id);
@@ -89,7 +89,7 @@ absl::StatusOr<Page<ArchiveRecord>> Store::ListArchivesPage(int type, int64_t re
   });
 }
 
-absl::StatusOr<Page<ExceptionRecord>> Store::ListExceptionsPage(const ExceptionFilter& filter) {
+absl::StatusOr<Page<ExceptionRecord>> SqlStore::ListExceptionsPage(const ExceptionFilter& filter) {
   internal::Where where;
   if (filter.type) where.Add("type = ?", *filter.type);
   if (filter.related_id) where.Add("related_id = ?", *filter.related_id);

@@ -10,7 +10,7 @@
 #include "store/monitor_tables.h"
 #include "store/report_writer.h"
 #include "store/schema.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 
 namespace asgard::store {
 namespace {
@@ -69,7 +69,7 @@ MonitorSample ReadMonitor(const SqlRow& row) {
 
 }  // namespace
 
-absl::StatusOr<int> Store::InsertArchives(const std::vector<ArchiveRecord>& batch) {
+absl::StatusOr<int> SqlStore::InsertArchives(const std::vector<ArchiveRecord>& batch) {
   for (const ArchiveRecord& a : batch) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
   WriteLock lock(this);
   return InsertEach<ArchiveRecord>(
@@ -80,7 +80,7 @@ absl::StatusOr<int> Store::InsertArchives(const std::vector<ArchiveRecord>& batc
       &ArchiveParams);
 }
 
-absl::StatusOr<int> Store::InsertExceptions(const std::vector<ExceptionRecord>& batch) {
+absl::StatusOr<int> SqlStore::InsertExceptions(const std::vector<ExceptionRecord>& batch) {
   for (const ExceptionRecord& e : batch) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
   WriteLock lock(this);
   return InsertEach<ExceptionRecord>(
@@ -91,10 +91,10 @@ absl::StatusOr<int> Store::InsertExceptions(const std::vector<ExceptionRecord>& 
       &ExceptionParams);
 }
 
-absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archives,
-                                        const std::vector<ExceptionRecord>& exceptions,
-                                        const std::vector<MonitorSample>& monitors,
-                                        FreshRecords* fresh) {
+absl::StatusOr<int> SqlStore::InsertReport(const std::vector<ArchiveRecord>& archives,
+                                           const std::vector<ExceptionRecord>& exceptions,
+                                           const std::vector<MonitorSample>& monitors,
+                                           FreshRecords* fresh) {
   for (const ArchiveRecord& a : archives) RETURN_IF_ERROR(RequireIdentity(a.uuid, "archive"));
   for (const ExceptionRecord& e : exceptions) RETURN_IF_ERROR(RequireIdentity(e.uuid, "exception"));
   for (const MonitorSample& m : monitors) RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
@@ -108,7 +108,7 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
   // done. Only as many calls as there are free connections wake up to write: with a hundred
   // reports waiting, the others would only queue on the connections and sleep again.
   struct Waiting {
-    Store* store;
+    SqlStore* store;
     const internal::ReportToWrite* mine;
   } waiting{this, &mine};
   queue_mu_.Lock();
@@ -132,7 +132,7 @@ absl::StatusOr<int> Store::InsertReport(const std::vector<ArchiveRecord>& archiv
   return mine.inserted;
 }
 
-std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
+std::vector<internal::ReportToWrite*> SqlStore::TakeQueuedReports() {
   // A bound on one transaction, so that the reports behind it wait tens of ms, not seconds,
   // and so that a backlog is shared by the report connections.
   constexpr size_t kMaxRecordsPerTransaction = 4096;
@@ -148,7 +148,7 @@ std::vector<internal::ReportToWrite*> Store::TakeQueuedReports() {
   return batch;
 }
 
-void Store::WriteQueuedReports() {
+void SqlStore::WriteQueuedReports() {
   std::vector<internal::ReportToWrite*> taken;
   if (report_writers_ == nullptr) {  // SQLite: one writer for everything
     WriteLock lock(this);
@@ -163,7 +163,7 @@ void Store::WriteQueuedReports() {
   ++free_report_writers_;
 }
 
-std::vector<internal::ReportToWrite*> Store::WriteQueuedReportsOn(SqlConn& c) {
+std::vector<internal::ReportToWrite*> SqlStore::WriteQueuedReportsOn(SqlConn& c) {
   std::vector<internal::ReportToWrite*> taken = TakeQueuedReports();
   std::vector<internal::ReportToWrite*> batch;
   for (internal::ReportToWrite* r : taken) {
@@ -185,14 +185,14 @@ std::vector<internal::ReportToWrite*> Store::WriteQueuedReportsOn(SqlConn& c) {
   return taken;
 }
 
-absl::Status Store::CreateMonitorTablesOf(SqlConn& c, internal::ReportToWrite* report) {
+absl::Status SqlStore::CreateMonitorTablesOf(SqlConn& c, internal::ReportToWrite* report) {
   for (const std::string& table : internal::MonitorTablesOf({report})) {
     RETURN_IF_ERROR(CreateMonitorTableOnce(c, table));
   }
   return absl::OkStatus();
 }
 
-absl::Status Store::CreateMonitorTableOnce(SqlConn& c, const std::string& table) {
+absl::Status SqlStore::CreateMonitorTableOnce(SqlConn& c, const std::string& table) {
   {
     absl::MutexLock lock(&tables_mu_);
     if (known_monitor_tables_.count(table)) return absl::OkStatus();
@@ -205,7 +205,7 @@ absl::Status Store::CreateMonitorTableOnce(SqlConn& c, const std::string& table)
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batch) {
+absl::StatusOr<int> SqlStore::InsertMonitors(const std::vector<MonitorSample>& batch) {
   std::map<std::string, std::vector<MonitorSample>> by_table;
   for (const MonitorSample& m : batch) {
     RETURN_IF_ERROR(RequireIdentity(m.uuid, "monitor sample"));
@@ -230,16 +230,16 @@ absl::StatusOr<int> Store::InsertMonitors(const std::vector<MonitorSample>& batc
   return inserted;
 }
 
-absl::Status Store::EnsureMonitorTables(absl::Time now) {
+absl::Status SqlStore::EnsureMonitorTables(absl::Time now) {
   WriteLock lock(this);
   absl::CivilMonth month = UtcMonth(now);
   RETURN_IF_ERROR(CreateMonitorTable(*conn_, MonitorTableName(month)));
   return CreateMonitorTable(*conn_, MonitorTableName(month + 1));
 }
 
-absl::StatusOr<std::vector<MonitorSample>> Store::QueryMonitors(int type, int64_t related_id,
-                                                                absl::Time from, absl::Time to,
-                                                                int limit) {
+absl::StatusOr<std::vector<MonitorSample>> SqlStore::QueryMonitors(int type, int64_t related_id,
+                                                                   absl::Time from, absl::Time to,
+                                                                   int limit) {
   limit = std::clamp(limit, 1, kMaxQueryRows);
   absl::CivilMonth first = UtcMonth(from);
   absl::CivilMonth last = UtcMonth(to - absl::Seconds(1));
@@ -266,8 +266,8 @@ absl::StatusOr<std::vector<MonitorSample>> Store::QueryMonitors(int type, int64_
   });
 }
 
-absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int months_to_keep,
-                                                                           absl::Time now) {
+absl::StatusOr<std::vector<std::string>> SqlStore::DropMonitorTablesOlderThan(int months_to_keep,
+                                                                              absl::Time now) {
   std::vector<std::string> dropped;
   if (months_to_keep < 1) return dropped;
   absl::CivilMonth oldest_kept = UtcMonth(now) - (months_to_keep - 1);
@@ -283,7 +283,7 @@ absl::StatusOr<std::vector<std::string>> Store::DropMonitorTablesOlderThan(int m
   return dropped;
 }
 
-absl::StatusOr<std::vector<std::string>> Store::ListMonitorTables() {
+absl::StatusOr<std::vector<std::string>> SqlStore::ListMonitorTables() {
   return Read([&](SqlConn& c) { return MonitorTables(c); });
 }
 

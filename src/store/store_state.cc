@@ -3,14 +3,14 @@
 // by the master from heartbeats, never touching desired).
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
 
 namespace asgard::store {
 
-absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desired,
-                                       int64_t user_id) {
+absl::StatusOr<Task> SqlStore::SetDesired(TaskKind kind, int64_t id, Desired desired,
+                                          int64_t user_id) {
   if (desired != Desired::kRun && desired != Desired::kPause) {
     return absl::InvalidArgumentError(absl::StrCat("desired state ", static_cast<int>(desired),
                                                    ": expected 1 (run) or 2 (pause)"));
@@ -35,7 +35,7 @@ absl::StatusOr<Task> Store::SetDesired(TaskKind kind, int64_t id, Desired desire
   return internal::ReadTask(c, kind, id);
 }
 
-absl::StatusOr<Assignment> Store::GetAssignment(int64_t agent_id) {
+absl::StatusOr<Assignment> SqlStore::GetAssignment(int64_t agent_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   Assignment a;
@@ -56,8 +56,8 @@ absl::StatusOr<Assignment> Store::GetAssignment(int64_t agent_id) {
   return a;
 }
 
-absl::Status Store::RecordObserved(int64_t agent_id, const std::vector<ObservedReport>& reports,
-                                   absl::Time now) {
+absl::Status SqlStore::RecordObserved(int64_t agent_id, const std::vector<ObservedReport>& reports,
+                                      absl::Time now) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   return InTransaction(c, [&]() -> absl::Status {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "store/run_as.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 #include "store/store_internal.h"
 #include "store/task_sql.h"
 
@@ -133,7 +133,7 @@ absl::Status Rederive(SqlConn& c, TaskKind kind, int64_t id, DeriveMode mode) {
 
 }  // namespace
 
-absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id) {
+absl::StatusOr<Task> SqlStore::CreateTask(TaskKind kind, const TaskInput& input, int64_t user_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -163,8 +163,8 @@ absl::StatusOr<Task> Store::CreateTask(TaskKind kind, const TaskInput& input, in
   return internal::ReadTask(c, kind, id);
 }
 
-absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
-                                       int64_t user_id) {
+absl::StatusOr<Task> SqlStore::UpdateTask(TaskKind kind, int64_t id, const TaskInput& input,
+                                          int64_t user_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -194,11 +194,11 @@ absl::StatusOr<Task> Store::UpdateTask(TaskKind kind, int64_t id, const TaskInpu
   return internal::ReadTask(c, kind, id);
 }
 
-absl::StatusOr<Task> Store::GetTask(TaskKind kind, int64_t id) {
+absl::StatusOr<Task> SqlStore::GetTask(TaskKind kind, int64_t id) {
   return Read([&](SqlConn& c) { return internal::ReadTask(c, kind, id); });
 }
 
-absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
+absl::Status SqlStore::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   absl::Time now = options_.now();
@@ -213,21 +213,21 @@ absl::Status Store::DeleteTask(TaskKind kind, int64_t id, int64_t user_id) {
   });
 }
 
-absl::StatusOr<std::vector<Task>> Store::ListTasksByAgent(TaskKind kind, int64_t agent_id) {
+absl::StatusOr<std::vector<Task>> SqlStore::ListTasksByAgent(TaskKind kind, int64_t agent_id) {
   return Read([&](SqlConn& c) {
     return internal::ReadTasks(c, kind, "WHERE agent_id = ? AND status <> -1 ORDER BY id",
                                {agent_id});
   });
 }
 
-absl::StatusOr<std::vector<Task>> Store::ListImportedRootTasks(TaskKind kind) {
+absl::StatusOr<std::vector<Task>> SqlStore::ListImportedRootTasks(TaskKind kind) {
   return Read([&](SqlConn& c) {
     return internal::ReadTasks(c, kind, "WHERE imported_root = 1 AND status <> -1 ORDER BY id",
                                {});
   });
 }
 
-absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& filter) {
+absl::StatusOr<Page<Task>> SqlStore::ListTasks(TaskKind kind, const TaskFilter& filter) {
   internal::Where where;
   if (filter.agent_id) where.Add("agent_id = ?", *filter.agent_id);
   if (filter.group_id) where.Add("group_id = ?", *filter.group_id);
@@ -256,8 +256,8 @@ absl::StatusOr<Page<Task>> Store::ListTasks(TaskKind kind, const TaskFilter& fil
   });
 }
 
-absl::StatusOr<std::map<int, int64_t>> Store::CountTasksByStatus(TaskKind kind,
-                                                                 std::optional<int64_t> creator) {
+absl::StatusOr<std::map<int, int64_t>> SqlStore::CountTasksByStatus(
+    TaskKind kind, std::optional<int64_t> creator) {
   internal::Where where;
   absl::StrAppend(&where.sql, " AND status <> -1");
   if (creator) where.Add("creator = ?", *creator);

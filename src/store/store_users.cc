@@ -4,7 +4,7 @@
 #include "common/status_macros.h"
 #include "store/password.h"
 #include "store/run_as.h"
-#include "store/store.h"
+#include "store/sql_store.h"
 #include "store/store_internal.h"
 
 namespace asgard::store {
@@ -81,7 +81,7 @@ absl::StatusOr<std::string> AllowedRunAs(SqlConn& conn, int64_t user_id, const s
 
 }  // namespace internal
 
-absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plain_password) {
+absl::StatusOr<User> SqlStore::CreateUser(const User& user, const std::string& plain_password) {
   if (user.nickname.empty()) return absl::InvalidArgumentError("user nickname is empty");
   if (!IsRole(user.role)) return absl::InvalidArgumentError("role: must be Administrator or User");
   ASSIGN_OR_RETURN(std::string hash, HashPassword(plain_password));  // slow: outside the lock
@@ -106,16 +106,16 @@ absl::StatusOr<User> Store::CreateUser(const User& user, const std::string& plai
   return ReadUserWhere(c, "id", id);
 }
 
-absl::StatusOr<User> Store::GetUser(int64_t id) {
+absl::StatusOr<User> SqlStore::GetUser(int64_t id) {
   return Read([&](SqlConn& c) { return ReadUserWhere(c, "id", id); });
 }
 
-absl::StatusOr<User> Store::FindUser(UserKey key, const std::string& value) {
+absl::StatusOr<User> SqlStore::FindUser(UserKey key, const std::string& value) {
   if (value.empty()) return absl::NotFoundError("user not found");
   return Read([&](SqlConn& c) { return ReadUserWhere(c, KeyColumn(key), value); });
 }
 
-absl::StatusOr<std::vector<User>> Store::ListUsers() {
+absl::StatusOr<std::vector<User>> SqlStore::ListUsers() {
   return Read([&](SqlConn& c) -> absl::StatusOr<std::vector<User>> {
     ASSIGN_OR_RETURN(auto rows, c.Query(absl::StrCat(kUserSelect, " ORDER BY id")));
     std::vector<User> users;
@@ -124,7 +124,7 @@ absl::StatusOr<std::vector<User>> Store::ListUsers() {
   });
 }
 
-absl::Status Store::SetUserPassword(int64_t id, const std::string& plain, bool must_change) {
+absl::Status SqlStore::SetUserPassword(int64_t id, const std::string& plain, bool must_change) {
   ASSIGN_OR_RETURN(std::string hash, HashPassword(plain));
   WriteLock lock(this);
   SqlConn& c = *conn_;
@@ -139,15 +139,15 @@ absl::Status Store::SetUserPassword(int64_t id, const std::string& plain, bool m
   });
 }
 
-absl::StatusOr<bool> Store::AdminPasswordIsDefault() {
+absl::StatusOr<bool> SqlStore::AdminPasswordIsDefault() {
   absl::StatusOr<User> admin = FindUser(UserKey::kNickname, kAdminNickname);
   if (absl::IsNotFound(admin.status())) return false;
   if (!admin.ok()) return admin.status();
   return VerifyPassword(*admin, kAdminDefaultPassword).ok;
 }
 
-absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update,
-                                       std::vector<TaskRef>* rechecked) {
+absl::StatusOr<User> SqlStore::UpdateUser(int64_t id, const UserUpdate& update,
+                                          std::vector<TaskRef>* rechecked) {
   if (update.nickname && update.nickname->empty()) {
     return absl::InvalidArgumentError("nickname: must not be empty");
   }
@@ -190,7 +190,7 @@ absl::StatusOr<User> Store::UpdateUser(int64_t id, const UserUpdate& update,
   return ReadUserWhere(c, "id", id);
 }
 
-absl::Status Store::SetUserStatus(int64_t id, int status) {
+absl::Status SqlStore::SetUserStatus(int64_t id, int status) {
   if (status != 1 && status != 0 && status != -1) {
     return absl::InvalidArgumentError(
         absl::StrCat("status ", status, ": must be 1 (normal), 0 (unverified) or -1 (forbidden)"));

@@ -1,14 +1,13 @@
 // File: task_store.h
 // The part of the store the rules of apps, jobs and timings need (web/task_control.h): the
-// task rows, the agent and group a task names, and the operation log. Store (store.h) is the
-// implementation on SQLite and MySQL/MariaDB; a test may use Store on SQLite ":memory:" (real
-// and fast) or, where it pays, a hand-written fake of this interface.
+// task rows, the agent and group a task names, and the operation log. Store (store.h) extends
+// it, and SqlStore implements both on SQLite and MySQL/MariaDB; a test may use Store::Open on
+// SQLite ":memory:" (real and fast) or, where it pays, a hand-written fake of this interface.
 //
 //   TaskControl control(store, agents);  // store: a Store, seen as a TaskStore
 //
 // The contract of each method (errors, the run-as rule at each write, assignment versions) is
-// the one documented on Store, which implements them. Thread-safety: implementations are
-// thread-safe (Store is).
+// the one documented on Store. Thread-safety: implementations are thread-safe (SqlStore is).
 #pragma once
 
 #include <cstdint>

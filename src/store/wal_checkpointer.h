@@ -1,7 +1,7 @@
 // File: wal_checkpointer.h
 // SQLite's WAL checkpoints moved off the writer. By default SQLite runs a checkpoint inside the
 // commit that takes the WAL past 1,000 pages: it copies the WAL into the database file and
-// syncs both, tens of milliseconds on a slow disk, while the Store holds its write lock, so
+// syncs both, tens of milliseconds on a slow disk, while the SqlStore holds its write lock, so
 // every write behind it waits (the master's reports stalled for 150 ms at 10,000 samples/s).
 // Here the writer's commits only append to the WAL and wake a thread of the checkpointer's own,
 // which runs the same checkpoint (PASSIVE: it never blocks the writer or the readers) on a

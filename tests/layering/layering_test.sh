@@ -3,6 +3,7 @@
 #   - src/sched/ is pure time math: it includes nothing from process/;
 #   - src/runtime/ includes nothing from rpc/, store/ or web/;
 #   - src/web/ includes nothing from master/ or agent/;
+#   - only src/store/ includes store/sql_store.h: the others depend on the Store interface;
 #   - the task runtime and the role scaffold link none of gRPC, cpp-httplib, libcurl,
 #     libmariadb or SQLite: not in their CMake link closure (the *.links files), not among the
 #     shared libraries of a binary linking only them, not in its symbols.
@@ -30,6 +31,13 @@ forbid() {
 forbid sched 'process' 'sched is pure time math'
 forbid runtime 'rpc|store|web' 'the runtime knows no wire, store or HTTP'
 forbid web 'master|agent' 'the web reaches agents and masters only through rpc/'
+
+hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"store/sql_store\.h"' "$src" |
+       grep -v "^$src/store/")
+if [ -n "$hits" ]; then
+  fail "only src/store/ may include store/sql_store.h (the others depend on the Store interface):"
+  echo "$hits" >&2
+fi
 
 heavy='grpc|httplib|curl|mariadb|mysql|sqlite'
 for links in "$@"; do
