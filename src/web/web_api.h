@@ -153,6 +153,9 @@ class WebApi final : private TaskAgents {
   UserCache session_users_;
   // Recent pages of the apps, jobs and timings lists (their JSON), keyed by filter and viewer.
   ResponseCache task_pages_;
+  // The last /health answer: its warnings take four queries (agents, imported tasks of each
+  // kind), and a probe or a load balancer may ask many times a second.
+  ResponseCache health_answers_;
   AgentClients agents_;
   absl::TimeZone zone_;
   // Recent answers of the monitor route, keyed by agent or task, size and viewer.
