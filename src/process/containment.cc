@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "spdlog/spdlog.h"
 
@@ -170,7 +171,11 @@ bool Containment::KillRemains(const std::string& run_id, pid_t pgid) {
 }
 
 void Containment::KillMarked(const std::string& run_id) {
-  for (pid_t pid : FindMarked(run_id)) kill(pid, SIGKILL);
+  KillMarked(std::set<std::string>{run_id});
+}
+
+void Containment::KillMarked(const std::set<std::string>& run_ids) {
+  for (pid_t pid : FindMarked(run_ids)) kill(pid, SIGKILL);
 }
 
 void Containment::RemoveEmptyCgroups() {
@@ -183,24 +188,30 @@ void Containment::RemoveEmptyCgroups() {
 }
 
 std::vector<pid_t> Containment::FindMarked(const std::string& run_id) {
+  return FindMarked(std::set<std::string>{run_id});
+}
+
+std::vector<pid_t> Containment::FindMarked(const std::set<std::string>& run_ids) {
   std::vector<pid_t> found;
-  std::string marker = "ASGARD_RUN_ID=" + run_id;
+  if (run_ids.empty()) return found;
+  static constexpr std::string_view kMarker = "ASGARD_RUN_ID=";
   DIR* proc = opendir("/proc");
   if (!proc) return found;
   while (dirent* e = readdir(proc)) {
     pid_t pid = std::atoi(e->d_name);
     if (pid <= 0 || pid == getpid()) continue;
-    std::string env = ReadSmallFile(std::string("/proc/") + e->d_name + "/environ");
-    size_t pos = env.find(marker);
-    // Match whole entries only: the marker starts an entry and ends at its NUL.
-    while (pos != std::string::npos) {
-      bool starts = pos == 0 || env[pos - 1] == '\0';
-      bool ends = pos + marker.size() == env.size() || env[pos + marker.size()] == '\0';
-      if (starts && ends) {
+    const std::string env = ReadSmallFile(std::string("/proc/") + e->d_name + "/environ");
+    // Whole entries only: a marker starts an entry, and its value runs to the entry's NUL.
+    for (size_t start = 0; start < env.size();) {
+      size_t end = env.find('\0', start);
+      if (end == std::string::npos) end = env.size();
+      std::string_view entry(env.data() + start, end - start);
+      if (entry.substr(0, kMarker.size()) == kMarker &&
+          run_ids.contains(std::string(entry.substr(kMarker.size())))) {
         found.push_back(pid);
         break;
       }
-      pos = env.find(marker, pos + 1);
+      start = end + 1;
     }
   }
   closedir(proc);

@@ -41,12 +41,17 @@ class Containment {
   // kept out of the restart path).
   bool KillRemains(const std::string& run_id, pid_t pgid);
   void KillMarked(const std::string& run_id);
+  // The same for several runs in one /proc scan (the runs reaped at one SIGCHLD: a burst of
+  // short runs would otherwise read every process's environment once per run).
+  void KillMarked(const std::set<std::string>& run_ids);
 
   // Retries removing the cgroups of finished runs (called after each reap).
   void RemoveEmptyCgroups();
 
   // Pids whose environment carries ASGARD_RUN_ID=<run_id> (readable ones only).
   static std::vector<pid_t> FindMarked(const std::string& run_id);
+  // Pids marked with any of `run_ids`.
+  static std::vector<pid_t> FindMarked(const std::set<std::string>& run_ids);
 
  private:
   explicit Containment(std::string base) : base_(std::move(base)) {}

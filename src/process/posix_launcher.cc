@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
+#include <string>
 
 #include "common/absl_fmt.h"
 #include "common/errno_status.h"
@@ -258,6 +260,7 @@ void PosixLauncher::OnPumpReadable(int fd) {
 }
 
 void PosixLauncher::OnSigchld() {
+  std::set<std::string> unscanned;  // ended runs whose leftovers only a /proc scan finds
   signalfd_siginfo info;
   while (read(sigchld_.get(), &info, sizeof(info)) == sizeof(info)) {
   }
@@ -265,14 +268,19 @@ void PosixLauncher::OnSigchld() {
     int wait_status = 0;
     pid_t pid = waitpid(-1, &wait_status, WNOHANG);
     if (pid <= 0) break;
-    OnReaped(pid, wait_status);
+    if (std::optional<std::string> scan = OnReaped(pid, wait_status)) {
+      unscanned.insert(*std::move(scan));
+    }
   }
+  // After every exit of this wake-up was handled (owners restart first): one /proc scan for
+  // all the runs without a cgroup.
+  containment_->KillMarked(unscanned);
   containment_->RemoveEmptyCgroups();
 }
 
-void PosixLauncher::OnReaped(pid_t pid, int wait_status) {
+std::optional<std::string> PosixLauncher::OnReaped(pid_t pid, int wait_status) {
   auto it = runs_.find(pid);
-  if (it == runs_.end()) return;  // an escaped descendant reparented to us, or a failed spawn
+  if (it == runs_.end()) return std::nullopt;  // an escaped descendant, or a failed spawn
   Run run = std::move(it->second);
   runs_.erase(it);
   by_run_.erase(run.info.run_id);
@@ -285,7 +293,8 @@ void PosixLauncher::OnReaped(pid_t pid, int wait_status) {
   // What outlived the main process belongs to a dead run: kill it before the owner restarts.
   bool scan = containment_->KillRemains(run.info.run_id, pid);
   run.on_exit(exit);
-  if (scan) containment_->KillMarked(run.info.run_id);
+  if (!scan) return std::nullopt;
+  return run.info.run_id;
 }
 
 }  // namespace asgard::process

@@ -63,7 +63,9 @@ class PosixLauncher final : public Launcher {
   void AddPump(UniqueFd read_end, std::shared_ptr<LogSink> sink, StreamDrops drops);
   void OnPumpReadable(int fd);
   void OnSigchld();
-  void OnReaped(pid_t pid, int wait_status);
+  // Ends the run of `pid` (its owner is told); returns its run id when what it may have left
+  // behind can only be found by a /proc scan (no cgroup).
+  std::optional<std::string> OnReaped(pid_t pid, int wait_status);
   void NoteSpawnPath(const Spawned& spawned);
 
   EventLoop& loop_;
