@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from asgard_harness import PYTHON, wait_until
+from asgard_harness import PYTHON, alive, wait_until
 from fleet_harness import TOKEN, WebStandIn, agent_yaml, free_port, master_yaml, node
 
 
@@ -67,8 +67,8 @@ def test_pause_in_the_store_stops_the_app(fleet):
     app = web.add("app", web.agent_id(a), "sleep", "sleep", "300", auto_restart=1)
     pid = wait_until(lambda: running(a, "TASK_KIND_APP", app), 20, "app running")
     web.set_desired("app", app, 2)
-    wait_until(lambda: not os.path.exists(f"/proc/{pid}") or
-               open(f"/proc/{pid}/stat").read().split()[2] == "Z", 20, "app stopped")
+    # alive() reads /proc once: a check of exists() then open() raced with the reap.
+    wait_until(lambda: not alive(pid), 20, "app stopped")
     row = wait_until(lambda: (lambda r: r if r["status"] == 2 else None)(web.task("app", app)),
                      20, "paused status")
     assert row["desired"] == 2
