@@ -105,6 +105,30 @@ class MasterServiceTest : public ::testing::Test {
     return resp.agent_id();
   }
 
+  // An app "web" on `agent`, as the web node would store it.
+  store::Task AddApp(int64_t agent, store::Desired desired) {
+    store::TaskInput in;
+    in.name = "web";
+    in.agent_id = agent;
+    in.program = "sleep";
+    in.desired = desired;
+    auto task = store_->CreateTask(store::TaskKind::kApp, in, 1);
+    EXPECT_TRUE(task.ok()) << task.status();
+    return task.value_or(store::Task{});
+  }
+
+  // A full heartbeat of `agent` saying that app `app_id` is running.
+  static v1::HeartbeatRequest FullStateRunning(int64_t agent, int64_t app_id) {
+    v1::HeartbeatRequest hb;
+    hb.set_agent_id(agent);
+    hb.set_full(true);
+    auto* t = hb.add_tasks();
+    t->mutable_ref()->set_kind(v1::TASK_KIND_APP);
+    t->mutable_ref()->set_id(app_id);
+    t->set_state("running");
+    return hb;
+  }
+
   absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
   std::string dir_;
   std::unique_ptr<store::Store> store_;
@@ -155,24 +179,13 @@ TEST_F(MasterServiceTest, HeartbeatAsksForFullStateUntilItArrives) {
 
 TEST_F(MasterServiceTest, SilentAgentGoesOfflineAndIsAskedForFullStateOnReturn) {
   int64_t id = RegisterAgent();
-  store::TaskInput in;
-  in.name = "web";
-  in.agent_id = id;
-  in.program = "sleep";
-  in.desired = store::Desired::kRun;
-  auto task = store_->CreateTask(store::TaskKind::kApp, in, 1);
-  ASSERT_TRUE(task.ok()) << task.status();
-  v1::HeartbeatRequest hb;
-  hb.set_agent_id(id);
-  hb.set_full(true);
-  auto* t = hb.add_tasks();
-  t->mutable_ref()->set_kind(v1::TASK_KIND_APP);
-  t->mutable_ref()->set_id(task->id);
-  t->set_state("running");
-  t->set_pid(4242);
+  const store::Task task = AddApp(id, store::Desired::kRun);
+  ASSERT_GT(task.id, 0);
+  v1::HeartbeatRequest hb = FullStateRunning(id, task.id);
+  hb.mutable_tasks(0)->set_pid(4242);
   v1::HeartbeatResponse resp;
   ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), hb, &resp).ok());
-  EXPECT_EQ(store_->GetTask(store::TaskKind::kApp, task->id)->observed.state, "running");
+  EXPECT_EQ(store_->GetTask(store::TaskKind::kApp, task.id)->observed.state, "running");
 
   now_ += absl::Seconds(6);
   service_->SweepOffline();
@@ -180,7 +193,7 @@ TEST_F(MasterServiceTest, SilentAgentGoesOfflineAndIsAskedForFullStateOnReturn) 
   now_ += absl::Seconds(2);
   service_->SweepOffline();
   EXPECT_EQ(store_->GetAgent(id)->status, store::kAgentOffline);
-  auto after = store_->GetTask(store::TaskKind::kApp, task->id);
+  auto after = store_->GetTask(store::TaskKind::kApp, task.id);
   EXPECT_EQ(after->observed.state, "unknown");
   EXPECT_EQ(after->desired, store::Desired::kRun);  // desired untouched
 
@@ -389,24 +402,14 @@ TEST_F(MasterServiceTest, AReportTheStoreCannotTakeIsUnavailableAndNotAcknowledg
 // fails (UNAVAILABLE), and the next one asks for the full state again.
 TEST_F(MasterServiceTest, AFullStateTheStoreCannotRecordIsAskedForAgain) {
   int64_t id = RegisterAgent();
-  store::TaskInput in;
-  in.name = "web";
-  in.agent_id = id;
-  in.program = "sleep";
-  auto task = store_->CreateTask(store::TaskKind::kApp, in, 1);
-  ASSERT_TRUE(task.ok()) << task.status();
-  v1::HeartbeatRequest hb;
-  hb.set_agent_id(id);
-  hb.set_full(true);
-  auto* t = hb.add_tasks();
-  t->mutable_ref()->set_kind(v1::TASK_KIND_APP);
-  t->mutable_ref()->set_id(task->id);
-  t->set_state("running");
+  const store::Task task = AddApp(id, store::Desired::kPause);
+  ASSERT_GT(task.id, 0);
+  v1::HeartbeatRequest hb = FullStateRunning(id, task.id);
   flaky_->Break(absl::UnavailableError("database unreachable"));
   v1::HeartbeatResponse resp;
   grpc::Status s = stub_->Heartbeat(Ctx().get(), hb, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
-  EXPECT_NE(store_->GetTask(store::TaskKind::kApp, task->id)->observed.state, "running");
+  EXPECT_NE(store_->GetTask(store::TaskKind::kApp, task.id)->observed.state, "running");
 
   flaky_->Heal();
   v1::HeartbeatRequest beat;
