@@ -65,7 +65,7 @@ absl::StatusOr<int> WebApi::MonitorSize(const Call& call) const {
   return static_cast<int>(std::clamp<int64_t>(*n, 1, kMaxMonitorPoints));
 }
 
-void WebApi::InstallReports(httplib::Server& s) {
+void WebApi::InstallReports(http::Router& s) {
   // GET /monitor/{agent,app,job,timing}?{kind}_id=&size=
   Route(s, "GET", R"(/monitor/(agent|app|job|timing))", Access::kUser,
         [this](Call& call) -> ApiResult {

@@ -50,7 +50,7 @@ std::string WebApi::TaskPageJson(const store::Page<store::Task>& page,
   return text;
 }
 
-void WebApi::InstallTasks(httplib::Server& s) {
+void WebApi::InstallTasks(http::Router& s) {
   for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
     std::string base = absl::StrCat("/", KindWord(kind), "s");
 
