@@ -52,9 +52,9 @@ class RunningWeb final : public WebNode {
   RunningWeb(store::Store& store, const config::Config& config, std::string secret,
              std::string control_token)
       : config_(config),
-        api_(store, config_, std::move(secret), std::move(control_token)),
         cors_(config.web.cors_origins),
-        clients_(ClientsOf(config)) {}
+        clients_(ClientsOf(config)),
+        api_(store, config_, std::move(secret), std::move(control_token)) {}
   ~RunningWeb() override { Stop(); }
 
   absl::Status Listen(const std::string& default_ip) {
@@ -93,12 +93,13 @@ class RunningWeb final : public WebNode {
 
  private:
   const config::Config& config_;
-  WebApi api_;
   const CorsPolicy cors_;
   const ClientAddresses clients_;
   http::Router router_;
-  // After the API: stopped (every stream closed) before the feeds it writes from go.
+  // Stopped first (the destructor calls Stop), destroyed after the API: the live feeds' last
+  // writes into closed streams still find the server's I/O context.
   std::optional<http::Server> server_;
+  WebApi api_;
   std::string address_;
 };
 
