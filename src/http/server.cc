@@ -341,8 +341,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // A streaming client sends nothing more: any read completing means it hung up.
+  // On the socket itself, not through tcp_stream: a tcp_stream read keeps the timeout it
+  // started with, and this one must last as long as the stream.
   void WatchForHangUp() {
-    stream_.async_read_some(asio::buffer(hang_up_byte_),
+    stream_.socket().async_read_some(asio::buffer(hang_up_byte_),
                             [self = shared_from_this()](beast::error_code, size_t) {
                               self->closing_ = true;
                               self->writer_->MarkClosed();

@@ -303,6 +303,28 @@ TEST_F(ServerTest, StreamsHoldNoThreadAndReportTheirEnd) {
   EXPECT_EQ(streams_closed_, 200);
 }
 
+TEST_F(ServerTest, AStreamOutlivesTheReadAndWriteTimeouts) {
+  Limits limits;
+  limits.header_timeout = 1s;
+  limits.idle_timeout = 1s;
+  limits.write_timeout = 1s;
+  Serve(limits);
+  Client viewer(port_);
+  viewer.Send(Get("/stream"));
+  viewer.Read(2s, "first\n");
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(1200ms);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ASSERT_TRUE(sinks_[0]->Write("tick\n")) << i;
+    }
+    viewer.Clear();
+    EXPECT_NE(viewer.Read(2s, "tick\n").find("tick\n"), std::string::npos) << i;
+    EXPECT_FALSE(viewer.closed_by_peer()) << i;
+  }
+  EXPECT_EQ(streams_closed_, 0);
+}
+
 TEST_F(ServerTest, EndFinishesTheChunkedBody) {
   Serve();
   Client viewer(port_);
