@@ -5,7 +5,9 @@
 namespace asgard::http {
 
 void Router::Add(std::string method, const std::string& pattern, Handler handler, RunOn run_on) {
+  size_t special = pattern.find_first_of("\\^$.|?*+()[]{}");
   routes_.push_back(Route{std::move(method), std::regex(pattern, std::regex::ECMAScript),
+                          pattern.substr(0, special), special == std::string::npos,
                           std::move(handler), run_on});
 }
 
@@ -14,6 +16,12 @@ const Router::Route* Router::Find(Request& req) const {
   std::smatch match;
   for (const Route& route : routes_) {
     if (route.method != method) continue;
+    if (route.literal) {
+      if (req.path != route.literal_prefix) continue;
+      req.matches.assign(1, req.path);
+      return &route;
+    }
+    if (req.path.compare(0, route.literal_prefix.size(), route.literal_prefix) != 0) continue;
     if (!std::regex_match(req.path, match, route.pattern)) continue;
     req.matches.clear();
     for (const auto& part : match) req.matches.push_back(part.str());

@@ -43,6 +43,10 @@ class Router {
   struct Route {
     std::string method;
     std::regex pattern;
+    // The pattern's text up to its first special character: a path without it cannot match,
+    // so most routes are ruled out by a string compare rather than a regex run.
+    std::string literal_prefix;
+    bool literal = false;  // the whole pattern is literal: an exact compare decides
     Handler handler;
     RunOn run_on;
   };

@@ -34,11 +34,36 @@ TEST(RouterTest, MatchesWholePathsInOrderWithCaptures) {
   route = router.Find(other);
   ASSERT_NE(route, nullptr);
   EXPECT_EQ(route->run_on, RunOn::kIoThread);
+  router.Add("GET", "/health", [](const Request&, Response& res) { res.body = "up"; });
+  Request health = Make("GET", "/health");
+  Response up;
+  router.Handle(router.Find(health), health, up);
+  EXPECT_EQ(up.body, "console");  // added after the catch-all: never reached
   Request post = Make("POST", "/api/v1/apps/12");
   EXPECT_EQ(router.Find(post), nullptr);
   Response missing;
   router.Handle(nullptr, post, missing);
   EXPECT_EQ(missing.status, 404);
+}
+
+TEST(RouterTest, LiteralRoutesMatchOnlyTheWholePath) {
+  Router router;
+  router.Add("GET", "/health", [](const Request&, Response& res) { res.body = "up"; });
+  router.Add("GET", "/api/v1/(\\w+)", [](const Request& req, Response& res) {
+    res.body = req.matches[1];
+  });
+  for (const char* miss : {"/healthz", "/health/", "/", "/api/v2/x", "/api/v1/a/b"}) {
+    Request req = Make("GET", miss);
+    EXPECT_EQ(router.Find(req), nullptr) << miss;
+  }
+  Request health = Make("HEAD", "/health");
+  Response up;
+  router.Handle(router.Find(health), health, up);
+  EXPECT_EQ(up.body, "up");
+  Request word = Make("GET", "/api/v1/apps");
+  Response apps;
+  router.Handle(router.Find(word), word, apps);
+  EXPECT_EQ(apps.body, "apps");
 }
 
 TEST(RouterTest, HooksWrapEveryAnswerAndAThrowIsA500) {

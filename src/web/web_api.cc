@@ -144,15 +144,26 @@ void WebApi::Send(http::Response& res, ApiResult result) {
 }
 
 void WebApi::Route(http::Router& router, const std::string& method, const std::string& pattern,
-                   Access access, Handler handler) {
+                   Access access, Handler handler, http::RunOn run_on) {
   auto wrapped = [this, access, handler](const http::Request& req, http::Response& res) {
-    ++requests_;
     Call call{req, res, std::nullopt, "", {}};
     if (access != Access::kPublic) {
       auto token = TokenOf(req);
       auto session = token ? sessions_.Check(*token) : std::nullopt;
-      if (!session) return Send(res, Fail(401, "not logged in (or the session expired)"));
-      auto user = session_users_.Get(session->user_id);
+      if (!session) {
+        ++requests_;
+        return Send(res, Fail(401, "not logged in (or the session expired)"));
+      }
+      absl::StatusOr<store::User> user = absl::NotFoundError("");
+      if (!req.on_io_thread) {
+        user = session_users_.Get(session->user_id);
+      } else if (auto known = session_users_.Peek(session->user_id)) {
+        user = *std::move(known);
+      } else {
+        res.needs_worker = true;
+        return;
+      }
+      ++requests_;
       if (!user.ok() || user->status != 1) {
         sessions_.RevokeUser(session->user_id);
         return Send(res, Fail(401, "this account cannot log in"));
@@ -167,6 +178,8 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
       call.user = std::move(*user);
       call.token = *token;
       call.session = *session;
+    } else {
+      ++requests_;
     }
     // One user's scripted loop or open tabs must not take every worker from the others.
     std::optional<UserLimits::Slot> slot =
@@ -186,9 +199,14 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
       spdlog::error("{} {}: {}", req.method, req.path, e.what());
       result = Fail(500, "internal error; see the web node's log");
     }
+    if (result.code == kNeedsWorker) {
+      --requests_;  // counted when it runs again
+      res.needs_worker = true;
+      return;
+    }
     if (result.code != 0) Send(res, std::move(result));  // 0: the handler answered (SSE)
   };
-  router.Add(method, "/api/v1" + pattern, std::move(wrapped));
+  router.Add(method, "/api/v1" + pattern, std::move(wrapped), run_on);
 }
 
 absl::StatusOr<store::Task> WebApi::LoadTask(const Call& call, store::TaskKind kind, int64_t id) {

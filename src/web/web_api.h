@@ -81,6 +81,8 @@ class WebApi final : private TaskAgents {
     std::string token;
     Session session;  // of `token` (for routes that need a login)
     bool admin() const { return user && user->role == "Administrator"; }
+    // On an I/O thread: only what memory holds may be answered (see Route).
+    bool memory_only() const { return req.on_io_thread; }
     int64_t user_id() const { return user ? user->id : 0; }
     std::string Param(const std::string& name) const;
     // Path captures of the route's regex, from 1.
@@ -88,8 +90,10 @@ class WebApi final : private TaskAgents {
   };
   using Handler = std::function<ApiResult(Call&)>;
 
+  // `run_on` kIoThread: the route is tried on an I/O thread first, where it answers only from
+  // memory (a cached page, a recently loaded user) and returns NeedsWorker() otherwise.
   void Route(http::Router& router, const std::string& method, const std::string& pattern,
-             Access access, Handler handler);
+             Access access, Handler handler, http::RunOn run_on = http::RunOn::kWorkers);
   void Send(http::Response& res, ApiResult result);
   std::optional<std::string> TokenOf(const http::Request& req) const;
 
