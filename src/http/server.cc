@@ -59,6 +59,14 @@ void SplitTarget(Request& req) {
 
 class Connection;
 
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int count) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (int i = 0; i < std::max(1, count); ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return contexts;
+}
+
 struct Server::Impl {
   Impl(const Router& r, Limits l) : router(r), limits(std::move(l)) {}
 
@@ -76,8 +84,13 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> streams{0}, refused_connections{0}, refused_busy{0}, timed_out{0};
 
-  asio::io_context io{limits.io_threads};
-  tcp::acceptor acceptor{io};
+  // One I/O context per I/O thread, each run by that thread alone (concurrency hint 1: no
+  // locking inside asio, no strands): a connection lives on one of them for its whole life.
+  std::vector<std::unique_ptr<asio::io_context>> contexts = MakeContexts(limits.io_threads);
+  size_t next_context = 0;  // accept handler only
+  tcp::acceptor acceptor{*contexts[0]};
+  // Keep each context running while it has no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::vector<std::thread> threads;
   // Destroyed first: its jobs post back to connections that the I/O context owns.
   std::optional<WorkerPool> pool;
@@ -467,7 +480,8 @@ void Server::Impl::Forget(const std::string& peer) {
 }
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& home = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(home, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
@@ -528,8 +542,9 @@ void Server::Start() {
   Impl& impl = *impl_;
   impl.pool.emplace(impl.limits.workers, impl.limits.max_queued_requests);
   impl.Accept();
-  for (int i = 0; i < std::max(1, impl.limits.io_threads); ++i) {
-    impl.threads.emplace_back([&impl] { impl.io.run(); });
+  for (auto& context : impl.contexts) {
+    impl.keep_running.push_back(asio::make_work_guard(*context));
+    impl.threads.emplace_back([&context] { context->run(); });
   }
 }
 
@@ -560,7 +575,8 @@ void Server::Stop() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  impl.io.stop();
+  impl.keep_running.clear();
+  for (auto& context : impl.contexts) context->stop();
   for (std::thread& thread : impl.threads) thread.join();
   impl.threads.clear();
   impl.pool.reset();
