@@ -71,6 +71,13 @@ struct WebConfig {
   std::vector<std::string> cors_origins;
   // Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
+  // Limits of the HTTP front (docs/config.md): what one client or user can hold.
+  int max_connections = 10000;
+  int max_connections_per_client = 256;  // per peer address; trusted proxies are exempt
+  int max_requests_per_user = 32;        // handled at once
+  int max_streams_per_user = 64;         // open live logs and monitor streams
+  int header_timeout = 10;               // seconds from a request's first byte to its last header
+  int idle_timeout = 60;                 // seconds a keep-alive connection may wait for a request
 };
 
 struct MasterConfig {

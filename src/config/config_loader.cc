@@ -105,6 +105,14 @@ absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
       return web.Error("trusted_proxies", network.status().message());
     }
   }
+  RETURN_IF_ERROR(web.Int("max_connections", &w.max_connections, 16, 1000000, "connections"));
+  RETURN_IF_ERROR(web.Int("max_connections_per_client", &w.max_connections_per_client, 1, 1000000,
+                          "connections"));
+  RETURN_IF_ERROR(web.Int("max_requests_per_user", &w.max_requests_per_user, 1, 100000,
+                          "requests"));
+  RETURN_IF_ERROR(web.Int("max_streams_per_user", &w.max_streams_per_user, 0, 100000, "streams"));
+  RETURN_IF_ERROR(web.Int("header_timeout", &w.header_timeout, 1, 3600, "seconds"));
+  RETURN_IF_ERROR(web.Int("idle_timeout", &w.idle_timeout, 1, 86400, "seconds"));
   if (w.cookie_salt == kOriginalCookieSalt) {
     w.cookie_salt.clear();
     warnings.push_back(absl::StrCat(

@@ -237,6 +237,9 @@ web:
   static_dir: web-ui/dist
   cors_origins: [https://a.example, https://b.example]
   trusted_proxies: [10.0.0.5, "fd00::/8"]
+  max_connections_per_client: 50
+  max_streams_per_user: 0
+  header_timeout: 5
 master:
   port: 0
   retention: 12
@@ -262,6 +265,10 @@ component:
   EXPECT_EQ(c.web.static_dir, "web-ui/dist");
   EXPECT_THAT(c.web.cors_origins, ElementsAre("https://a.example", "https://b.example"));
   EXPECT_THAT(c.web.trusted_proxies, ElementsAre("10.0.0.5", "fd00::/8"));
+  EXPECT_EQ(c.web.max_connections_per_client, 50);
+  EXPECT_EQ(c.web.max_streams_per_user, 0);
+  EXPECT_EQ(c.web.header_timeout, 5);
+  EXPECT_EQ(c.web.max_connections, 10000);  // not set: the default
   EXPECT_EQ(c.master.port, 0);
   EXPECT_EQ(c.master.retention, 12);
   EXPECT_EQ(c.master.webhook_type, "dingtalk");

@@ -13,6 +13,9 @@ namespace asgard::web {
 
 using Json = nlohmann::json;
 
+// The code of NeedsWorker(): not an answer.
+inline constexpr int kNeedsWorker = -1;
+
 struct ApiResult {
   // A constructor rather than an aggregate, so that {code, message, data} needs no data_json.
   ApiResult(int code = 200, std::string message = "ok", Json data = nullptr,
@@ -32,6 +35,9 @@ inline ApiResult Ok(Json data = nullptr) { return {200, "ok", std::move(data)}; 
 inline ApiResult OkJsonText(std::string data_json) {
   return {200, "ok", nullptr, std::move(data_json)};
 }
+// From a route running on an I/O thread (http::RunOn::kIoThread) that cannot answer from
+// memory: the server runs it again on a worker.
+inline ApiResult NeedsWorker() { return {kNeedsWorker, "", nullptr}; }
 inline ApiResult Fail(int code, std::string message) { return {code, std::move(message), nullptr}; }
 inline ApiResult BadRequest(std::string message) { return Fail(400, std::move(message)); }
 inline ApiResult NotFound(std::string message) { return Fail(404, std::move(message)); }

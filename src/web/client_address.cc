@@ -16,6 +16,11 @@ absl::StatusOr<ClientAddresses> ClientAddresses::Create(
   return out;
 }
 
+bool ClientAddresses::IsTrustedProxy(const std::string& peer) const {
+  std::optional<IpAddress> address = ParseIpAddress(peer);
+  return address && Trusted(*address);
+}
+
 bool ClientAddresses::Trusted(const IpAddress& address) const {
   for (const IpNetwork& network : trusted_) {
     if (network.Contains(address)) return true;

@@ -5,7 +5,7 @@
 // from anyone else is ignored, since a client can write any address into it.
 //
 //   ClientAddresses clients(config.web.trusted_proxies);
-//   std::string who = clients.Of(req.remote_addr, req.get_header_value("X-Forwarded-For"));
+//   std::string who = clients.Of(req.peer, req.Header("X-Forwarded-For"));
 //
 // Thread-safety: immutable after construction.
 #pragma once
@@ -29,6 +29,8 @@ class ClientAddresses {
   // that is not a trusted proxy when `peer` is one. Addresses come back in canonical form; an
   // entry that is not an address stops the walk at the last trusted hop before it.
   std::string Of(const std::string& peer, std::string_view forwarded_for) const;
+  // Whether `peer` is one of the trusted proxies (their connections count for many clients).
+  bool IsTrustedProxy(const std::string& peer) const;
 
  private:
   bool Trusted(const IpAddress& address) const;

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "httplib.h"
+#include "http/message.h"
 
 namespace asgard::web {
 
@@ -26,12 +26,12 @@ class CorsPolicy {
   explicit CorsPolicy(const std::vector<std::string>& origins);
 
   // True (and `res` is the 204 answer) for a preflight from an allowed origin.
-  bool AnswerPreflight(const httplib::Request& req, httplib::Response& res) const;
+  bool AnswerPreflight(const http::Request& req, http::Response& res) const;
   // Adds the CORS headers to any answer for an allowed origin.
-  void Decorate(const httplib::Request& req, httplib::Response& res) const;
+  void Decorate(const http::Request& req, http::Response& res) const;
 
  private:
-  bool Allowed(const httplib::Request& req) const;
+  bool Allowed(const http::Request& req) const;
 
   const std::set<std::string> origins_;
 };

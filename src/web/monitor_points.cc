@@ -22,10 +22,18 @@ MonitorPoints::MonitorPoints(store::Store& store, absl::TimeZone zone,
       now_(std::move(now)),
       answers_(std::chrono::seconds(1), std::move(clock)) {}
 
+std::string MonitorPoints::Key(const Query& query) {
+  return absl::StrCat(query.type, "|", query.id, "|", query.size, "|", query.viewer);
+}
+
+std::optional<std::string> MonitorPoints::Cached(const Query& query) {
+  if (ResponseCache::Text cached = answers_.Get(Key(query), store_.WriteCount())) return *cached;
+  return std::nullopt;
+}
+
 absl::StatusOr<std::string> MonitorPoints::Answer(const Query& query,
                                                   absl::FunctionRef<absl::Status()> check) {
-  const std::string key = absl::StrCat(query.type, "|", query.id, "|", query.size, "|",
-                                       query.viewer);
+  const std::string key = Key(query);
   const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
   if (ResponseCache::Text cached = answers_.Get(key, writes)) return *cached;
   if (absl::Status allowed = check(); !allowed.ok()) return allowed;

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,11 @@ class MonitorPoints {
   // for the same query and viewer is still current.
   absl::StatusOr<std::string> Answer(const Query& query,
                                      absl::FunctionRef<absl::Status()> check);
+  // The answer Answer would give from memory; none when it would have to query.
+  std::optional<std::string> Cached(const Query& query);
 
  private:
+  static std::string Key(const Query& query);
   store::Store& store_;
   const absl::TimeZone zone_;
   const std::function<absl::Time()> now_;

@@ -16,7 +16,7 @@ constexpr int kTypeGroup = 5;
 
 }  // namespace
 
-void WebApi::InstallAgentsAndGroups(httplib::Server& s) {
+void WebApi::InstallAgentsAndGroups(http::Router& s) {
   auto agent_json = [this](const store::Agent& a) {
     Json j = {{"id", a.id},         {"alias", a.alias},   {"ip", a.ip},
               {"port", a.port},     {"master", a.master}, {"status", a.status},

@@ -22,7 +22,7 @@ std::string SessionCookie(const std::string& token, int64_t max_age, const std::
 
 }  // namespace
 
-void WebApi::InstallAuth(httplib::Server& s) {
+void WebApi::InstallAuth(http::Router& s) {
   Route(s, "POST", "/auth/login", Access::kPublic, [this](Call& call) -> ApiResult {
     auto body = Body(call);
     if (!body.ok()) return FromStatus(body.status());
@@ -35,7 +35,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
       return BadRequest("username and password are required");
     }
     const std::string client =
-        clients_.Of(call.req.remote_addr, call.req.get_header_value("X-Forwarded-For"));
+        clients_.Of(call.req.peer, call.req.Header("X-Forwarded-For"));
     LoginOutcome login = logins_.Attempt(*name, *password, client);
     switch (login.result) {
       case LoginResult::kOk:
@@ -43,7 +43,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
       case LoginResult::kWrongNameOrPassword:
         return Fail(401, kBadLogin);
       case LoginResult::kSlowedDown:
-        call.res.set_header("Retry-After", std::to_string(login.retry_after.count()));
+        call.res.SetHeader("Retry-After", std::to_string(login.retry_after.count()));
         return Fail(429, absl::StrCat("too many failed logins; try again in ",
                                       login.retry_after.count(), " s"));
       case LoginResult::kNotVerified:
@@ -63,7 +63,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();
-    call.res.set_header("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
+    call.res.SetHeader("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
     return Ok({{"token", token},
                {"expires_at",
                 std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch())
@@ -77,7 +77,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
   Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) {
     sessions_.Revoke(call.token);
     session_users_.Invalidate(call.user_id());
-    call.res.set_header("Set-Cookie", SessionCookie("", 0, config_.web.domain));
+    call.res.SetHeader("Set-Cookie", SessionCookie("", 0, config_.web.domain));
     return Ok();
   });
 
@@ -102,7 +102,7 @@ void WebApi::InstallAuth(httplib::Server& s) {
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();
-    call.res.set_header("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
+    call.res.SetHeader("Set-Cookie", SessionCookie(token, max_age, config_.web.domain));
     return Ok({{"token", token}});
   });
 }

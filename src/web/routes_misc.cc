@@ -86,22 +86,28 @@ constexpr char kNoConsole[] =
 
 }  // namespace
 
-void WebApi::InstallMisc(httplib::Server& s) {
-  auto health = [this](const httplib::Request&, httplib::Response& res) {
+void WebApi::InstallMisc(http::Router& s) {
+  // From memory on the I/O thread while the last answer holds (a probe asks often); on a
+  // worker when the warnings must be read again.
+  auto health = [this](const http::Request& req, http::Response& res) {
     const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
     if (ResponseCache::Text cached = health_answers_.Get("health", writes)) {
-      res.set_content(*cached, "application/json");
+      res.SetContent(*cached, "application/json");
+      return;
+    }
+    if (req.on_io_thread) {
+      res.needs_worker = true;
       return;
     }
     Json data = {{"status", "up"}, {"warnings", HealthWarnings()}};
     std::string text = Json{{"code", 200}, {"message", "ok"}, {"data", std::move(data)}}.dump();
     health_answers_.Put("health", writes, text);
-    res.set_content(std::move(text), "application/json");
+    res.SetContent(std::move(text), "application/json");
   };
-  s.Get("/health", health);
-  s.Get("/api/v1/health", health);
+  s.Add("GET", "/health", health, http::RunOn::kIoThread);
+  s.Add("GET", "/api/v1/health", health, http::RunOn::kIoThread);
 
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  s.Add("GET", "/metrics", [this](const http::Request&, http::Response& res) {
     std::ostringstream out;
     out << "# HELP asgard_web_requests_total API requests served.\n"
            "# TYPE asgard_web_requests_total counter\n"
@@ -130,7 +136,26 @@ void WebApi::InstallMisc(httplib::Server& s) {
         }
       }
     }
-    res.set_content(out.str(), "text/plain; version=0.0.4");
+    if (server_stats_) {
+      http::ServerStats http = server_stats_();
+      out << "# HELP asgard_web_connections Open HTTP connections.\n"
+             "# TYPE asgard_web_connections gauge\n"
+          << "asgard_web_connections " << http.connections << "\n"
+          << "# HELP asgard_web_streams Open live streams.\n# TYPE asgard_web_streams gauge\n"
+          << "asgard_web_streams " << http.streams << "\n"
+          << "# HELP asgard_web_refused_total Connections and requests refused by a limit.\n"
+             "# TYPE asgard_web_refused_total counter\n"
+          << "asgard_web_refused_total{reason=\"connections\"} " << http.refused_connections
+          << "\n"
+          << "asgard_web_refused_total{reason=\"busy\"} " << http.refused_busy << "\n"
+          << "# HELP asgard_web_timeouts_total Connections closed for a read or write timeout.\n"
+             "# TYPE asgard_web_timeouts_total counter\n"
+          << "asgard_web_timeouts_total " << http.timed_out << "\n";
+    }
+    out << "# HELP asgard_web_live_follows Agent log follows, each shared by its viewers.\n"
+           "# TYPE asgard_web_live_follows gauge\n"
+        << "asgard_web_live_follows " << live_.log_follows() << "\n";
+    res.SetContent(out.str(), "text/plain; version=0.0.4");
   });
 
   Route(s, "GET", "/dashboard", Access::kUser, [this](Call& call) -> ApiResult {
@@ -192,30 +217,34 @@ void WebApi::InstallMisc(httplib::Server& s) {
         [](Call& call) { return NotFound(absl::StrCat("no route GET ", call.req.path)); });
 }
 
-void WebApi::InstallStatic(httplib::Server& s, const std::string& static_dir) {
+void WebApi::InstallStatic(http::Router& s, const std::string& static_dir) {
   std::string index = static_dir + "/index.html";
   if (static_dir.empty() || !IsFile(index)) {
-    s.Get("/(.*)", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kNoConsole, "text/html; charset=utf-8");
-    });
+    s.Add("GET", "/(.*)", [](const http::Request&, http::Response& res) {
+      res.SetContent(kNoConsole, "text/html; charset=utf-8");
+    }, http::RunOn::kIoThread);
     return;
   }
-  s.set_mount_point("/", static_dir);
-  // Vite names the files under /assets/ by their content hash: a browser may keep them for
-  // good (a reload then fetches ~2 KB instead of ~475 KB). Other files may change in place.
-  s.set_file_request_handler([](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Cache-Control", absl::StartsWith(req.path, "/assets/")
-                                        ? "public, max-age=31536000, immutable"
-                                        : "no-cache");
-  });
-  // Client routes of the single-page app (/apps/7, /login): the app's index.html.
-  s.Get("/(.*)", [index](const httplib::Request& req, httplib::Response& res) {
-    std::ifstream in(index, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(text.str(), "text/html; charset=utf-8");
-  });
+  static_files_ = std::make_unique<http::StaticFiles>(static_dir);
+  // From memory on the I/O thread (StaticFiles keeps every file it served).
+  s.Add("GET", "/(.*)", [this](const http::Request& req, http::Response& res) {
+    if (static_files_->Serve(req, res)) {
+      // Vite names the files under /assets/ by their content hash: a browser may keep them for
+      // good (a reload then fetches ~2 KB instead of ~475 KB). Other files may change in place.
+      res.SetHeader("Cache-Control", absl::StartsWith(req.path, "/assets/")
+                                         ? "public, max-age=31536000, immutable"
+                                         : "no-cache");
+      return;
+    }
+    // Client routes of the single-page app (/apps/7, /login): the app's index.html.
+    if (!static_files_->ServeFile("index.html", req, res)) {
+      res.status = 404;
+      res.SetContent("the console's index.html is gone; rebuild the console\n", "text/plain");
+      return;
+    }
+    res.SetHeader("Content-Type", "text/html; charset=utf-8");
+    res.SetHeader("Cache-Control", "no-cache");
+  }, http::RunOn::kIoThread);
 }
 
 }  // namespace asgard::web

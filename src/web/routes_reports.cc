@@ -65,7 +65,7 @@ absl::StatusOr<int> WebApi::MonitorSize(const Call& call) const {
   return static_cast<int>(std::clamp<int64_t>(*n, 1, kMaxMonitorPoints));
 }
 
-void WebApi::InstallReports(httplib::Server& s) {
+void WebApi::InstallReports(http::Router& s) {
   // GET /monitor/{agent,app,job,timing}?{kind}_id=&size=
   Route(s, "GET", R"(/monitor/(agent|app|job|timing))", Access::kUser,
         [this](Call& call) -> ApiResult {
@@ -74,6 +74,7 @@ void WebApi::InstallReports(httplib::Server& s) {
           if (!id.ok()) return FromStatus(id.status());
           auto may_view = [&] { return MayViewMonitor(call, word, *id); };
           auto size = MonitorSize(call);
+          if (!size.ok() && call.memory_only()) return NeedsWorker();
           if (!size.ok()) {  // an unknown or foreign task is answered first, as ever
             if (absl::Status st = may_view(); !st.ok()) return FromStatus(st);
             return FromStatus(size.status());
@@ -84,10 +85,14 @@ void WebApi::InstallReports(httplib::Server& s) {
                                      .size = *size,
                                      .viewer = call.admin() ? std::string("admin")
                                                             : absl::StrCat("user ", call.user_id())};
+          if (call.memory_only()) {
+            std::optional<std::string> cached = monitor_points_.Cached(query);
+            return cached ? OkJsonText(*std::move(cached)) : NeedsWorker();
+          }
           auto text = monitor_points_.Answer(query, may_view);
           if (!text.ok()) return FromStatus(text.status());
           return OkJsonText(std::move(*text));
-        });
+        }, http::RunOn::kIoThread);  // a recent answer is given on the I/O thread
 
   Route(s, "GET", R"(/archives/(app|job|timing))", Access::kUser, [this](Call& call) -> ApiResult {
     std::string word = call.Match(1);

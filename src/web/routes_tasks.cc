@@ -50,7 +50,7 @@ std::string WebApi::TaskPageJson(const store::Page<store::Task>& page,
   return text;
 }
 
-void WebApi::InstallTasks(httplib::Server& s) {
+void WebApi::InstallTasks(http::Router& s) {
   for (TaskKind kind : {TaskKind::kApp, TaskKind::kJob, TaskKind::kTiming}) {
     std::string base = absl::StrCat("/", KindWord(kind), "s");
 
@@ -64,12 +64,13 @@ void WebApi::InstallTasks(httplib::Server& s) {
       const std::string key = TaskPageKey(kind, filter);
       const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
       if (ResponseCache::Text cached = task_pages_.Get(key, writes)) return OkJsonText(*cached);
+      if (call.memory_only()) return NeedsWorker();
       auto page = store_.ListTasks(kind, filter);
       if (!page.ok()) return FromStatus(page.status());
       std::string text = TaskPageJson(*page, filter);
       task_pages_.Put(key, writes, text);
       return OkJsonText(std::move(text));
-    });
+    }, http::RunOn::kIoThread);  // a page still cached is answered on the I/O thread
 
     Route(s, "GET", base + R"(/(\d+))", Access::kUser, [this, kind](Call& call) -> ApiResult {
       auto id = ParseId(call.Match(1), "id");

@@ -17,7 +17,7 @@ constexpr int kTypeUser = 6;
 
 }  // namespace
 
-void WebApi::InstallUsers(httplib::Server& s) {
+void WebApi::InstallUsers(http::Router& s) {
   Route(s, "GET", "/users", Access::kUser, [this](Call& call) -> ApiResult {
     auto paging = Paging(call);
     if (!paging.ok()) return FromStatus(paging.status());

@@ -12,6 +12,13 @@ constexpr size_t kMaxEntries = 10000;
 UserCache::UserCache(Loader load, std::chrono::milliseconds ttl, Clock now)
     : load_(std::move(load)), ttl_(ttl), now_(std::move(now)) {}
 
+std::optional<store::User> UserCache::Peek(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = users_.find(id);
+  if (it != users_.end() && now_() - it->second.loaded_at < ttl_) return it->second.user;
+  return std::nullopt;
+}
+
 absl::StatusOr<store::User> UserCache::Get(int64_t id) {
   uint64_t generation;
   {

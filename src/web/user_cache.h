@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,8 @@ class UserCache {
 
   // The user, from the cache while its entry is younger than the TTL, else from the loader.
   absl::StatusOr<store::User> Get(int64_t id) ABSL_LOCKS_EXCLUDED(mu_);
+  // The user while its entry is younger than the TTL; none otherwise (nothing is loaded).
+  std::optional<store::User> Peek(int64_t id) ABSL_LOCKS_EXCLUDED(mu_);
   // Forgets the user; loads in flight do not store what they read.
   void Invalidate(int64_t id) ABSL_LOCKS_EXCLUDED(mu_);
 

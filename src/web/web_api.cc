@@ -15,14 +15,6 @@
 namespace asgard::web {
 namespace {
 
-// The client addresses of web.trusted_proxies (checked by the config loader already).
-ClientAddresses ClientsOf(const config::Config& config) {
-  auto clients = ClientAddresses::Create(config.web.trusted_proxies);
-  if (clients.ok()) return *std::move(clients);
-  spdlog::error("web.trusted_proxies: {} (no proxy is trusted)", clients.status().message());
-  return *ClientAddresses::Create({});
-}
-
 // The user a login name stands for: every key is asked, so that an unknown name costs the
 // same queries as a known one.
 absl::StatusOr<store::User> FindByLogin(store::Store& store, const std::string& name) {
@@ -49,6 +41,13 @@ v1::TaskRef RefOf(const store::Task& task) {
 
 }  // namespace
 
+ClientAddresses ClientsOf(const config::Config& config) {
+  auto clients = ClientAddresses::Create(config.web.trusted_proxies);
+  if (clients.ok()) return *std::move(clients);
+  spdlog::error("web.trusted_proxies: {} (no proxy is trusted)", clients.status().message());
+  return *ClientAddresses::Create({});
+}
+
 absl::StatusOr<int64_t> ParseCount(const std::string& text, const std::string& field) {
   if (text.empty()) return absl::InvalidArgumentError(field + ": is required");
   int64_t v = 0;
@@ -71,12 +70,10 @@ absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& fiel
   return v;
 }
 
-std::string WebApi::Call::Param(const std::string& name) const {
-  return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : "";
-}
+std::string WebApi::Call::Param(const std::string& name) const { return req.Param(name); }
 
 std::string WebApi::Call::Match(size_t i) const {
-  return i < req.matches.size() ? std::string(req.matches[i]) : "";
+  return i < req.matches.size() ? req.matches[i] : "";
 }
 
 WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret,
@@ -86,22 +83,12 @@ WebApi::WebApi(store::Store& store, const config::Config& config, std::string se
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),
       zone_(absl::LocalTimeZone()),
+      user_limits_(config.web.max_requests_per_user, config.web.max_streams_per_user),
       monitor_points_(store, zone_),
-      tasks_(store, *this) {}
+      tasks_(store, *this),
+      live_(store, agents_, zone_) {}
 
-void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
-  // Errors cpp-httplib answers itself (a POST without Content-Length, a body too large) get the
-  // envelope too.
-  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string message =
-        res.status == 404   ? "no route " + req.method + " " + req.path
-        : res.status == 413 ? std::string("body too large")
-        : res.status == 411 ? std::string("Content-Length required")
-                            : "the request could not be read (HTTP " + std::to_string(res.status) + ")";
-    Json body = {{"code", res.status}, {"message", message}, {"data", nullptr}};
-    res.set_content(body.dump(), "application/json");
-  });
+void WebApi::Install(http::Router& server, const std::string& static_dir) {
   InstallAuth(server);
   InstallUsers(server);
   InstallAgentsAndGroups(server);
@@ -112,9 +99,9 @@ void WebApi::Install(httplib::Server& server, const std::string& static_dir) {
   InstallStatic(server, static_dir);
 }
 
-std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
-  if (auto token = TokenFromAuthorization(req.get_header_value("Authorization"))) return token;
-  std::string cookies = req.get_header_value("Cookie");
+std::optional<std::string> WebApi::TokenOf(const http::Request& req) const {
+  if (auto token = TokenFromAuthorization(req.Header("Authorization"))) return token;
+  std::string cookies = req.Header("Cookie");
   std::string key = std::string(kSessionCookie) + "=";
   for (size_t pos = 0; pos < cookies.size();) {
     size_t end = cookies.find(';', pos);
@@ -129,7 +116,7 @@ std::optional<std::string> WebApi::TokenOf(const httplib::Request& req) const {
   return std::nullopt;
 }
 
-void WebApi::Send(httplib::Response& res, ApiResult result) {
+void WebApi::Send(http::Response& res, ApiResult result) {
   std::string text;
   if (!result.data_json.empty()) {
     text.reserve(result.data_json.size() + result.message.size() + 40);
@@ -151,22 +138,32 @@ void WebApi::Send(httplib::Response& res, ApiResult result) {
     text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   res.status = result.code;
-  res.body = std::move(text);  // what set_content does, without copying the body
-  res.set_header("Content-Type", "application/json");
+  res.SetContent(std::move(text), "application/json");
   std::lock_guard<std::mutex> lock(metrics_mu_);
   ++responses_by_code_[result.code];
 }
 
-void WebApi::Route(httplib::Server& server, const std::string& method, const std::string& pattern,
-                   Access access, Handler handler) {
-  auto wrapped = [this, access, handler](const httplib::Request& req, httplib::Response& res) {
-    ++requests_;
+void WebApi::Route(http::Router& router, const std::string& method, const std::string& pattern,
+                   Access access, Handler handler, http::RunOn run_on) {
+  auto wrapped = [this, access, handler](const http::Request& req, http::Response& res) {
     Call call{req, res, std::nullopt, "", {}};
     if (access != Access::kPublic) {
       auto token = TokenOf(req);
       auto session = token ? sessions_.Check(*token) : std::nullopt;
-      if (!session) return Send(res, Fail(401, "not logged in (or the session expired)"));
-      auto user = session_users_.Get(session->user_id);
+      if (!session) {
+        ++requests_;
+        return Send(res, Fail(401, "not logged in (or the session expired)"));
+      }
+      absl::StatusOr<store::User> user = absl::NotFoundError("");
+      if (!req.on_io_thread) {
+        user = session_users_.Get(session->user_id);
+      } else if (auto known = session_users_.Peek(session->user_id)) {
+        user = *std::move(known);
+      } else {
+        res.needs_worker = true;
+        return;
+      }
+      ++requests_;
       if (!user.ok() || user->status != 1) {
         sessions_.RevokeUser(session->user_id);
         return Send(res, Fail(401, "this account cannot log in"));
@@ -181,6 +178,19 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       call.user = std::move(*user);
       call.token = *token;
       call.session = *session;
+    } else {
+      ++requests_;
+    }
+    // One user's scripted loop or open tabs must not take every worker from the others.
+    std::optional<UserLimits::Slot> slot =
+        call.user ? user_limits_.TakeRequest(call.user->id) : std::nullopt;
+    if (call.user) {
+      if (!slot) {
+        res.SetHeader("Retry-After", "1");
+        return Send(res, Fail(429, absl::StrCat("this user has ", config_.web.max_requests_per_user,
+                                               " requests in progress, the most one user may have "
+                                               "(web.max_requests_per_user); try again")));
+      }
     }
     ApiResult result;
     try {
@@ -189,18 +199,14 @@ void WebApi::Route(httplib::Server& server, const std::string& method, const std
       spdlog::error("{} {}: {}", req.method, req.path, e.what());
       result = Fail(500, "internal error; see the web node's log");
     }
+    if (result.code == kNeedsWorker) {
+      --requests_;  // counted when it runs again
+      res.needs_worker = true;
+      return;
+    }
     if (result.code != 0) Send(res, std::move(result));  // 0: the handler answered (SSE)
   };
-  std::string full = "/api/v1" + pattern;
-  if (method == "GET") {
-    server.Get(full, wrapped);
-  } else if (method == "POST") {
-    server.Post(full, wrapped);
-  } else if (method == "PUT") {
-    server.Put(full, wrapped);
-  } else if (method == "DELETE") {
-    server.Delete(full, wrapped);
-  }
+  router.Add(method, "/api/v1" + pattern, std::move(wrapped), run_on);
 }
 
 absl::StatusOr<store::Task> WebApi::LoadTask(const Call& call, store::TaskKind kind, int64_t id) {
@@ -364,11 +370,16 @@ Json WebApi::PageJson(Json list, int64_t total, int page, int size) {
 }
 
 absl::StatusOr<Json> WebApi::Body(const Call& call) const {
-  const std::string& type = call.req.get_header_value("Content-Type");
-  if (type.find("application/x-www-form-urlencoded") != std::string::npos ||
-      type.find("multipart/form-data") != std::string::npos) {
+  const std::string type = call.req.Header("Content-Type");
+  if (type.find("application/x-www-form-urlencoded") != std::string::npos) {
+    // The form's fields, then the query's where the form has none (the original read both).
     Json out = Json::object();
-    for (const auto& [k, v] : call.req.params) out[k] = v;
+    for (auto& [k, v] : http::ParseQuery(call.req.body)) {
+      if (!out.contains(k)) out[k] = std::move(v);
+    }
+    for (const auto& [k, v] : call.req.params) {
+      if (!out.contains(k)) out[k] = v;
+    }
     return out;
   }
   if (call.req.body.empty()) return Json::object();

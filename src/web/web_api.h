@@ -5,16 +5,17 @@
 // see user_cache.h), the forced change of an initial password, the admin check, the envelope, real
 // HTTP status codes, and metrics.
 //
-//   WebApi api(store, config, secret);
-//   httplib::Server server;
-//   api.Install(server, static_dir);
+//   WebApi api(store, config, secret, control_token);
+//   http::Router router;
+//   api.Install(router, static_dir);
+//   http::Server server(router, LimitsOf(config));
 //
 // The interface is Install and UseLocalAgent; everything else (the routes' shared helpers, the
 // sessions, caches and clients) is private to the route files (routes_*.cc), and the rules of
 // tasks live in TaskControl (task_control.h), testable without HTTP.
 //
-// Thread-safety: handlers run on cpp-httplib's pool threads at once; the store, the sessions
-// and the agent clients are thread-safe.
+// Thread-safety: handlers run on the HTTP front's worker threads at once (a few memory-only ones
+// on its I/O threads); the store, the sessions and the agent clients are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -27,19 +28,24 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "config/config.h"
-#include "httplib.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "http/static_files.h"
 #include "store/store.h"
 #include "web/agent_clients.h"
 #include "web/api_result.h"
 #include "web/client_address.h"
 #include "web/login_gate.h"
 #include "web/monitor_points.h"
+#include "web/live_feeds.h"
 #include "web/next_runs.h"
 #include "web/response_cache.h"
 #include "web/sessions.h"
 #include "web/task_control.h"
 #include "web/task_json.h"
 #include "web/user_cache.h"
+#include "web/user_limits.h"
 
 namespace asgard::web {
 
@@ -53,7 +59,9 @@ class WebApi final : private TaskAgents {
 
   // /api/v1 routes, /health, /metrics, and the console's files from `static_dir` (with the
   // single-page-app fallback; "" = no console: `/` says how to build it).
-  void Install(httplib::Server& server, const std::string& static_dir);
+  void Install(http::Router& router, const std::string& static_dir);
+  // Where /metrics reads the HTTP front's connections, streams and refusals.
+  void ReportServer(std::function<http::ServerStats()> stats) { server_stats_ = std::move(stats); }
   // `asgard all`: its own agent, reached in process.
   void UseLocalAgent(const std::string& address, std::shared_ptr<grpc::Channel> channel) {
     agents_.UseChannelFor(address, std::move(channel));
@@ -67,12 +75,14 @@ class WebApi final : private TaskAgents {
 
   // What a handler knows about the call.
   struct Call {
-    const httplib::Request& req;
-    httplib::Response& res;
+    const http::Request& req;
+    http::Response& res;
     std::optional<store::User> user;
     std::string token;
     Session session;  // of `token` (for routes that need a login)
     bool admin() const { return user && user->role == "Administrator"; }
+    // On an I/O thread: only what memory holds may be answered (see Route).
+    bool memory_only() const { return req.on_io_thread; }
     int64_t user_id() const { return user ? user->id : 0; }
     std::string Param(const std::string& name) const;
     // Path captures of the route's regex, from 1.
@@ -80,20 +90,22 @@ class WebApi final : private TaskAgents {
   };
   using Handler = std::function<ApiResult(Call&)>;
 
-  void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
-             Access access, Handler handler);
-  void Send(httplib::Response& res, ApiResult result);
-  std::optional<std::string> TokenOf(const httplib::Request& req) const;
+  // `run_on` kIoThread: the route is tried on an I/O thread first, where it answers only from
+  // memory (a cached page, a recently loaded user) and returns NeedsWorker() otherwise.
+  void Route(http::Router& router, const std::string& method, const std::string& pattern,
+             Access access, Handler handler, http::RunOn run_on = http::RunOn::kWorkers);
+  void Send(http::Response& res, ApiResult result);
+  std::optional<std::string> TokenOf(const http::Request& req) const;
 
   // Route groups (one file each).
-  void InstallAuth(httplib::Server& s);
-  void InstallUsers(httplib::Server& s);
-  void InstallAgentsAndGroups(httplib::Server& s);
-  void InstallTasks(httplib::Server& s);
-  void InstallReports(httplib::Server& s);
-  void InstallLive(httplib::Server& s);
-  void InstallMisc(httplib::Server& s);
-  void InstallStatic(httplib::Server& s, const std::string& static_dir);
+  void InstallAuth(http::Router& s);
+  void InstallUsers(http::Router& s);
+  void InstallAgentsAndGroups(http::Router& s);
+  void InstallTasks(http::Router& s);
+  void InstallReports(http::Router& s);
+  void InstallLive(http::Router& s);
+  void InstallMisc(http::Router& s);
+  void InstallStatic(http::Router& s, const std::string& static_dir);
 
   // Helpers the route files share.
   // The task if the caller may see it: NotFound (also deleted ones), PermissionDenied for
@@ -141,6 +153,9 @@ class WebApi final : private TaskAgents {
   absl::StatusOr<std::pair<int, int>> Paging(const Call& call) const;
   static Json PageJson(Json list, int64_t total, int page, int size);
   absl::StatusOr<Json> Body(const Call& call) const;
+  // One of the caller's live streams (web.max_streams_per_user), kept in `slot` until the
+  // stream ends; the 429 answer when the caller has them all open.
+  std::optional<ApiResult> TakeStreamSlot(const Call& call, std::shared_ptr<void>* slot);
 
   store::Store& store_;
   const config::Config& config_;
@@ -157,6 +172,8 @@ class WebApi final : private TaskAgents {
   // kind), and a probe or a load balancer may ask many times a second.
   ResponseCache health_answers_;
   AgentClients agents_;
+  // What each user holds at once: requests in progress, open streams (web.max_*_per_user).
+  UserLimits user_limits_;
   absl::TimeZone zone_;
   // Recent answers of the monitor route, keyed by agent or task, size and viewer.
   MonitorPoints monitor_points_;
@@ -164,10 +181,18 @@ class WebApi final : private TaskAgents {
   NextRuns next_runs_;
   // The rules of apps, jobs and timings; pushes through this object's TaskAgents.
   TaskControl tasks_;
+  // Live log follows and monitor polls, each shared by every stream watching it.
+  LiveFeeds live_;
+  std::unique_ptr<http::StaticFiles> static_files_;
+  std::function<http::ServerStats()> server_stats_;
   std::atomic<int64_t> requests_{0};
   std::mutex metrics_mu_;
   std::map<int, int64_t> responses_by_code_;
 };
+
+// The client addresses of web.trusted_proxies (checked by the config loader already; a bad
+// entry is logged and no proxy trusted).
+ClientAddresses ClientsOf(const config::Config& config);
 
 // An id in a path or query (1..kMaxId, field_limits.h); InvalidArgument naming `field`
 // otherwise.

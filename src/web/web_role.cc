@@ -16,6 +16,8 @@
 #include "rpc/task_definition.h"
 #include "spdlog/spdlog.h"
 #include "standalone/role_setup.h"
+#include "http/server.h"
+#include "web/client_address.h"
 #include "web/cors.h"
 #include "web/web_api.h"
 
@@ -29,27 +31,20 @@
 namespace asgard::web {
 namespace {
 
-// Pool threads of the HTTP server: each keep-alive connection and each open live stream holds
-// one, so this bounds connections served at once (others wait in the listen queue).
-constexpr size_t kHttpThreads = 256;
-
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
 }
 
-// Debian's cpp-httplib compresses with brotli at quality 11 whenever a browser accepts `br`:
-// ~3 s of CPU for the console's 735 KB script on every load, to save 47 KB over gzip. Editing
-// the request's Accept-Encoding before the library reads it is the only switch it offers; the
-// request is the library's own mutable object, handed to handlers as const.
-httplib::Server::HandlerResponse KeepGzipOnly(const httplib::Request& req, httplib::Response&) {
-  if (req.has_header("Accept-Encoding")) {
-    std::string accepted = req.get_header_value("Accept-Encoding");
-    auto& headers = const_cast<httplib::Request&>(req).headers;
-    headers.erase("Accept-Encoding");
-    if (accepted.find("gzip") != std::string::npos) headers.emplace("Accept-Encoding", "gzip");
-  }
-  return httplib::Server::HandlerResponse::Unhandled;
+http::Limits LimitsOf(const config::Config& config, const ClientAddresses& clients) {
+  http::Limits limits;
+  const config::WebConfig& web = config.web;
+  limits.max_connections = static_cast<size_t>(web.max_connections);
+  limits.max_connections_per_client = static_cast<size_t>(web.max_connections_per_client);
+  limits.unlimited_peer = [&clients](const std::string& peer) { return clients.IsTrustedProxy(peer); };
+  limits.header_timeout = std::chrono::seconds(web.header_timeout);
+  limits.idle_timeout = std::chrono::seconds(web.idle_timeout);
+  return limits;
 }
 
 class RunningWeb final : public WebNode {
@@ -57,49 +52,35 @@ class RunningWeb final : public WebNode {
   RunningWeb(store::Store& store, const config::Config& config, std::string secret,
              std::string control_token)
       : config_(config),
-        api_(store, config_, std::move(secret), std::move(control_token)),
-        cors_(config.web.cors_origins) {}
+        cors_(config.web.cors_origins),
+        clients_(ClientsOf(config)),
+        api_(store, config_, std::move(secret), std::move(control_token)) {}
   ~RunningWeb() override { Stop(); }
 
   absl::Status Listen(const std::string& default_ip) {
-    // cpp-httplib takes ownership of the queue it is given (its API wants a raw pointer).
-    server_.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
-    server_.set_keep_alive_max_count(100000);
-    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the client's
-    // delayed ACK hold every keep-alive answer for ~40 ms.
-    server_.set_tcp_nodelay(true);
-    // An idle keep-alive connection holds a pool thread, and Stop() waits for it: keep it short
-    // so that SIGTERM stops the node within seconds (30 s made every stop that slow).
-    server_.set_keep_alive_timeout(5);
-    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (cors_.AnswerPreflight(req, res)) return httplib::Server::HandlerResponse::Handled;
-      return KeepGzipOnly(req, res);
+    router_.SetBefore([this](const http::Request& req, http::Response& res) {
+      return cors_.AnswerPreflight(req, res);
     });
-    server_.set_post_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) { cors_.Decorate(req, res); });
-    server_.set_read_timeout(30);
-    server_.set_payload_max_length(8 * 1024 * 1024);
+    router_.SetAfter(
+        [this](const http::Request& req, http::Response& res) { cors_.Decorate(req, res); });
     std::string static_dir = FindStaticDir(config_);
     if (static_dir.empty()) {
       spdlog::warn("no built console found (web.static_dir, web-ui/dist): serving the API only");
     } else {
       spdlog::info("console from {}", static_dir);
     }
-    api_.Install(server_, static_dir);
+    api_.Install(router_, static_dir);
+    server_.emplace(router_, LimitsOf(config_, clients_));
+    api_.ReportServer([this] { return server_->stats(); });
     std::string ip = config_.web.ip.empty() ? default_ip : config_.web.ip;
-    int port = config_.web.port;
-    if (port == 0) {
-      port = server_.bind_to_any_port(ip);
-    } else if (!server_.bind_to_port(ip, port)) {
-      port = -1;
-    }
-    if (port <= 0) {
+    auto port = server_->Listen(ip, config_.web.port);
+    if (!port.ok()) {
       return absl::UnavailableError(absl::StrCat("web: cannot listen on ", ip, ":",
-                                                 config_.web.port,
+                                                 config_.web.port, ": ", port.status().message(),
                                                  " (address in use, or not an address of this host)"));
     }
-    address_ = absl::StrCat(ip, ":", port);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    address_ = absl::StrCat(ip, ":", *port);
+    server_->Start();
     return absl::OkStatus();
   }
   const std::string& address() const override { return address_; }
@@ -107,18 +88,19 @@ class RunningWeb final : public WebNode {
     api_.UseLocalAgent(address, std::move(channel));
   }
   void Stop() override {
-    if (!thread_.joinable()) return;
-    server_.stop();
-    thread_.join();
+    if (server_) server_->Stop();
   }
 
  private:
   const config::Config& config_;
-  WebApi api_;
   const CorsPolicy cors_;
-  httplib::Server server_;
+  const ClientAddresses clients_;
+  http::Router router_;
+  // Stopped first (the destructor calls Stop), destroyed after the API: the live feeds' last
+  // writes into closed streams still find the server's I/O context.
+  std::optional<http::Server> server_;
+  WebApi api_;
   std::string address_;
-  std::thread thread_;
 };
 
 }  // namespace

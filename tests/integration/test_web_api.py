@@ -602,27 +602,52 @@ def test_live_log_stream(site):
     assert offsets[-1] <= os.path.getsize(out)
 
 
-def test_api_answers_with_100_live_log_streams_open(site):
-    """Each open stream holds a server thread (cpp-httplib): 100 must not starve the API.
-    (How fast it answers is measured by bench/web_streams.py, not here.)"""
+def open_stream(host, port, path, token):
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
+                  f"Authorization: Bearer {token}\r\n\r\n").encode())
+    return sock
+
+
+def test_live_streams_share_one_follow_and_are_limited_per_user(site):
+    """A stream holds no server thread: the user's 64 streams (web.max_streams_per_user's
+    default) are all served, share one agent follow, and the API keeps answering; the 65th is
+    a 429 naming the key, and closing one makes room. (Timings: bench/web_limits.py.)"""
     admin = site["admin"]
     app = admin.ok("POST", "/api/v1/apps", app_body(site, "chatty"))
     admin.ok("POST", f"/api/v1/apps/{app['id']}/start")
     wait_task(admin, "app", app["id"], lambda t: t["state"] == "running", "running")
     host, port = site["node"].address().rsplit(":", 1)
+    path = f"/api/v1/sse/out_log/app?app_id={app['id']}"
     streams = []
     try:
-        for _ in range(100):
-            sock = socket.create_connection((host, int(port)), timeout=10)
-            sock.sendall((f"GET /api/v1/sse/out_log/app?app_id={app['id']} HTTP/1.1\r\n"
-                          f"Host: {host}\r\nAuthorization: Bearer {admin.token}\r\n\r\n")
-                         .encode())
-            streams.append(sock)
+        for _ in range(64):
+            streams.append(open_stream(host, port, path, admin.token))
         for sock in streams:  # every stream is being served, not queued
             assert b"text/event-stream" in sock.recv(4096)
         for _ in range(20):
             assert admin.ok("GET", "/api/v1/apps?page=1")["total"] >= 1
             assert admin.ok("GET", "/api/v1/dashboard")
+        with urllib.request.urlopen(f"http://{host}:{port}/metrics") as r:
+            metrics = r.read().decode()
+        assert "asgard_web_live_follows 1\n" in metrics, metrics
+        assert "asgard_web_streams 64\n" in metrics, metrics
+        extra = open_stream(host, port, path, admin.token)
+        answer = extra.recv(4096)
+        extra.close()
+        assert answer.startswith(b"HTTP/1.1 429"), answer
+        assert b"web.max_streams_per_user" in answer
+        streams.pop().close()
+        deadline = time.time() + 10
+        while True:  # the closed stream's slot comes back once the server saw it go
+            again = open_stream(host, port, path, admin.token)
+            answer = again.recv(4096)
+            streams.append(again)
+            if b"text/event-stream" in answer or time.time() > deadline:
+                break
+            streams.pop().close()
+            time.sleep(0.1)
+        assert b"text/event-stream" in answer, answer
     finally:
         for sock in streams:
             sock.close()

@@ -3,8 +3,9 @@
 #   - src/sched/ is pure time math: it includes nothing from process/;
 #   - src/runtime/ includes nothing from rpc/, store/ or web/;
 #   - src/web/ includes nothing from master/ or agent/;
+#   - src/http/ (the HTTP front) knows nothing of the API: it includes only common/ and itself;
 #   - only src/store/ includes store/sql_store.h: the others depend on the Store interface;
-#   - the task runtime and the role scaffold link none of gRPC, cpp-httplib, libcurl,
+#   - the task runtime and the role scaffold link none of gRPC, the HTTP front, libcurl,
 #     libmariadb or SQLite: not in their CMake link closure (the *.links files), not among the
 #     shared libraries of a binary linking only them, not in its symbols.
 # Usage: layering_test.sh <src dir> <probe binary> <closure file>...
@@ -31,6 +32,7 @@ forbid() {
 forbid sched 'process' 'sched is pure time math'
 forbid runtime 'rpc|store|web' 'the runtime knows no wire, store or HTTP'
 forbid web 'master|agent' 'the web reaches agents and masters only through rpc/'
+forbid http 'web|store|rpc|runtime|master|agent|config' 'the HTTP front knows no API'
 
 hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"store/sql_store\.h"' "$src" |
        grep -v "^$src/store/")
@@ -39,7 +41,7 @@ if [ -n "$hits" ]; then
   echo "$hits" >&2
 fi
 
-heavy='grpc|httplib|curl|mariadb|mysql|sqlite'
+heavy='grpc|asgard_http|httplib|curl|mariadb|mysql|sqlite'
 for links in "$@"; do
   bad=$(grep -iE "$heavy" "$links")
   [ -n "$bad" ] && fail "$(basename "$links" .links) links: $(echo $bad)"
@@ -47,7 +49,7 @@ done
 
 needed=$(readelf -d "$probe" | grep NEEDED | grep -iE "$heavy")
 [ -n "$needed" ] && fail "lean_link_probe needs: $needed"
-symbols=$(nm -C "$probe" | grep -E ' (sqlite3_|curl_|grpc_|mysql_|httplib::)' | head -5)
+symbols=$(nm -C "$probe" | grep -E ' (sqlite3_|curl_|grpc_|mysql_|httplib::|boost::asio::|asgard::http::)' | head -5)
 [ -n "$symbols" ] && fail "lean_link_probe has symbols of a heavy library: $symbols"
 
 [ $failed -eq 0 ] && echo "layering: ok"
