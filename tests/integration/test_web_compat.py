@@ -328,3 +328,60 @@ done
         again.close()
     status, payload = admin.get(path, headers={"Last-Event-ID": "not-an-id"})
     assert status == 400 and payload["message"].startswith("Last-Event-ID:"), payload
+
+
+def test_viewers_of_one_output_share_one_follow_each_with_its_own_tail_or_resume(site):
+    """The web node follows a task's output once for every browser watching it: a viewer who
+    joins later gets the tail it asked for, or the lines after its Last-Event-ID, from the
+    lines the shared follow keeps."""
+    admin = site["admin"]
+    tmp = site["tmp"]
+    script = """n=0
+while true; do
+  if [ -e go ]; then
+    rm -f go
+    n=$((n+1))
+    for j in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do echo "s$n-$j"; done
+  fi
+  sleep 0.05
+done
+"""
+    app = started_app(site, "shared", script)
+
+    def burst():
+        (tmp / "go").touch()
+        wait_until(lambda: not (tmp / "go").exists(), 10, "the burst")
+
+    def follows():
+        with urllib.request.urlopen(admin.base + "/metrics", timeout=10) as r:
+            text = r.read().decode()
+        line = next(l for l in text.splitlines() if l.startswith("asgard_web_live_follows "))
+        return int(line.split()[1])
+
+    def words(events):
+        return [data for data, _ in events]
+
+    burst()
+    path = f"/api/v1/sse/out_log/app?app_id={app['id']}"
+    first = EventStream(admin, path + "&lines=5")
+    later = resumed = None
+    try:
+        assert words(first.logs(5)) == [f"s1-{j}" for j in range(16, 21)]
+        burst()
+        seen = first.logs(20)
+        assert words(seen) == [f"s2-{j:02d}" for j in range(1, 21)]
+        later = EventStream(admin, path + "&lines=3")
+        assert words(later.logs(3)) == ["s2-18", "s2-19", "s2-20"]
+        resumed = EventStream(admin, path, last_event_id=seen[9][1])  # after s2-10
+        assert words(resumed.logs(10)) == [f"s2-{j}" for j in range(11, 21)]
+        assert follows() == 1
+        burst()
+        third = [f"s3-{j:02d}" for j in range(1, 21)]
+        assert words(first.logs(20)) == third
+        assert words(later.logs(20)) == third
+        assert words(resumed.logs(20)) == third
+    finally:
+        for stream in (first, later, resumed):
+            if stream:
+                stream.close()
+    wait_until(lambda: follows() == 0, 10, "the follow to end with its last viewer")
