@@ -1,5 +1,6 @@
 #include "process/cgroup_spares.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,11 +22,11 @@ CgroupSpares::~CgroupSpares() {
   }
   wake_.notify_all();
   helper_.join();
-  for (const std::string& run_id : ready_) rmdir((base_ + "/" + run_id).c_str());
+  for (const Spare& spare : ready_) rmdir((base_ + "/" + spare.run_id).c_str());
 }
 
-std::optional<std::string> CgroupSpares::Take() {
-  std::optional<std::string> spare;
+std::optional<CgroupSpares::Spare> CgroupSpares::Take() {
+  std::optional<Spare> spare;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (ready_.empty()) return std::nullopt;
@@ -43,8 +44,13 @@ void CgroupSpares::Fill() {
       wake_.wait(lock, [this] { return stopping_ || ready_.size() < depth_; });
       if (stopping_) return;
     }
-    std::string run_id = NewUuid();
-    if (mkdir((base_ + "/" + run_id).c_str(), 0755) != 0) {
+    Spare spare{NewUuid(), UniqueFd()};
+    std::string dir = base_ + "/" + spare.run_id;
+    if (mkdir(dir.c_str(), 0755) == 0) {
+      spare.cgroup = UniqueFd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!spare.cgroup.valid()) rmdir(dir.c_str());
+    }
+    if (!spare.cgroup.valid()) {
       // The spawning thread makes its own (and says why it cannot); try again later.
       spdlog::debug("cannot prepare a cgroup under {}: {}", base_, std::strerror(errno));
       std::unique_lock<std::mutex> lock(mu_);
@@ -52,7 +58,7 @@ void CgroupSpares::Fill() {
       continue;
     }
     std::lock_guard<std::mutex> lock(mu_);
-    ready_.push_back(std::move(run_id));
+    ready_.push_back(std::move(spare));
   }
 }
 

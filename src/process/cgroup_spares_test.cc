@@ -1,5 +1,5 @@
 // File: cgroup_spares_test.cc
-// Run cgroups made ahead: each taken spare is a fresh run id's cgroup; the helper keeps
+// Run cgroups made ahead: each taken spare is a fresh run id's cgroup, opened; the helper keeps
 // up with a burst of takes; what nobody took is removed with the spares, and a daemon's cgroup
 // is left empty behind it. Needs a writable cgroup2 (as root in CI: a missing one fails there).
 #include "process/cgroup_spares.h"
@@ -49,15 +49,16 @@ TEST(CgroupSparesTest, EveryTakenSpareIsAFreshOpenedCgroupAndTheRestGoWithTheSpa
   {
     CgroupSpares spares(base, 4);
     for (int i = 0; i < 200; ++i) {  // far more than the depth: the helper keeps making them
-      std::optional<std::string> spare;
+      std::optional<CgroupSpares::Spare> spare;
       for (int wait = 0; wait < 1000 && !spare; ++wait) {
         spare = spares.Take();
         if (!spare) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       ASSERT_TRUE(spare) << i;
-      EXPECT_TRUE(IsDir(base + "/" + *spare)) << *spare;
-      EXPECT_TRUE(ids.insert(*spare).second) << "a run id given twice";
-      EXPECT_EQ(rmdir((base + "/" + *spare).c_str()), 0);  // what a finished run does
+      ASSERT_TRUE(spare->cgroup.valid());
+      EXPECT_TRUE(IsDir(base + "/" + spare->run_id)) << spare->run_id;
+      EXPECT_TRUE(ids.insert(spare->run_id).second) << "a run id given twice";
+      EXPECT_EQ(rmdir((base + "/" + spare->run_id).c_str()), 0);  // what a finished run does
     }
   }
   // The spares nobody took went with the helper: the base is empty again.

@@ -154,10 +154,8 @@ UniqueFd Containment::PrepareRun(const std::string& run_id) {
 
 Containment::NewRun Containment::StartRun() {
   if (spares_) {
-    if (std::optional<std::string> run_id = spares_->Take()) {
-      UniqueFd cgroup(open(RunDir(*run_id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (cgroup.valid()) return NewRun{*std::move(run_id), std::move(cgroup)};
-      rmdir(RunDir(*run_id).c_str());
+    if (std::optional<CgroupSpares::Spare> spare = spares_->Take()) {
+      return NewRun{std::move(spare->run_id), std::move(spare->cgroup)};
     }
   }
   NewRun run{NewUuid(), UniqueFd()};
