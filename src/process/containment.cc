@@ -1,7 +1,5 @@
 #include "process/containment.h"
 
-#include "common/uuid.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -124,16 +122,7 @@ std::unique_ptr<Containment> Containment::Create(const std::string& tag) {
   return c;
 }
 
-// Enough for the spawning thread to stay ahead of the helper through a burst; each spare is an
-// empty cgroup, a few kilobytes of kernel memory.
-constexpr size_t kSpareCgroups = 16;
-
-Containment::Containment(std::string base) : base_(std::move(base)) {
-  if (!base_.empty()) spares_ = std::make_unique<CgroupSpares>(base_, kSpareCgroups);
-}
-
 Containment::~Containment() {
-  spares_.reset();  // its spares go first: the base can be removed only once empty
   if (base_.empty()) return;
   // At shutdown the last killed descendants may still be dying: give them a moment (bounded)
   // so that their cgroups, and ours, can be removed instead of being left for the next start.
@@ -150,17 +139,6 @@ UniqueFd Containment::PrepareRun(const std::string& run_id) {
   std::string dir = RunDir(run_id);
   if (mkdir(dir.c_str(), 0755) != 0) return UniqueFd();
   return UniqueFd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-}
-
-Containment::NewRun Containment::StartRun() {
-  if (spares_) {
-    if (std::optional<CgroupSpares::Spare> spare = spares_->Take()) {
-      return NewRun{std::move(spare->run_id), std::move(spare->cgroup)};
-    }
-  }
-  NewRun run{NewUuid(), UniqueFd()};
-  run.cgroup = PrepareRun(run.run_id);
-  return run;
 }
 
 std::vector<pid_t> Containment::Members(const std::string& run_id) const {

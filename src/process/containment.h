@@ -7,7 +7,7 @@
 //  - the daemon is a child subreaper, so escaped descendants are reparented to it and reaped.
 // Cgroups left by a daemon that died are killed and removed at start.
 //
-// Thread-safety: none; used from the loop thread (the spares keep their own helper thread).
+// Thread-safety: none; used from the loop thread.
 #pragma once
 
 #include <sys/types.h>
@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "common/unique_fd.h"
-#include "process/cgroup_spares.h"
 
 namespace asgard::process {
 
@@ -33,13 +32,6 @@ class Containment {
   // Creates the run's cgroup and returns its directory, opened for the spawn to start the child
   // in it (spawn.h); an invalid fd when cgroups are not in use or creation failed.
   UniqueFd PrepareRun(const std::string& run_id);
-  // A new run: its id and, with cgroups, its cgroup opened as PrepareRun does. One made ahead
-  // by the spares' helper thread when one is ready (cgroup_spares.h), else made now.
-  struct NewRun {
-    std::string run_id;
-    UniqueFd cgroup;
-  };
-  NewRun StartRun();
 
   // Sends `sig` to the run's group and to every process of the run outside it.
   void Signal(const std::string& run_id, pid_t pgid, int sig);
@@ -62,14 +54,12 @@ class Containment {
   static std::vector<pid_t> FindMarked(const std::set<std::string>& run_ids);
 
  private:
-  explicit Containment(std::string base);
+  explicit Containment(std::string base) : base_(std::move(base)) {}
   std::vector<pid_t> Members(const std::string& run_id) const;
   std::string RunDir(const std::string& run_id) const { return base_ + "/" + run_id; }
 
   std::string base_;  // the daemon's cgroup directory; "" = no cgroups
   std::set<std::string> pending_removal_;
-  // Run cgroups made ahead (none without cgroups). Destroyed before the base is removed.
-  std::unique_ptr<CgroupSpares> spares_;
 };
 
 }  // namespace asgard::process

@@ -170,9 +170,11 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   }();
   if (!resolved.ok()) return resolved.status();
 
+  std::string run_id = NewUuid();
   plan.path = *resolved;
   plan.argv.push_back(spec.program);
   plan.argv.insert(plan.argv.end(), args->begin(), args->end());
+  plan.env = BuildEnv(spec, run_id, spec.user.empty() ? nullptr : &pw);
   plan.dir = spec.dir;
 
   auto health = std::make_shared<OutputHealth>();
@@ -190,11 +192,8 @@ absl::StatusOr<RunInfo> PosixLauncher::Spawn(const ProcessSpec& spec, ExitCallba
   plan.stdin_fd = dev_null_.get();
   plan.stdout_fd = out_w.valid() ? out_w.get() : dev_null_.get();
   plan.stderr_fd = err_w.valid() ? err_w.get() : (spec.std_err.empty() ? dev_null_.get() : plan.stdout_fd);
-  // Last before the spawn: nothing can fail between taking the run's cgroup and using it.
-  Containment::NewRun prepared = containment_->StartRun();
-  const std::string& run_id = prepared.run_id;
-  plan.env = BuildEnv(spec, run_id, spec.user.empty() ? nullptr : &pw);
-  plan.cgroup_fd = prepared.cgroup.get();
+  UniqueFd cgroup = containment_->PrepareRun(run_id);
+  plan.cgroup_fd = cgroup.get();
   plan.clone_into_cgroup = clone_into_cgroup_;
 
   auto spawned = SpawnProcess(plan);
