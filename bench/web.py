@@ -116,6 +116,23 @@ def wrk(url, args, token, script=None):
             "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def start_all(b):
+    """`asgard all` in the bench's temp dir on free ports; (its process, http://host:port)."""
+    conf = b.path("conf")
+    os.makedirs(conf)
+    with open(os.path.join(conf, "app.yaml"), "w") as f:
+        f.write(f"runtime_dir: {b.path('runtime')}\ncomponent: {{log: {{level: warn}}}}\n"
+                "web: {port: 0}\nmaster: {port: 0}\nagent: {rpc: {port: 0}}\n")
+    daemon = b.start("asgard", [bl.asgard_binary(), "all", "-c", conf])
+    addr = b.path("runtime", "web.addr")
+    bl.wait_for(lambda: os.path.exists(addr) and open(addr).read().strip(), 30, interval=0.05,
+                what="web.addr")
+    host, port = open(addr).read().strip().rsplit(":", 1)
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    return daemon, f"http://{host}:{port}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -131,15 +148,7 @@ def main():
     print(bl.machine_note())
     rows = []
     with bl.Bench("web", keep=args.keep) as b:
-        conf = b.path("conf")
-        os.makedirs(conf)
-        with open(os.path.join(conf, "app.yaml"), "w") as f:
-            f.write(f"runtime_dir: {b.path('runtime')}\ncomponent: {{log: {{level: warn}}}}\n"
-                    "web: {port: 0}\nmaster: {port: 0}\nagent: {rpc: {port: 0}}\n")
-        daemon = b.start("asgard", [bl.asgard_binary(), "all", "-c", conf])
-        addr = b.path("runtime", "web.addr")
-        bl.wait_for(lambda: os.path.exists(addr), 30, interval=0.05, what="web.addr")
-        base = "http://" + open(addr).read().strip()
+        daemon, base = start_all(b)
         token = call(base, "POST", "/api/v1/auth/login",
                      form={"username": "admin", "password": "123456"})["token"]
         token = call(base, "POST", "/api/v1/auth/change_password", token,

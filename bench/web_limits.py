@@ -43,7 +43,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
-import web  # noqa: E402  (call, wrk, cpu_seconds)
+import web  # noqa: E402  (start_all, call, wrk, cpu_seconds)
 
 PASSWORD = "Bench-pass-2026"
 APPS = "/api/v1/apps?page=1"
@@ -385,19 +385,8 @@ def raise_nofile(limit=65536):
 
 
 def start_asgard(b):
-    conf = b.path("conf")
-    os.makedirs(conf)
-    with open(os.path.join(conf, "app.yaml"), "w") as f:
-        f.write(f"runtime_dir: {b.path('runtime')}\ncomponent: {{log: {{level: warn}}}}\n"
-                "web: {port: 0}\nmaster: {port: 0}\nagent: {rpc: {port: 0}}\n")
-    daemon = b.start("asgard", [bl.asgard_binary(), "all", "-c", conf])
-    addr = b.path("runtime", "web.addr")
-    bl.wait_for(lambda: os.path.exists(addr) and open(addr).read().strip(), 30, interval=0.05,
-                what="web.addr")
-    host, port = open(addr).read().strip().rsplit(":", 1)
-    if host in ("0.0.0.0", ""):
-        host = "127.0.0.1"
-    base = f"http://{host}:{port}"
+    daemon, base = web.start_all(b)
+    host, port = base[len("http://"):].rsplit(":", 1)
     token = web.call(base, "POST", "/api/v1/auth/login",
                      form={"username": "admin", "password": "123456"})["token"]
     token = web.call(base, "POST", "/api/v1/auth/change_password", token,
