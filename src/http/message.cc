@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "nlohmann/json.hpp"
+
 namespace asgard::http {
 namespace {
 
@@ -64,6 +66,11 @@ std::string Response::Header(std::string_view name) const {
 void Response::SetContent(std::string text, std::string content_type) {
   body = std::move(text);
   SetHeader("Content-Type", std::move(content_type));
+}
+
+std::string ErrorJson(int status, const std::string& message) {
+  return nlohmann::json{{"code", status}, {"message", message}, {"data", nullptr}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 const char* StatusText(int status) {

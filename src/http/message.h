@@ -76,6 +76,10 @@ struct Response {
   void SetContent(std::string text, std::string content_type);
 };
 
+// The body of an error this layer answers by itself (no route, a limit, a handler that threw):
+// the API's envelope, {"code": status, "data": null, "message": message}.
+std::string ErrorJson(int status, const std::string& message);
+
 // The reason phrase of `status` ("Not Found"); "Unknown" for codes this server never sends.
 const char* StatusText(int status);
 

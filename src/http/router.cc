@@ -41,13 +41,14 @@ void Router::Handle(const Route* route, Request& req, Response& res) const {
       if (res.needs_worker) return;
     } else {
       res.status = 404;
-      res.SetContent("no route " + req.method + " " + req.path + "\n", "text/plain");
+      res.SetContent(ErrorJson(404, "no route " + req.method + " " + req.path),
+                     "application/json");
     }
   } catch (const std::exception& e) {
     spdlog::error("{} {}: {}", req.method, req.path, e.what());
     res = Response();
     res.status = 500;
-    res.SetContent("internal error; see the web node's log\n", "text/plain");
+    res.SetContent(ErrorJson(500, "internal error; see the web node's log"), "application/json");
   }
   if (after_) after_(req, res);
 }

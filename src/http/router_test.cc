@@ -44,6 +44,8 @@ TEST(RouterTest, MatchesWholePathsInOrderWithCaptures) {
   Response missing;
   router.Handle(nullptr, post, missing);
   EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body,
+            R"({"code":404,"data":null,"message":"no route POST /api/v1/apps/12"})");
 }
 
 TEST(RouterTest, LiteralRoutesMatchOnlyTheWholePath) {

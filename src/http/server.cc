@@ -13,7 +13,6 @@
 #include "boost/beast/http.hpp"
 #include "http/gzip.h"
 #include "http/worker_pool.h"
-#include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
 
 namespace asgard::http {
@@ -29,8 +28,7 @@ constexpr size_t kMinGzipBytes = 20;
 
 // The whole answer the server gives by itself (limits, malformed requests): the API's envelope.
 std::string ErrorText(int status, const std::string& message, bool keep_alive) {
-  std::string body =
-      nlohmann::json{{"code", status}, {"message", message}, {"data", nullptr}}.dump();
+  std::string body = ErrorJson(status, message);
   return absl::StrCat("HTTP/1.1 ", status, " ", StatusText(status),
                       "\r\nContent-Type: application/json\r\nContent-Length: ", body.size(),
                       keep_alive ? "\r\n" : "\r\nConnection: close\r\n", "\r\n", body);
