@@ -25,11 +25,6 @@ bool WorkerPool::Submit(std::function<void()> job) {
   return true;
 }
 
-size_t WorkerPool::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return jobs_.size();
-}
-
 void WorkerPool::Work() {
   for (;;) {
     std::function<void()> job;

@@ -26,7 +26,6 @@ class WorkerPool {
 
   // False when the queue is full or the pool is stopping.
   bool Submit(std::function<void()> job);
-  size_t queued() const;
 
  private:
   void Work();

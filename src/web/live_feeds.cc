@@ -52,27 +52,27 @@ class LiveFeeds::LogFeed {
     thread_ = std::thread([this] { Read(); });
   }
 
-  enum class Join { kJoined, kNeedsOwnFollow, kEnded };
+  enum class Joined { kYes, kNeedsOwnFollow, kEnded };
   // `lines`: how much of the tail the viewer gets (all of it: -1); `after`: resume there.
-  Join Add(Viewer viewer, int lines, const v1::LogPosition* after) {
+  Joined Add(Viewer viewer, int lines, const v1::LogPosition* after) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (ended_) return Join::kEnded;
+    if (ended_) return Joined::kEnded;
     if (after) {
-      if (!primed_) return Join::kNeedsOwnFollow;
+      if (!primed_) return Joined::kNeedsOwnFollow;
       auto it = std::find_if(kept_.begin(), kept_.end(), [&](const Line& line) {
         return line.end && SamePosition(*line.end, *after);
       });
-      if (it == kept_.end()) return Join::kNeedsOwnFollow;
-      if (!viewer.sink->Write(Events(std::next(it), kept_.end()))) return Join::kJoined;
+      if (it == kept_.end()) return Joined::kNeedsOwnFollow;
+      if (!viewer.sink->Write(Events(std::next(it), kept_.end()))) return Joined::kYes;
       viewers_.push_back(std::move(viewer));
-      return Join::kJoined;
+      return Joined::kYes;
     }
     if (!primed_) {
       waiting_.push_back({std::move(viewer), lines});
-      return Join::kJoined;
+      return Joined::kYes;
     }
     if (viewer.sink->Write(Tail(lines))) viewers_.push_back(std::move(viewer));
-    return Join::kJoined;
+    return Joined::kYes;
   }
 
   // True when nobody watches any more.
@@ -279,7 +279,7 @@ void LiveFeeds::WatchLog(const store::Agent& agent, const v1::LogRequest& reques
       const bool created = it == logs_.end();
       if (created) it = logs_.emplace(key, std::make_shared<LogFeed>(/*shared=*/true)).first;
       const v1::LogPosition* after = request.has_resume_after() ? &request.resume_after() : nullptr;
-      joined = it->second->Add(viewer, request.lines(), after) == LogFeed::Join::kJoined;
+      joined = it->second->Add(viewer, request.lines(), after) == LogFeed::Joined::kYes;
       if (joined && created) to_start = it->second;
       if (!joined && created) logs_.erase(it);
     }
@@ -334,11 +334,6 @@ void LiveFeeds::UnwatchMonitor(const MonitorKey& key, const http::StreamSink* si
 int LiveFeeds::log_follows() const {
   std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(logs_.size());
-}
-
-int LiveFeeds::monitor_polls() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return static_cast<int>(monitors_.size());
 }
 
 void LiveFeeds::Tick() {

@@ -50,9 +50,8 @@ class LiveFeeds {
   void WatchMonitor(int type, int64_t related, std::shared_ptr<http::StreamSink> sink,
                     std::shared_ptr<void> hold);
 
-  // Agent follows running now (shared or not); for tests and /metrics.
+  // Agent follows running now (shared or not), for /metrics.
   int log_follows() const;
-  int monitor_polls() const;
 
   struct Viewer {
     std::shared_ptr<http::StreamSink> sink;

@@ -24,10 +24,4 @@ void UserLimits::Release(std::map<int64_t, int>* counts, int64_t user_id) {
   if (it != counts->end() && --it->second <= 0) counts->erase(it);
 }
 
-int UserLimits::streams_of(int64_t user_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = streams_.find(user_id);
-  return it == streams_.end() ? 0 : it->second;
-}
-
 }  // namespace asgard::web

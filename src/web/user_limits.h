@@ -44,7 +44,6 @@ class UserLimits {
 
   std::optional<Slot> TakeRequest(int64_t user_id) { return Take(&requests_, max_requests_, user_id); }
   std::optional<Slot> TakeStream(int64_t user_id) { return Take(&streams_, max_streams_, user_id); }
-  int streams_of(int64_t user_id) const;
 
  private:
   std::optional<Slot> Take(std::map<int64_t, int>* counts, int max, int64_t user_id);
