@@ -11,6 +11,9 @@ void AddWebCommands(CLI::App& app, Invocation& inv) {
       "Serves /api/v1, /health, /metrics and the console (web.static_dir, else web-ui/dist) on\n"
       "web.ip:web.port (default 0.0.0.0:12345; port 0: any free port, written to\n"
       "<runtime_dir>/web.addr). Changes go to the store and are pushed to agents over gRPC.\n"
+      "Over a limit a client gets 429 or 503 naming the key to raise: web.max_connections,\n"
+      "web.max_connections_per_client, web.max_requests_per_user, web.max_streams_per_user,\n"
+      "web.header_timeout, web.idle_timeout (docs/config.md).\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 bad config.");
   web->final_callback([&inv] { inv.action = [&inv] { return web::RunWeb(inv.web_conf); }; });
 
