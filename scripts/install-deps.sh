@@ -13,6 +13,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev python3 python3-pytest procps util-linux openssl
   mariadb-server mariadb-client chromium fonts-wqy-microhei python3-aiosmtpd
+  etcd-server etcd-client redis-server
 )
 
 want=("${build_pkgs[@]}")
@@ -42,4 +43,16 @@ if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# Packages of services (etcd, Redis, MariaDB) start their daemon from their init script when
+# installed; the tests start their own throw-away copies on free ports instead. Without systemd
+# only policy-rc.d stops that, so one that refuses every start stays in place while installing.
+policy=/usr/sbin/policy-rc.d
+had_policy=0
+if [[ -e "$policy" ]]; then had_policy=1; fi
+if ((!had_policy)); then
+  printf '#!/bin/sh\n# asgard install-deps: no service starts while packages install\nexit 101\n' |
+    $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
