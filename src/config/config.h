@@ -80,6 +80,15 @@ struct WebConfig {
   int idle_timeout = 60;                 // seconds a keep-alive connection may wait for a request
 };
 
+// How to reach etcd besides its endpoints (cluster mode): password authentication and TLS.
+struct EtcdAuthConfig {
+  std::string username;  // "" = etcd without authentication
+  std::string password;
+  std::string ca;    // PEM file; set (or an https:// endpoint) = TLS
+  std::string cert;  // PEM client certificate and key: mutual TLS
+  std::string key;
+};
+
 struct MasterConfig {
   std::string ip = "127.0.0.1";
   int port = 9527;
@@ -90,7 +99,9 @@ struct MasterConfig {
   std::vector<std::string> cluster_registry;
   std::string cluster_name;
   std::string cluster_id;
-  std::string cluster_ip;
+  std::string cluster_ip;  // "" = master.ip (which must then be a real address)
+  EtcdAuthConfig cluster_auth;  // master.cluster_username, _password, _ca, _cert, _key
+  int cluster_ttl = 5;  // seconds of the lease behind this master's key and its leadership
   int retention = 6;  // months of monitor tables kept
   std::string webhook;
   std::string webhook_type = "generic";
@@ -107,6 +118,7 @@ struct AgentConfig {
   bool master_cluster = false;
   std::vector<std::string> master_cluster_registry;
   std::string master_cluster_name;
+  EtcdAuthConfig master_cluster_auth;  // agent.master.cluster_username, ...
   // Identity of non-admin tasks when task_uid_range is off; unset = "nobody" if root, else "".
   std::optional<std::string> task_user;
   std::optional<int> metrics_port;        // unset = no /metrics listener; 0 = any free port

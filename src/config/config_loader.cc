@@ -123,12 +123,47 @@ absl::Status ReadWeb(MapReader& root, const std::string& source, Config& config,
   return absl::OkStatus();
 }
 
+absl::Status ReadEtcdAuth(MapReader& section, EtcdAuthConfig& auth) {
+  RETURN_IF_ERROR(section.String("cluster_username", &auth.username));
+  RETURN_IF_ERROR(section.String("cluster_password", &auth.password));
+  RETURN_IF_ERROR(section.String("cluster_ca", &auth.ca));
+  RETURN_IF_ERROR(section.String("cluster_cert", &auth.cert));
+  RETURN_IF_ERROR(section.String("cluster_key", &auth.key));
+  if (auth.cert.empty() != auth.key.empty()) {
+    return section.Error(auth.cert.empty() ? "cluster_cert" : "cluster_key",
+                         "cluster_cert and cluster_key go together (etcd's client certificate)");
+  }
+  if (!auth.password.empty() && auth.username.empty()) {
+    return section.Error("cluster_username", "is empty but cluster_password is set");
+  }
+  return absl::OkStatus();
+}
+
+// The parts of an etcd key: '/' would move the key out of its place.
+absl::Status RequireKeyPart(MapReader& section, const char* key, const std::string& value) {
+  if (value.empty()) return section.Error(key, "is empty (cluster: true needs it)");
+  if (value.find('/') != std::string::npos) {
+    return section.Error(key, absl::StrCat("'", value, "' holds a '/' (it is part of etcd keys)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadMasterCluster(MapReader& master, MasterConfig& m) {
   RETURN_IF_ERROR(master.Bool("cluster", &m.cluster));
   RETURN_IF_ERROR(master.StringList("cluster_registry", &m.cluster_registry));
   RETURN_IF_ERROR(master.String("cluster_name", &m.cluster_name));
   RETURN_IF_ERROR(master.String("cluster_id", &m.cluster_id));
-  return master.String("cluster_ip", &m.cluster_ip);
+  RETURN_IF_ERROR(master.String("cluster_ip", &m.cluster_ip));
+  RETURN_IF_ERROR(ReadEtcdAuth(master, m.cluster_auth));
+  // etcd 3.4 raises shorter leases to about 2 s anyway; a long one only delays failover.
+  RETURN_IF_ERROR(master.Int("cluster_ttl", &m.cluster_ttl, 2, 60, "seconds"));
+  if (!m.cluster) return absl::OkStatus();
+  if (m.cluster_registry.empty()) {
+    return master.Error("cluster_registry", "is empty (cluster: true needs the etcd endpoints)");
+  }
+  RETURN_IF_ERROR(RequireKeyPart(master, "cluster_name", m.cluster_name));
+  RETURN_IF_ERROR(RequireKeyPart(master, "cluster_id", m.cluster_id));
+  return absl::OkStatus();
 }
 
 absl::Status ReadMaster(MapReader& root, Config& config) {
@@ -160,7 +195,13 @@ absl::Status ReadAgentMaster(MapReader& agent, AgentConfig& a) {
   RETURN_IF_ERROR(master.Port("port", &a.master_port, /*allow_zero=*/false));
   RETURN_IF_ERROR(master.Bool("cluster", &a.master_cluster));
   RETURN_IF_ERROR(master.StringList("cluster_registry", &a.master_cluster_registry));
-  return master.String("cluster_name", &a.master_cluster_name);
+  RETURN_IF_ERROR(master.String("cluster_name", &a.master_cluster_name));
+  RETURN_IF_ERROR(ReadEtcdAuth(master, a.master_cluster_auth));
+  if (!a.master_cluster) return absl::OkStatus();
+  if (a.master_cluster_registry.empty()) {
+    return master.Error("cluster_registry", "is empty (cluster: true needs the etcd endpoints)");
+  }
+  return RequireKeyPart(master, "cluster_name", a.master_cluster_name);
 }
 
 // agent.task_uid_range: "FIRST-LAST", or "off". Kept clear of the system accounts, of nobody
