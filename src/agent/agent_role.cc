@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/agent_service.h"
 #include "agent/assignment_cache.h"
+#include "agent/cluster_masters.h"
 #include "agent/report_spool.h"
 #include "agent/task_host.h"
 #include "agent/uplink.h"
@@ -66,6 +67,8 @@ class Agent {
   absl::Status Prepare();
   absl::Status ServeLocal();
   absl::Status Serve();
+  // The fixed master (agent.master.ip/port, or `asgard all`'s own), or the cluster's from etcd.
+  absl::StatusOr<std::shared_ptr<MasterSource>> Masters(const std::string& self);
   void OnStop();
   void Shutdown();
 
@@ -79,6 +82,7 @@ class Agent {
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<standalone::LocalServer> local_;
   rpc::ListeningServer server_;
+  std::shared_ptr<ClusterMasters> cluster_masters_;  // cluster mode only
   std::unique_ptr<Uplink> uplink_;
 };
 
@@ -157,6 +161,21 @@ absl::Status Agent::ServeLocal() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::shared_ptr<MasterSource>> Agent::Masters(const std::string& self) {
+  if (cfg_.agent.master_cluster && in_process_.master == nullptr) {
+    auto masters = ClusterMasters::Start(cfg_, self);
+    if (!masters.ok()) return masters.status();
+    cluster_masters_ = *masters;
+    return std::shared_ptr<MasterSource>(*masters);
+  }
+  std::string master = absl::StrCat(cfg_.agent.master_ip, ":", cfg_.agent.master_port);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = in_process_.master;
+  if (in_process_.master == nullptr) channel = rpc::DialChannel(master, cfg_);
+  if (!channel.ok()) return channel.status();
+  spdlog::info("master at {}{}", master, in_process_.master ? " (in process)" : "");
+  return std::shared_ptr<MasterSource>(std::make_shared<FixedMaster>(master, *channel));
+}
+
 absl::Status Agent::Serve() {
   if (auto s = ServeLocal(); !s.ok()) return s;
   auto control = rpc::ControlVerifierFor(cfg_);
@@ -184,10 +203,6 @@ absl::Status Agent::Serve() {
 
   auto cached = LoadAssignmentCache(runtime_ + "/agent-assignment.pb");
   if (!cached.ok()) spdlog::warn("{}", cached.status().message());
-  std::string master = absl::StrCat(cfg_.agent.master_ip, ":", cfg_.agent.master_port);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = in_process_.master;
-  if (in_process_.master == nullptr) channel = rpc::DialChannel(master, cfg_);
-  if (!channel.ok()) return channel.status();
   UplinkOptions up;
   auto token = rpc::AgentToken(cfg_);
   if (!token.ok()) return token.status();
@@ -205,8 +220,10 @@ absl::Status Agent::Serve() {
     in_process_.on_serving(absl::StrCat(up.ip, ":", up.port),
                            server_.server->InProcessChannel(rpc::ChannelArgs()));
   }
-  uplink_ = std::make_unique<Uplink>(*loop_, *host_, *spool_, *channel, std::move(up));
-  spdlog::info("master at {}{}", master, in_process_.master ? " (in process)" : "");
+  auto masters = Masters(absl::StrCat(up.ip, ":", up.port));
+  if (!masters.ok()) return masters.status();
+  uplink_ = std::make_unique<Uplink>(*loop_, *host_, *spool_, *masters, std::move(up));
+  if (cluster_masters_) cluster_masters_->OnChange([this] { uplink_->MastersChanged(); });
   uplink_->Start();
   return absl::OkStatus();
 }
@@ -216,6 +233,7 @@ void Agent::OnStop() {
   loop_->Post([this] {
     std::thread([this] {
       uplink_->Stop();
+      if (cluster_masters_) cluster_masters_->OnChange(nullptr);
       loop_->Post([this] { host_->StopAll([this] { loop_->Stop(); }); });
     }).detach();
   });

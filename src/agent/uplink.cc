@@ -45,11 +45,18 @@ bool Empty(const v1::ReportBatch& b) {
 
 Uplink::Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
                std::shared_ptr<grpc::ChannelInterface> channel, UplinkOptions options)
+    : Uplink(loop, host, spool, std::make_shared<FixedMaster>("master", std::move(channel)),
+             std::move(options)) {}
+
+Uplink::Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
+               std::shared_ptr<MasterSource> masters, UplinkOptions options)
     : loop_(loop),
       host_(host),
       spool_(spool),
-      stub_(v1::Master::NewStub(std::move(channel))),
-      options_(std::move(options)) {}
+      masters_(std::move(masters)),
+      options_(std::move(options)) {
+  FollowMaster();
+}
 
 Uplink::~Uplink() { Stop(); }
 
@@ -79,12 +86,59 @@ bool Uplink::Sleep(std::chrono::steady_clock::duration d) {
   return !stop_;
 }
 
-std::unique_ptr<grpc::ClientContext> Uplink::Context(std::chrono::milliseconds timeout) const {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
-  rpc::AttachToken(*ctx, options_.token);
-  ctx->AddMetadata(rpc::kAgentKeyMetadata, options_.key);
-  return ctx;
+void Uplink::MastersChanged() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (in_flight_ != nullptr) in_flight_->TryCancel();
+    sync_now_ = true;
+  }
+  wake_.notify_all();
+}
+
+Uplink::TrackedContext::TrackedContext(Uplink& owner, std::chrono::milliseconds timeout)
+    : owner_(owner) {
+  ctx_.set_deadline(std::chrono::system_clock::now() + timeout);
+  rpc::AttachToken(ctx_, owner_.options_.token);
+  ctx_.AddMetadata(rpc::kAgentKeyMetadata, owner_.options_.key);
+  std::lock_guard<std::mutex> lock(owner_.mu_);
+  owner_.in_flight_ = &ctx_;
+}
+
+Uplink::TrackedContext::~TrackedContext() {
+  std::lock_guard<std::mutex> lock(owner_.mu_);
+  if (owner_.in_flight_ == &ctx_) owner_.in_flight_ = nullptr;
+}
+
+std::unique_ptr<Uplink::TrackedContext> Uplink::Context(std::chrono::milliseconds timeout) {
+  return std::make_unique<TrackedContext>(*this, timeout);
+}
+
+bool Uplink::FollowMaster() {
+  std::optional<MasterSource::Target> target = masters_->Current();
+  if (!target) {
+    if (stub_) spdlog::warn("no master known: waiting for one (reports stay in the spool)");
+    stub_.reset();
+    master_name_.clear();
+    agent_id_ = 0;
+    return false;
+  }
+  if (stub_ && target->name == master_name_) return true;
+  if (!master_name_.empty()) {
+    spdlog::info("moving from master {} to master {}", master_name_, target->name);
+  }
+  stub_ = v1::Master::NewStub(target->channel);
+  master_name_ = target->name;
+  agent_id_ = 0;  // a session belongs to one master: register with the new one
+  register_failures_ = 0;
+  return true;
+}
+
+void Uplink::NoteFailure(const grpc::Status& s) {
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+      s.error_code() == grpc::StatusCode::CANCELLED) {
+    masters_->Unreachable(master_name_);
+  }
 }
 
 void Uplink::Run() {
@@ -95,6 +149,7 @@ void Uplink::Run() {
       if (stop_) return;
     }
     auto now = std::chrono::steady_clock::now();
+    FollowMaster();
     if (agent_id_ == 0) {
       if (!Register()) {
         RunCachedOnce();
@@ -128,6 +183,7 @@ void Uplink::Run() {
 }
 
 bool Uplink::Register() {
+  if (!stub_) return false;
   v1::RegisterRequest req;
   req.set_ip(options_.ip);
   req.set_port(options_.port);
@@ -136,8 +192,9 @@ bool Uplink::Register() {
   req.set_version(options_.version);
   v1::RegisterResponse resp;
   auto ctx = Context(options_.register_timeout);
-  grpc::Status s = stub_->Register(ctx.get(), req, &resp);
+  grpc::Status s = stub_->Register(ctx->get(), req, &resp);
   if (!s.ok()) {
+    NoteFailure(s);
     // Once, then every minute or so: a master down for an hour is one problem, not 1,800.
     if (register_failures_++ % 30 == 0) {
       if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
@@ -159,7 +216,7 @@ bool Uplink::Register() {
   send_full_ = true;
   last_sent_.clear();
   forbidden_ = resp.forbidden();
-  spdlog::info("registered with the master as agent {}{}", agent_id_,
+  spdlog::info("registered with master {} as agent {}{}", master_name_, agent_id_,
                forbidden_ ? " (forbidden: running nothing)" : "");
   auto running = OnLoop<int64_t>(loop_, [this] {
     return host_.has_assignment() ? host_.version() : int64_t{-1};
@@ -194,7 +251,7 @@ std::optional<v1::Assignment> Uplink::PullPages() {
     while (true) {
       v1::Assignment page;
       auto ctx = Context(options_.call_timeout);
-      s = stub_->PullAssignment(ctx.get(), req, &page);
+      s = stub_->PullAssignment(ctx->get(), req, &page);
       if (!s.ok()) break;
       if (!req.has_after()) {
         all.set_agent_id(page.agent_id());
@@ -207,6 +264,7 @@ std::optional<v1::Assignment> Uplink::PullPages() {
     }
     if (s.error_code() == grpc::StatusCode::ABORTED) continue;
     spdlog::warn("cannot pull the assignment: {}", s.error_message());
+    NoteFailure(s);
     if (SessionLost(s)) agent_id_ = 0;
     return std::nullopt;
   }
@@ -266,9 +324,10 @@ bool Uplink::Heartbeat() {
 
 bool Uplink::BeatOnce(v1::HeartbeatRequest& req, v1::HeartbeatResponse* resp) {
   auto ctx = Context(options_.call_timeout);
-  grpc::Status s = stub_->Heartbeat(ctx.get(), req, resp);
+  grpc::Status s = stub_->Heartbeat(ctx->get(), req, resp);
   if (!s.ok()) {
     spdlog::warn("heartbeat failed: {}", s.error_message());
+    NoteFailure(s);
     if (SessionLost(s)) agent_id_ = 0;
     return false;
   }
@@ -295,10 +354,11 @@ bool Uplink::SendReports(std::chrono::milliseconds timeout) {
     front->set_agent_id(agent_id_);
     v1::ReportAck ack;
     auto ctx = Context(timeout);
-    grpc::Status s = stub_->Report(ctx.get(), *front, &ack);
+    grpc::Status s = stub_->Report(ctx->get(), *front, &ack);
     if (!s.ok()) {
       spdlog::warn("report {} not delivered ({} pending): {}", front->seq(), spool_.size(),
                    s.error_message());
+      NoteFailure(s);
       if (SessionLost(s)) agent_id_ = 0;
       return false;
     }
@@ -317,7 +377,7 @@ bool Uplink::SendReports(std::chrono::milliseconds timeout) {
 
 void Uplink::FlushOnce(v1::ReportBatch batch, std::chrono::milliseconds timeout) {
   AppendToSpool(std::move(batch));
-  if (agent_id_ != 0) SendReports(timeout);
+  if (agent_id_ != 0 && stub_) SendReports(timeout);
 }
 
 }  // namespace asgard::agent

@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/master_source.h"
 #include "agent/report_spool.h"
 #include "agent/task_host.h"
 #include "asgard/v1/master.grpc.pb.h"
@@ -52,12 +53,17 @@ class Uplink {
  public:
   Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
          std::shared_ptr<grpc::ChannelInterface> channel, UplinkOptions options);
+  Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
+         std::shared_ptr<MasterSource> masters, UplinkOptions options);
   ~Uplink();
 
   void Start();
   void Stop();
   // Heartbeat (and pull if needed) now rather than at the next interval.
   void SyncNow();
+  // The master source's choice changed: the call in progress (to a master that may be hung)
+  // is cancelled and the uplink moves at once.
+  void MastersChanged();
   // Appends `batch` (if not empty) to the spool and tries once to send what is pending.
   void FlushOnce(v1::ReportBatch batch, std::chrono::milliseconds timeout);
 
@@ -74,13 +80,30 @@ class Uplink {
   void CollectReports();
   void AppendToSpool(v1::ReportBatch batch);
   bool SendReports(std::chrono::milliseconds timeout);
-  std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) const;
+  // A call's context, cancelled by MastersChanged() while it is in progress.
+  class TrackedContext {
+   public:
+    TrackedContext(Uplink& owner, std::chrono::milliseconds timeout);
+    ~TrackedContext();
+    grpc::ClientContext* get() { return &ctx_; }
+
+   private:
+    Uplink& owner_;
+    grpc::ClientContext ctx_;
+  };
+  std::unique_ptr<TrackedContext> Context(std::chrono::milliseconds timeout);
+  // Picks up the master source's current choice; false when there is none.
+  bool FollowMaster();
+  // A failed call: unreachable masters are reported to the source.
+  void NoteFailure(const grpc::Status& s);
   bool Sleep(std::chrono::steady_clock::duration d);  // false when stopping
 
   EventLoop& loop_;
   TaskHost& host_;
   ReportSpool& spool_;
-  std::unique_ptr<v1::Master::Stub> stub_;
+  std::shared_ptr<MasterSource> masters_;
+  std::unique_ptr<v1::Master::Stub> stub_;  // to master_name_; null while none is known
+  std::string master_name_;
   UplinkOptions options_;
 
   // Uplink thread only.
@@ -97,6 +120,7 @@ class Uplink {
   std::condition_variable wake_;
   bool stop_ = false;       // guarded by mu_
   bool sync_now_ = false;   // guarded by mu_
+  grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_
   std::thread thread_;
 };
 

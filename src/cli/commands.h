@@ -72,6 +72,8 @@ void AddWebCommands(CLI::App& app, Invocation& inv);
 int RunAll(const std::string& conf_dir);
 // `debug mail` and `debug webhook`.
 void AddDebugCommand(CLI::App& app, Invocation& inv);
+// `cluster status`.
+void AddClusterCommand(CLI::App& app, Invocation& inv);
 // `token new` and `token hash`.
 void AddTokenCommand(CLI::App& app, Invocation& inv);
 

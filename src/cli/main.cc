@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
   AddCronCommand(app, inv);
   AddAgentCommand(app, inv);
   AddMasterCommand(app, inv);
+  AddClusterCommand(app, inv);
   AddWebCommands(app, inv);
   AddDebugCommand(app, inv);
   AddTokenCommand(app, inv);

@@ -3,11 +3,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
+#include "cluster/etcd_client.h"
+#include "cluster/master_membership.h"
 #include "common/absl_fmt.h"
 #include "master/master_service.h"
 #include "master/report_alerts.h"
@@ -25,12 +28,36 @@ namespace {
 
 constexpr auto kSweepEvery = std::chrono::seconds(1);
 constexpr auto kTablesEvery = std::chrono::hours(1);
+constexpr auto kClockEvery = std::chrono::seconds(30);
 
-// The maintenance thread: offline sweep every second, monitor tables every hour.
+// The store's clock as seen from here (cluster mode): masters time heartbeats and the offline
+// sweep by it, so that one master's clock running ahead cannot take another's agents offline.
+class StoreClock {
+ public:
+  absl::Time Now() const { return absl::Now() + absl::Nanoseconds(offset_ns_.load()); }
+  void Refresh(store::Store& store) {
+    absl::Time before = absl::Now();
+    auto db = store.DatabaseTime();
+    if (!db.ok()) return;  // keep the last offset; the store error shows elsewhere
+    absl::Time mid = before + (absl::Now() - before) / 2;
+    offset_ns_ = absl::ToInt64Nanoseconds(*db - mid);
+  }
+
+ private:
+  std::atomic<int64_t> offset_ns_{0};
+};
+
+// The maintenance thread: offline sweep every second, monitor tables every hour; in a cluster
+// only while this master leads, and with the store's clock refreshed every 30 s.
 class Maintenance {
  public:
-  Maintenance(MasterService& service, store::Store& store, int retention_months)
-      : service_(service), store_(store), retention_(retention_months) {
+  Maintenance(MasterService& service, store::Store& store, int retention_months,
+              cluster::MasterMembership* membership, StoreClock* clock)
+      : service_(service),
+        store_(store),
+        retention_(retention_months),
+        membership_(membership),
+        clock_(clock) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Maintenance() {
@@ -45,11 +72,18 @@ class Maintenance {
  private:
   void Run() {
     auto next_tables = std::chrono::steady_clock::now();
+    auto next_clock = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       lock.unlock();
-      service_.SweepOffline();
-      if (std::chrono::steady_clock::now() >= next_tables) {
+      auto now = std::chrono::steady_clock::now();
+      if (clock_ != nullptr && now >= next_clock) {
+        clock_->Refresh(store_);
+        next_clock = now + kClockEvery;
+      }
+      bool leading = membership_ == nullptr || membership_->LeaderEpoch().has_value();
+      if (leading) service_.SweepOffline();
+      if (leading && std::chrono::steady_clock::now() >= next_tables) {
         KeepTables();
         next_tables = std::chrono::steady_clock::now() + kTablesEvery;
       }
@@ -76,6 +110,8 @@ class Maintenance {
   MasterService& service_;
   store::Store& store_;
   const int retention_;
+  cluster::MasterMembership* const membership_;  // null = not in a cluster: always leads
+  StoreClock* const clock_;                      // null = the local clock
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
@@ -85,8 +121,9 @@ class Maintenance {
 class RunningMaster final : public MasterNode {
  public:
   RunningMaster(store::Store& store, const config::Config& cfg, MasterOptions options,
-                std::unique_ptr<notify::Notifier> notifier)
-      : notifier_(std::move(notifier)),
+                std::unique_ptr<notify::Notifier> notifier, std::shared_ptr<StoreClock> clock)
+      : clock_(std::move(clock)),
+        notifier_(std::move(notifier)),
         service_(store, WithNotifier(std::move(options), notifier_.get())),
         store_(store),
         cfg_(cfg) {}
@@ -103,7 +140,11 @@ class RunningMaster final : public MasterNode {
     server_ = std::move(*server);
     if (!server_.warning.empty()) std::cerr << "warning: " << server_.warning << std::endl;
     spdlog::info("master listening on {}{}", server_.address, server_.tls ? " (TLS)" : "");
-    maintenance_ = std::make_unique<Maintenance>(service_, store_, cfg_.master.retention);
+    if (cfg_.master.cluster) {
+      if (auto s = JoinCluster(); !s.ok()) return s;
+    }
+    maintenance_ = std::make_unique<Maintenance>(service_, store_, cfg_.master.retention,
+                                                 membership_.get(), clock_.get());
     return absl::OkStatus();
   }
   const std::string& address() const override { return server_.address; }
@@ -111,6 +152,8 @@ class RunningMaster final : public MasterNode {
     return server_.server->InProcessChannel(rpc::ChannelArgs());
   }
   void Stop() override {
+    // First out of etcd: agents see the key go and move at once, while this one still answers.
+    if (membership_) membership_->Leave();
     maintenance_.reset();
     if (server_.server) {
       server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
@@ -124,12 +167,49 @@ class RunningMaster final : public MasterNode {
     return options;
   }
 
+  // The address agents dial: master.cluster_ip (or master.ip) and the port bound.
+  absl::StatusOr<std::string> Advertised() const {
+    std::string ip = cfg_.master.cluster_ip.empty() ? cfg_.master.ip : cfg_.master.cluster_ip;
+    if (ip.empty() || ip == "0.0.0.0" || ip == "::") {
+      return absl::InvalidArgumentError(
+          "master.cluster_ip is empty and master.ip is '" + ip +
+          "': set master.cluster_ip to the address agents dial (it goes into etcd)");
+    }
+    std::string port = server_.address.substr(server_.address.rfind(':') + 1);
+    return ip + ":" + port;
+  }
+
+  absl::Status JoinCluster() {
+    auto advertised = Advertised();
+    if (!advertised.ok()) return advertised.status();
+    const config::EtcdAuthConfig& auth = cfg_.master.cluster_auth;
+    auto etcd = cluster::EtcdClient::Connect({.endpoints = cfg_.master.cluster_registry,
+                                              .username = auth.username,
+                                              .password = auth.password,
+                                              .ca_file = auth.ca,
+                                              .cert_file = auth.cert,
+                                              .key_file = auth.key,
+                                              .config_key = "master.cluster_registry"});
+    if (!etcd.ok()) return etcd.status();
+    auto membership = cluster::MasterMembership::Join(
+        std::shared_ptr<cluster::EtcdClient>(std::move(*etcd)),
+        {.cluster_name = cfg_.master.cluster_name,
+         .cluster_id = cfg_.master.cluster_id,
+         .advertise = *advertised,
+         .ttl_seconds = cfg_.master.cluster_ttl});
+    if (!membership.ok()) return membership.status();
+    membership_ = std::move(*membership);
+    return absl::OkStatus();
+  }
+
+  std::shared_ptr<StoreClock> clock_;  // null = the local clock
   // Declared first: the service posts to it until it is gone.
   std::unique_ptr<notify::Notifier> notifier_;
   MasterService service_;
   store::Store& store_;
   const config::Config& cfg_;
   rpc::ListeningServer server_;
+  std::unique_ptr<cluster::MasterMembership> membership_;
   std::unique_ptr<Maintenance> maintenance_;
 };
 
@@ -142,13 +222,26 @@ absl::StatusOr<std::unique_ptr<MasterNode>> MasterNode::Start(store::Store& stor
   if (!token.ok()) return token.status();
   options.token = *token;
   options.name = cfg.master.ip + ":" + std::to_string(cfg.master.port);
+  std::shared_ptr<StoreClock> clock;
+  if (cfg.master.cluster) {
+    options.name = cfg.master.cluster_id;  // agents.master: which master of the cluster
+    clock = std::make_shared<StoreClock>();
+    clock->Refresh(store);
+    options.now = [clock] { return clock->Now(); };
+    // An agent whose master died or hung moves within the lease's TTL (and a heartbeat): not
+    // offline, only moving.
+    options.offline_after = std::max(
+        options.offline_after,
+        absl::Seconds(options.heartbeat_interval_s + cfg.master.cluster_ttl + 3));
+  }
   auto channels = notify::ChannelsFromConfig(cfg);
   if (!channels.ok()) return channels.status();
   for (const auto& channel : *channels) spdlog::info("failure alerts: {}", channel->Name());
   auto notifier = std::make_unique<notify::Notifier>(
       std::move(*channels), absl::Seconds(cfg.master.notify_throttle),
       [&store](notify::Alert& alert) { DescribeFromStore(store, alert); });
-  auto node = std::make_unique<RunningMaster>(store, cfg, options, std::move(notifier));
+  auto node =
+      std::make_unique<RunningMaster>(store, cfg, options, std::move(notifier), std::move(clock));
   if (auto s = node->Listen(); !s.ok()) return s;
   return node;
 }
@@ -164,8 +257,9 @@ int RunMaster(const std::string& conf_dir) {
   rpc::LogImportedRootTasks(**store);
   auto node = MasterNode::Start(**store, *cfg);
   if (!node.ok()) {
-    return standalone::RoleFailure("master", std::string(node.status().message()),
-                                   standalone::RoleSetupExitCode(node.status()));
+    // A duplicate cluster_id is the configuration's fault, as a bad key is.
+    int code = absl::IsAlreadyExists(node.status()) ? 2 : standalone::RoleSetupExitCode(node.status());
+    return standalone::RoleFailure("master", std::string(node.status().message()), code);
   }
   if (auto s = rpc::WriteAddrFile(cfg->runtime_dir, "master", (*node)->address()); !s.ok()) {
     return standalone::RoleFailure("master", std::string(s.message()));

@@ -51,6 +51,14 @@ TEST_P(AgentsTest, ForbiddenAgentStaysForbidden) {
   EXPECT_EQ(gone.status, kTaskDeleted);  // as the original: the agent's tasks are deleted
 }
 
+TEST_P(AgentsTest, DatabaseTimeIsTheServersClock) {
+  ASSERT_OK_AND_ASSIGN(absl::Time db_now, store().DatabaseTime());
+  // Same host in the tests: the server's clock and ours agree to well within a second.
+  EXPECT_LT(absl::AbsDuration(db_now - absl::Now()), absl::Seconds(2));
+  ASSERT_OK_AND_ASSIGN(absl::Time later, store().DatabaseTime());
+  EXPECT_GE(later, db_now);
+}
+
 TEST_P(AgentsTest, MarkOfflineBeforeSetsObservedStateUnknownButNeverDesired) {
   Agent stale = AddAgent("10.0.0.1");
   Agent fresh = AddAgent("10.0.0.2");

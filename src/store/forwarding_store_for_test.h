@@ -44,6 +44,7 @@ class ForwardingStore : public Store {
   absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now) override {
     return inner_.Heartbeat(agent_id, now);
   }
+  absl::StatusOr<absl::Time> DatabaseTime() override { return inner_.DatabaseTime(); }
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) override {
     return inner_.MarkOfflineBefore(cutoff);
   }

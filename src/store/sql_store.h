@@ -58,6 +58,7 @@ class SqlStore final : public Store {
   absl::StatusOr<Agent> RegisterAgent(const AgentRegistration& reg, absl::Time now) override;
   absl::Status ResetAgentKey(int64_t agent_id) override;
   absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now) override;
+  absl::StatusOr<absl::Time> DatabaseTime() override;
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) override;
   absl::StatusOr<Agent> GetAgent(int64_t id) override;
   absl::StatusOr<std::map<int64_t, Agent>> GetAgents(const std::vector<int64_t>& ids) override;

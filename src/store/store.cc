@@ -190,6 +190,18 @@ absl::StatusOr<Agent> SqlStore::Heartbeat(int64_t agent_id, absl::Time now) {
   return internal::ReadAgent(*conn_, agent_id);
 }
 
+absl::StatusOr<absl::Time> SqlStore::DatabaseTime() {
+  WriteLock lock(this);
+  SqlConn& c = *conn_;
+  // Milliseconds since the epoch, as each server counts them.
+  const char* sql = c.backend() == Backend::kMysql
+                        ? "SELECT CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)"
+                        : "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+  ASSIGN_OR_RETURN(auto rows, c.Query(sql, {}));
+  if (rows.empty()) return absl::InternalError("the database returned no time");
+  return absl::FromUnixMillis(RowReader(rows[0]).Int());
+}
+
 absl::StatusOr<std::vector<int64_t>> SqlStore::MarkOfflineBefore(absl::Time cutoff) {
   WriteLock lock(this);
   SqlConn& c = *conn_;

@@ -96,6 +96,9 @@ class Store : public TaskStore {
   // Online (unless forbidden) with last_heartbeat_at = now; returns the row (with its
   // assignment_version for the heartbeat answer).
   virtual absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now) = 0;
+  // The database server's clock. Masters of a cluster time heartbeats and the offline sweep by
+  // it (through an offset they refresh), so that their own clocks may differ.
+  virtual absl::StatusOr<absl::Time> DatabaseTime() = 0;
   // Online agents whose last heartbeat is before `cutoff` go offline (status 0), and the
   // observed state of their tasks becomes "unknown" (status -2); desired state is untouched.
   virtual absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) = 0;
