@@ -51,10 +51,11 @@ def assert_each_run_stored_once(cluster, job_id, runs_file):
     assert len(runs) >= 5, f"the job ran only {len(runs)} times"
 
     def stored():
-        rows = cluster.db.sql(f"SELECT pid, COUNT(*) FROM archives WHERE type = 1 AND "
+        rows = cluster.db.sql(f"SELECT pid, COUNT(*) FROM archives WHERE type = 3 AND "
                               f"related_id = {job_id} GROUP BY pid")
         counts = {int(pid): int(n) for pid, n in rows}
-        return counts if all(int(pid) in counts for _, pid in runs) else None
+        missing = [pid for _, pid in runs if int(pid) not in counts]
+        return counts if not missing else None
     counts = wait_until(stored, 30, "every run's archive row")
     duplicated = {pid: n for pid, n in counts.items() if n != 1}
     assert not duplicated, f"runs stored more than once: {duplicated}"
