@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "agent/agent_probe.h"
 #include "agent/agent_service.h"
 #include "agent/assignment_cache.h"
 #include "agent/report_spool.h"
@@ -66,6 +67,7 @@ class Agent {
   absl::Status Prepare();
   absl::Status ServeLocal();
   absl::Status Serve();
+  absl::Status ServeProbe(const std::string& master);
   void OnStop();
   void Shutdown();
 
@@ -80,6 +82,7 @@ class Agent {
   std::unique_ptr<standalone::LocalServer> local_;
   rpc::ListeningServer server_;
   std::unique_ptr<Uplink> uplink_;
+  std::unique_ptr<probe::ProbeServer> probe_;  // null unless agent.metrics_port is set
 };
 
 // The keys a layout across hosts needs (SPEC 5): the generated secrets of runtime_dir reach
@@ -206,9 +209,27 @@ absl::Status Agent::Serve() {
                            server_.server->InProcessChannel(rpc::ChannelArgs()));
   }
   uplink_ = std::make_unique<Uplink>(*loop_, *host_, *spool_, *channel, std::move(up));
-  spdlog::info("master at {}{}", master, in_process_.master ? " (in process)" : "");
+  if (in_process_.master) master += " (in process)";
+  if (auto s = ServeProbe(master); !s.ok()) return s;
+  spdlog::info("master at {}", master);
   uplink_->Start();
   return absl::OkStatus();
+}
+
+// /health and /metrics on agent.rpc.ip:agent.metrics_port, when the key is set; loopback when
+// agent.rpc.ip is empty (the probe has no login, so it goes no wider than the operator says).
+absl::Status Agent::ServeProbe(const std::string& master) {
+  if (!cfg_.agent.metrics_port) return absl::OkStatus();
+  auto probe = probe::ProbeServer::Start(
+      {.role = "agent",
+       .key = "agent.metrics_port",
+       .ip = cfg_.agent.rpc_ip.empty() ? "127.0.0.1" : cfg_.agent.rpc_ip,
+       .port = *cfg_.agent.metrics_port},
+      AgentProbeSources({*loop_, *host_, *spool_, *uplink_, master}));
+  if (!probe.ok()) return probe.status();
+  probe_ = std::move(*probe);
+  spdlog::info("agent /health and /metrics on http://{}", probe_->address());
+  return rpc::WriteAddrFile(runtime_, "agent.metrics", probe_->address());
 }
 
 void Agent::OnStop() {
@@ -222,6 +243,10 @@ void Agent::OnStop() {
 }
 
 void Agent::Shutdown() {
+  if (probe_) {
+    probe_.reset();  // its sources read the loop, which no longer runs
+    unlink((runtime_ + "/agent.metrics.addr").c_str());
+  }
   service_->Shutdown();
   server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   // Archives of the runs just stopped: spooled, and sent if the master answers quickly.

@@ -49,9 +49,25 @@ Uplink::Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
       host_(host),
       spool_(spool),
       stub_(v1::Master::NewStub(std::move(channel))),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  status_.last_contact = std::chrono::steady_clock::now();
+}
 
 Uplink::~Uplink() { Stop(); }
+
+UplinkStatus Uplink::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+void Uplink::NoteCall(bool ok, int64_t UplinkStatus::*counter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (counter != nullptr) ++(status_.*counter);
+  if (ok) status_.last_contact = std::chrono::steady_clock::now();
+  status_.registered = agent_id_ != 0;
+  status_.agent_id = agent_id_;
+  status_.heartbeat_interval = interval_;
+}
 
 void Uplink::Start() { thread_ = std::thread([this] { Run(); }); }
 
@@ -138,6 +154,7 @@ bool Uplink::Register() {
   auto ctx = Context(options_.register_timeout);
   grpc::Status s = stub_->Register(ctx.get(), req, &resp);
   if (!s.ok()) {
+    NoteCall(false, &UplinkStatus::register_failures);
     // Once, then every minute or so: a master down for an hour is one problem, not 1,800.
     if (register_failures_++ % 30 == 0) {
       if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
@@ -159,6 +176,7 @@ bool Uplink::Register() {
   send_full_ = true;
   last_sent_.clear();
   forbidden_ = resp.forbidden();
+  NoteCall(true, nullptr);
   spdlog::info("registered with the master as agent {}{}", agent_id_,
                forbidden_ ? " (forbidden: running nothing)" : "");
   auto running = OnLoop<int64_t>(loop_, [this] {
@@ -208,6 +226,7 @@ std::optional<v1::Assignment> Uplink::PullPages() {
     if (s.error_code() == grpc::StatusCode::ABORTED) continue;
     spdlog::warn("cannot pull the assignment: {}", s.error_message());
     if (SessionLost(s)) agent_id_ = 0;
+    NoteCall(false, nullptr);
     return std::nullopt;
   }
   spdlog::warn("the assignment kept changing while it was pulled; trying at the next beat");
@@ -270,8 +289,10 @@ bool Uplink::BeatOnce(v1::HeartbeatRequest& req, v1::HeartbeatResponse* resp) {
   if (!s.ok()) {
     spdlog::warn("heartbeat failed: {}", s.error_message());
     if (SessionLost(s)) agent_id_ = 0;
+    NoteCall(false, &UplinkStatus::heartbeat_failures);
     return false;
   }
+  NoteCall(true, &UplinkStatus::heartbeats);
   return true;
 }
 
@@ -300,8 +321,10 @@ bool Uplink::SendReports(std::chrono::milliseconds timeout) {
       spdlog::warn("report {} not delivered ({} pending): {}", front->seq(), spool_.size(),
                    s.error_message());
       if (SessionLost(s)) agent_id_ = 0;
+      NoteCall(false, nullptr);
       return false;
     }
+    NoteCall(true, &UplinkStatus::reports_sent);
     if (ack.stored_seq() < front->seq()) {
       spdlog::error("the master acknowledged report {} for {}; retrying later", ack.stored_seq(),
                     front->seq());
