@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "agent/agent_probe.h"
 #include "agent/agent_service.h"
 #include "agent/assignment_cache.h"
 #include "agent/cluster_masters.h"
@@ -67,8 +68,11 @@ class Agent {
   absl::Status Prepare();
   absl::Status ServeLocal();
   absl::Status Serve();
-  // The fixed master (agent.master.ip/port, or `asgard all`'s own), or the cluster's from etcd.
-  absl::StatusOr<std::shared_ptr<MasterSource>> Masters(const std::string& self);
+  // The fixed master (agent.master.ip/port, or `asgard all`'s own), or the cluster's from etcd;
+  // `described` says which, for the log and /health.
+  absl::StatusOr<std::shared_ptr<MasterSource>> Masters(const std::string& self,
+                                                         std::string* described);
+  absl::Status ServeProbe(const std::string& master);
   void OnStop();
   void Shutdown();
 
@@ -84,6 +88,7 @@ class Agent {
   rpc::ListeningServer server_;
   std::shared_ptr<ClusterMasters> cluster_masters_;  // cluster mode only
   std::unique_ptr<Uplink> uplink_;
+  std::unique_ptr<probe::ProbeServer> probe_;  // null unless agent.metrics_port is set
 };
 
 // The keys a layout across hosts needs (SPEC 5): the generated secrets of runtime_dir reach
@@ -161,18 +166,20 @@ absl::Status Agent::ServeLocal() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<MasterSource>> Agent::Masters(const std::string& self) {
+absl::StatusOr<std::shared_ptr<MasterSource>> Agent::Masters(const std::string& self,
+                                                            std::string* described) {
   if (cfg_.agent.master_cluster && in_process_.master == nullptr) {
     auto masters = ClusterMasters::Start(cfg_, self);
     if (!masters.ok()) return masters.status();
     cluster_masters_ = *masters;
+    *described = "cluster " + cfg_.agent.master_cluster_name + " (etcd)";
     return std::shared_ptr<MasterSource>(*masters);
   }
   std::string master = absl::StrCat(cfg_.agent.master_ip, ":", cfg_.agent.master_port);
   absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = in_process_.master;
   if (in_process_.master == nullptr) channel = rpc::DialChannel(master, cfg_);
   if (!channel.ok()) return channel.status();
-  spdlog::info("master at {}{}", master, in_process_.master ? " (in process)" : "");
+  *described = in_process_.master ? master + " (in process)" : master;
   return std::shared_ptr<MasterSource>(std::make_shared<FixedMaster>(master, *channel));
 }
 
@@ -220,12 +227,31 @@ absl::Status Agent::Serve() {
     in_process_.on_serving(absl::StrCat(up.ip, ":", up.port),
                            server_.server->InProcessChannel(rpc::ChannelArgs()));
   }
-  auto masters = Masters(absl::StrCat(up.ip, ":", up.port));
+  std::string master;
+  auto masters = Masters(absl::StrCat(up.ip, ":", up.port), &master);
   if (!masters.ok()) return masters.status();
   uplink_ = std::make_unique<Uplink>(*loop_, *host_, *spool_, *masters, std::move(up));
   if (cluster_masters_) cluster_masters_->OnChange([this] { uplink_->MastersChanged(); });
+  if (auto s = ServeProbe(master); !s.ok()) return s;
+  spdlog::info("master at {}", master);
   uplink_->Start();
   return absl::OkStatus();
+}
+
+// /health and /metrics on agent.rpc.ip:agent.metrics_port, when the key is set; loopback when
+// agent.rpc.ip is empty (the probe has no login, so it goes no wider than the operator says).
+absl::Status Agent::ServeProbe(const std::string& master) {
+  if (!cfg_.agent.metrics_port) return absl::OkStatus();
+  auto probe = probe::ProbeServer::Start(
+      {.role = "agent",
+       .key = "agent.metrics_port",
+       .ip = cfg_.agent.rpc_ip.empty() ? "127.0.0.1" : cfg_.agent.rpc_ip,
+       .port = *cfg_.agent.metrics_port},
+      AgentProbeSources({*loop_, *host_, *spool_, *uplink_, master}));
+  if (!probe.ok()) return probe.status();
+  probe_ = std::move(*probe);
+  spdlog::info("agent /health and /metrics on http://{}", probe_->address());
+  return rpc::WriteAddrFile(runtime_, "agent.metrics", probe_->address());
 }
 
 void Agent::OnStop() {
@@ -240,6 +266,10 @@ void Agent::OnStop() {
 }
 
 void Agent::Shutdown() {
+  if (probe_) {
+    probe_.reset();  // its sources read the loop, which no longer runs
+    unlink((runtime_ + "/agent.metrics.addr").c_str());
+  }
   service_->Shutdown();
   server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   // Archives of the runs just stopped: spooled, and sent if the master answers quickly.

@@ -3,7 +3,9 @@
 // asgard.v1.Agent on agent.rpc.ip:agent.rpc.port (port 0 = any free port; the bound address
 // goes to <runtime_dir>/agent.addr), talks to the master at agent.master.ip:port through the
 // uplink, keeps its assignment (agent-assignment.pb), its unsent reports (agent-spool/) and
-// fired timings (agent-timings.fired) in runtime_dir. SIGTERM/SIGINT stop every task as
+// fired timings (agent-timings.fired) in runtime_dir. With agent.metrics_port set, serves
+// /health and /metrics there (agent_probe.h; the address goes to
+// <runtime_dir>/agent.metrics.addr). SIGTERM/SIGINT stop every task as
 // configured, then the agent; a second signal kills what is left at once.
 #pragma once
 

@@ -20,12 +20,14 @@ namespace asgard::agent {
 
 inline constexpr auto kOnLoopTimeout = std::chrono::seconds(30);
 
+// `timeout`: how long to wait (a health probe waits less than a user's call).
 template <typename T, typename Fn>
-absl::StatusOr<T> OnLoop(EventLoop& loop, Fn fn) {
+absl::StatusOr<T> OnLoop(EventLoop& loop, Fn fn,
+                         std::chrono::milliseconds timeout = kOnLoopTimeout) {
   auto promise = std::make_shared<std::promise<absl::StatusOr<T>>>();
   auto future = promise->get_future();
   loop.Post([promise, fn = std::move(fn)]() mutable { promise->set_value(fn()); });
-  if (future.wait_for(kOnLoopTimeout) != std::future_status::ready) {
+  if (future.wait_for(timeout) != std::future_status::ready) {
     return absl::UnavailableError("the agent is busy or stopping; try again");
   }
   return future.get();

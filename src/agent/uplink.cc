@@ -55,10 +55,26 @@ Uplink::Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
       spool_(spool),
       masters_(std::move(masters)),
       options_(std::move(options)) {
+  status_.last_contact = std::chrono::steady_clock::now();
   FollowMaster();
 }
 
 Uplink::~Uplink() { Stop(); }
+
+UplinkStatus Uplink::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+void Uplink::NoteCall(bool ok, int64_t UplinkStatus::*counter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (counter != nullptr) ++(status_.*counter);
+  if (ok) status_.last_contact = std::chrono::steady_clock::now();
+  status_.registered = agent_id_ != 0;
+  status_.master = master_name_;
+  status_.agent_id = agent_id_;
+  status_.heartbeat_interval = interval_;
+}
 
 void Uplink::Start() { thread_ = std::thread([this] { Run(); }); }
 
@@ -195,6 +211,7 @@ bool Uplink::Register() {
   grpc::Status s = stub_->Register(ctx->get(), req, &resp);
   if (!s.ok()) {
     NoteFailure(s);
+    NoteCall(false, &UplinkStatus::register_failures);
     // Once, then every minute or so: a master down for an hour is one problem, not 1,800.
     if (register_failures_++ % 30 == 0) {
       if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
@@ -216,6 +233,7 @@ bool Uplink::Register() {
   send_full_ = true;
   last_sent_.clear();
   forbidden_ = resp.forbidden();
+  NoteCall(true, nullptr);
   spdlog::info("registered with master {} as agent {}{}", master_name_, agent_id_,
                forbidden_ ? " (forbidden: running nothing)" : "");
   auto running = OnLoop<int64_t>(loop_, [this] {
@@ -266,6 +284,7 @@ std::optional<v1::Assignment> Uplink::PullPages() {
     spdlog::warn("cannot pull the assignment: {}", s.error_message());
     NoteFailure(s);
     if (SessionLost(s)) agent_id_ = 0;
+    NoteCall(false, nullptr);
     return std::nullopt;
   }
   spdlog::warn("the assignment kept changing while it was pulled; trying at the next beat");
@@ -329,8 +348,10 @@ bool Uplink::BeatOnce(v1::HeartbeatRequest& req, v1::HeartbeatResponse* resp) {
     spdlog::warn("heartbeat failed: {}", s.error_message());
     NoteFailure(s);
     if (SessionLost(s)) agent_id_ = 0;
+    NoteCall(false, &UplinkStatus::heartbeat_failures);
     return false;
   }
+  NoteCall(true, &UplinkStatus::heartbeats);
   return true;
 }
 
@@ -360,8 +381,10 @@ bool Uplink::SendReports(std::chrono::milliseconds timeout) {
                    s.error_message());
       NoteFailure(s);
       if (SessionLost(s)) agent_id_ = 0;
+      NoteCall(false, nullptr);
       return false;
     }
+    NoteCall(true, &UplinkStatus::reports_sent);
     if (ack.stored_seq() < front->seq()) {
       spdlog::error("the master acknowledged report {} for {}; retrying later", ack.stored_seq(),
                     front->seq());

@@ -49,6 +49,20 @@ struct UplinkOptions {
   int max_observed_per_call = 1000;
 };
 
+// What the uplink knows of its master, for the agent's /health and /metrics (agent_probe.h).
+struct UplinkStatus {
+  bool registered = false;  // the master gave this agent an id (and has not taken it back)
+  std::string master;       // the master in use: its address, or its cluster_id in a cluster
+  // The last call the master answered; before any, when the uplink was made.
+  std::chrono::steady_clock::time_point last_contact;
+  std::chrono::seconds heartbeat_interval{3};  // as the master said at registration
+  int64_t agent_id = 0;
+  int64_t heartbeats = 0;          // heartbeat calls the master accepted
+  int64_t heartbeat_failures = 0;  // heartbeat calls that failed
+  int64_t register_failures = 0;   // since the uplink was made
+  int64_t reports_sent = 0;        // report batches the master acknowledged
+};
+
 class Uplink {
  public:
   Uplink(EventLoop& loop, TaskHost& host, ReportSpool& spool,
@@ -66,6 +80,8 @@ class Uplink {
   void MastersChanged();
   // Appends `batch` (if not empty) to the spool and tries once to send what is pending.
   void FlushOnce(v1::ReportBatch batch, std::chrono::milliseconds timeout);
+  // A copy, from any thread.
+  UplinkStatus status() const;
 
  private:
   void Run();
@@ -97,6 +113,9 @@ class Uplink {
   // A failed call: unreachable masters are reported to the source.
   void NoteFailure(const grpc::Status& s);
   bool Sleep(std::chrono::steady_clock::duration d);  // false when stopping
+  // Records a call to the master in status_: `counter` (may be null) counts it, and when `ok`
+  // it is the latest contact.
+  void NoteCall(bool ok, int64_t UplinkStatus::*counter);
 
   EventLoop& loop_;
   TaskHost& host_;
@@ -116,8 +135,9 @@ class Uplink {
   int register_failures_ = 0;
   std::map<RefKey, std::string> last_sent_;  // serialized TaskObserved the master has
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable wake_;
+  UplinkStatus status_;     // guarded by mu_
   bool stop_ = false;       // guarded by mu_
   bool sync_now_ = false;   // guarded by mu_
   grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_

@@ -92,8 +92,11 @@ void AddAgentCommand(CLI::App& app, Invocation& inv) {
       "agent.rpc.ip:agent.rpc.port (port 0: any free port; written to <runtime_dir>/agent.addr)\n"
       "for web nodes holding rpc.control_token, and its status on <runtime_dir>/asgard_agent;\n"
       "registers with agent.master.ip:port and runs the tasks the master assigns. When the\n"
-      "master cannot be reached at start it runs its last assignment. SIGTERM stops every task\n"
-      "(stop_signal, then SIGKILL). Exit codes: 0 ok, 1 runtime failure, 2 bad config.");
+      "master cannot be reached at start it runs its last assignment. With agent.metrics_port\n"
+      "set it serves /health (503 when the master is unreachable) and Prometheus /metrics on\n"
+      "agent.rpc.ip (127.0.0.1 when empty) at that port (0: any free port; the address is\n"
+      "written to <runtime_dir>/agent.metrics.addr). SIGTERM stops every task (stop_signal,\n"
+      "then SIGKILL). Exit codes: 0 ok, 1 runtime failure (a port in use), 2 bad config.");
   agent->require_subcommand(0, 1);
   CLI::App* status = agent->add_subcommand("status", "Apps, jobs and timings of a running agent");
   status->add_option("-s,--socket", inv.agent.socket,

@@ -11,7 +11,9 @@ void AddMasterCommand(CLI::App& app, Invocation& inv) {
   master->footer(
       "Serves agents over gRPC on master.ip:master.port (port 0: any free port; the address is\n"
       "written to <runtime_dir>/master.addr). Store: component.db.asgard (SQLite by default,\n"
-      "runtime/asgard.db). Without rpc.token it listens on 127.0.0.1 only. SIGTERM stops it.\n"
+      "runtime/asgard.db). Without rpc.token it listens on 127.0.0.1 only. With\n"
+      "master.metrics_port set it serves /health and Prometheus /metrics on master.ip:that port\n"
+      "(0: any free port; written to <runtime_dir>/master.metrics.addr). SIGTERM stops it.\n"
       "Exit codes: 0 ok, 1 runtime failure (store, port), 2 bad config.");
   master->final_callback([&inv] {
     inv.action = [&inv] { return master::RunMaster(inv.master_conf); };

@@ -25,6 +25,8 @@ void AddWebCommands(CLI::App& app, Invocation& inv) {
       "Everything in one process, no external service: the store is runtime/asgard.db, the\n"
       "console listens on 127.0.0.1:12345 (web.ip / web.port), the parts talk over loopback\n"
       "with a generated token. Without conf/app.yaml the built-in defaults are used.\n"
+      "/health and /metrics are the web node's; master.metrics_port and agent.metrics_port,\n"
+      "when set, add the master's and the agent's on ports of their own.\n"
       "Log in as admin / 123456 and change the password when asked.");
   all->final_callback([&inv] { inv.action = [&inv] { return RunAll(inv.web_conf); }; });
 }

@@ -12,6 +12,7 @@
 #include "cluster/etcd_client.h"
 #include "cluster/master_membership.h"
 #include "common/absl_fmt.h"
+#include "master/master_probe.h"
 #include "master/master_service.h"
 #include "master/report_alerts.h"
 #include "notify/notifier.h"
@@ -145,7 +146,7 @@ class RunningMaster final : public MasterNode {
     }
     maintenance_ = std::make_unique<Maintenance>(service_, store_, cfg_.master.retention,
                                                  membership_.get(), clock_.get());
-    return absl::OkStatus();
+    return ServeProbe();
   }
   const std::string& address() const override { return server_.address; }
   std::shared_ptr<grpc::Channel> InProcessChannel() override {
@@ -154,6 +155,10 @@ class RunningMaster final : public MasterNode {
   void Stop() override {
     // First out of etcd: agents see the key go and move at once, while this one still answers.
     if (membership_) membership_->Leave();
+    if (probe_) {
+      probe_.reset();
+      unlink((cfg_.runtime_dir + "/master.metrics.addr").c_str());
+    }
     maintenance_.reset();
     if (server_.server) {
       server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
@@ -162,6 +167,22 @@ class RunningMaster final : public MasterNode {
   }
 
  private:
+  // /health and /metrics on master.ip:master.metrics_port, when the key is set. Loopback when
+  // master.ip is empty: the probe has no login, so it goes no wider than the operator says.
+  absl::Status ServeProbe() {
+    if (!cfg_.master.metrics_port) return absl::OkStatus();
+    auto probe = probe::ProbeServer::Start(
+        {.role = "master",
+         .key = "master.metrics_port",
+         .ip = cfg_.master.ip.empty() ? "127.0.0.1" : cfg_.master.ip,
+         .port = *cfg_.master.metrics_port},
+        MasterProbeSources(store_, service_.counters(), server_.address));
+    if (!probe.ok()) return probe.status();
+    probe_ = std::move(*probe);
+    spdlog::info("master /health and /metrics on http://{}", probe_->address());
+    return rpc::WriteAddrFile(cfg_.runtime_dir, "master.metrics", probe_->address());
+  }
+
   static MasterOptions WithNotifier(MasterOptions options, notify::Notifier* notifier) {
     options.notifier = notifier;
     return options;
@@ -211,6 +232,7 @@ class RunningMaster final : public MasterNode {
   rpc::ListeningServer server_;
   std::unique_ptr<cluster::MasterMembership> membership_;
   std::unique_ptr<Maintenance> maintenance_;
+  std::unique_ptr<probe::ProbeServer> probe_;  // null unless master.metrics_port is set
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
 // master.ip:master.port (port 0 = any free port; the bound address goes to
 // <runtime_dir>/master.addr and a "listening on" line), sweeps silent agents offline every
 // second, keeps this and next month's monitor tables and drops those past master.retention.
-// Stops on SIGTERM/SIGINT/SIGQUIT.
+// With master.metrics_port set, serves /health and /metrics there (master_probe.h; the address
+// goes to <runtime_dir>/master.metrics.addr). Stops on SIGTERM/SIGINT/SIGQUIT.
 #pragma once
 
 #include <memory>

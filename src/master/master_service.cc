@@ -18,6 +18,22 @@ grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
+// The store's own failures, as opposed to answers about the caller's request.
+bool StoreFault(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kOk:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return false;
+    default:
+      return true;
+  }
+}
+
 // (kind, id) of a task, in the order of rpc::AssignmentOrder.
 std::pair<int, int64_t> OrderKey(store::TaskKind kind, int64_t id) {
   return {static_cast<int>(kind), id};
@@ -31,6 +47,11 @@ MasterService::MasterService(store::Store& store, MasterOptions options)
       auth_(options_.token),
       started_(options_.now()) {}
 
+const absl::Status& MasterService::NoteStore(const absl::Status& s) {
+  if (StoreFault(s)) counters_.store_errors.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
 grpc::Status MasterService::CheckAgent(const grpc::ServerContext& ctx, int64_t agent_id) {
   if (agent_id <= 0) return Invalid("agent_id must be > 0 (register first)");
   const std::string given = rpc::AgentKeyHash(rpc::AgentKeyOf(ctx));
@@ -43,7 +64,7 @@ grpc::Status MasterService::CheckAgent(const grpc::ServerContext& ctx, int64_t a
   if (known.empty() || !rpc::ConstantTimeEquals(known, given)) {
     // Unknown here, or changed by a registration another master took: the store decides.
     auto agent = store_.GetAgent(agent_id);
-    if (!agent.ok()) return rpc::ToGrpc(agent.status());
+    if (!agent.ok()) return rpc::ToGrpc(NoteStore(agent.status()));
     known = agent->key_hash;
     if (known.empty()) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "register again (no agent key on record)");
@@ -73,6 +94,7 @@ grpc::Status MasterService::Register(grpc::ServerContext* ctx, const v1::Registe
                                req->uuid(), req->pid(), rpc::AgentKeyHash(key)};
   auto agent = store_.RegisterAgent(reg, options_.now());
   if (!agent.ok()) {
+    NoteStore(agent.status());
     if (absl::IsPermissionDenied(agent.status())) {
       spdlog::warn("registration refused: {}", agent.status().message());
     }
@@ -89,6 +111,7 @@ grpc::Status MasterService::Register(grpc::ServerContext* ctx, const v1::Registe
   resp->set_forbidden(agent->forbidden());
   resp->set_assignment_version(agent->assignment_version);
   resp->set_heartbeat_interval(options_.heartbeat_interval_s);
+  counters_.registrations.fetch_add(1, std::memory_order_relaxed);
   return grpc::Status::OK;
 }
 
@@ -98,11 +121,11 @@ grpc::Status MasterService::Heartbeat(grpc::ServerContext* ctx, const v1::Heartb
   if (auto s = CheckAgent(*ctx, req->agent_id()); !s.ok()) return s;
   absl::Time now = options_.now();
   auto agent = store_.Heartbeat(req->agent_id(), now);
-  if (!agent.ok()) return rpc::ToGrpc(agent.status());
+  if (!agent.ok()) return rpc::ToGrpc(NoteStore(agent.status()));
   if (req->tasks_size() > 0 && !agent->forbidden()) {
     auto reports = ToObservedReports(req->tasks());
     if (auto s = store_.RecordObserved(req->agent_id(), reports, now); !s.ok()) {
-      return rpc::ToGrpc(s);
+      return rpc::ToGrpc(NoteStore(s));
     }
   }
   bool have_full;
@@ -114,6 +137,7 @@ grpc::Status MasterService::Heartbeat(grpc::ServerContext* ctx, const v1::Heartb
   resp->set_assignment_version(agent->assignment_version);
   resp->set_forbidden(agent->forbidden());
   resp->set_send_full(!have_full);
+  counters_.heartbeats.fetch_add(1, std::memory_order_relaxed);
   return grpc::Status::OK;
 }
 
@@ -123,7 +147,7 @@ grpc::Status MasterService::PullAssignment(grpc::ServerContext* ctx,
   ASGARD_CHECK_TOKEN(ctx);
   if (auto s = CheckAgent(*ctx, req->agent_id()); !s.ok()) return s;
   auto agent = store_.GetAgent(req->agent_id());
-  if (!agent.ok()) return rpc::ToGrpc(agent.status());
+  if (!agent.ok()) return rpc::ToGrpc(NoteStore(agent.status()));
   resp->set_agent_id(agent->id);
   if (agent->forbidden()) {
     // A forbidden agent runs nothing: an empty assignment at the current version.
@@ -131,7 +155,7 @@ grpc::Status MasterService::PullAssignment(grpc::ServerContext* ctx,
     return grpc::Status::OK;
   }
   auto assignment = store_.GetAssignment(req->agent_id());
-  if (!assignment.ok()) return rpc::ToGrpc(assignment.status());
+  if (!assignment.ok()) return rpc::ToGrpc(NoteStore(assignment.status()));
   resp->set_version(assignment->version);
   if (req->has_after() && req->version() != assignment->version) {
     return grpc::Status(grpc::StatusCode::ABORTED,
@@ -161,7 +185,12 @@ grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBat
   if (!rows.ok()) return rpc::ToGrpc(rows.status());
   store::FreshRecords fresh;
   auto stored = store_.InsertReport(rows->archives, rows->exceptions, rows->monitors, &fresh);
-  if (!stored.ok()) return rpc::ToGrpc(stored.status());
+  if (!stored.ok()) return rpc::ToGrpc(NoteStore(stored.status()));
+  counters_.report_batches.fetch_add(1, std::memory_order_relaxed);
+  counters_.monitors.fetch_add(req->monitors_size(), std::memory_order_relaxed);
+  counters_.archives.fetch_add(req->archives_size(), std::memory_order_relaxed);
+  counters_.exceptions.fetch_add(req->exceptions_size(), std::memory_order_relaxed);
+  counters_.records_stored.fetch_add(*stored, std::memory_order_relaxed);
   if (options_.notifier != nullptr) {
     for (notify::Alert& alert : ReportAlerts(*req, *rows, fresh)) {
       options_.notifier->Post(std::move(alert));
@@ -175,6 +204,7 @@ void MasterService::SweepOffline() {
   if (options_.now() - started_ < options_.offline_after) return;
   auto offline = store_.MarkOfflineBefore(options_.now() - options_.offline_after);
   if (!offline.ok()) {
+    NoteStore(offline.status());
     spdlog::warn("offline sweep failed: {}", offline.status());
     return;
   }

@@ -13,6 +13,8 @@
 // Thread-safety: handlers run on gRPC's threads at once; the store serialises its calls.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -36,6 +38,21 @@ struct MasterOptions {
   notify::Notifier* notifier = nullptr;  // failure alerts; null = none
 };
 
+// What the service has done since it started, for /metrics (master_probe.h). Each counter is
+// bumped once its call succeeded, except store_errors.
+struct MasterCounters {
+  std::atomic<int64_t> registrations{0};
+  std::atomic<int64_t> heartbeats{0};      // Heartbeat calls (a beat of many tasks: several)
+  std::atomic<int64_t> report_batches{0};  // Report calls stored (a re-sent batch counts again)
+  std::atomic<int64_t> monitors{0};        // items of those batches, by kind (re-sent: again)
+  std::atomic<int64_t> archives{0};
+  std::atomic<int64_t> exceptions{0};
+  std::atomic<int64_t> records_stored{0};  // records of them new to the store (once each)
+  // Store calls that failed for a reason of the store (unreachable, an internal error), not of
+  // the caller (not found, refused); the sweep's too.
+  std::atomic<int64_t> store_errors{0};
+};
+
 class MasterService final : public v1::Master::Service {
  public:
   MasterService(store::Store& store, MasterOptions options);
@@ -54,7 +71,12 @@ class MasterService final : public v1::Master::Service {
   // last heartbeats in the store are old, and each needs one beat to show it is alive.
   void SweepOffline();
 
+  const MasterCounters& counters() const { return counters_; }
+
  private:
+  // Counts `s` in counters_.store_errors when it is the store's fault; returns it.
+  const absl::Status& NoteStore(const absl::Status& s);
+
   // The caller is agent `agent_id`: the id is set and the call carries the key that agent
   // registered with. PERMISSION_DENIED for another agent's id; NOT_FOUND (register again) when
   // the agent has no key on record yet.
@@ -64,6 +86,7 @@ class MasterService final : public v1::Master::Service {
   const MasterOptions options_;
   const rpc::TokenAuth auth_;
   const absl::Time started_;
+  MasterCounters counters_;
   absl::Mutex mu_;
   // Agents whose complete observed state arrived since they were last (re)registered or
   // marked offline; the others are asked for it.

@@ -8,6 +8,8 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "master/master_probe.h"
+#include "nlohmann/json.hpp"
 #include "rpc/auth.h"
 #include "rpc/endpoint.h"
 #include "store/forwarding_store_for_test.h"
@@ -18,7 +20,8 @@ namespace {
 constexpr char kToken[] = "secret-token";
 
 // The real store, except that while broken the writes of an agent's reports and observed
-// state fail with the given error and write nothing (the database went away).
+// state, and the agents' count, fail with the given error and write nothing (the database
+// went away).
 class FlakyStore final : public store::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
@@ -40,6 +43,10 @@ class FlakyStore final : public store::ForwardingStore {
                               absl::Time now) override {
     if (absl::Status error = Error(); !error.ok()) return error;
     return ForwardingStore::RecordObserved(agent_id, reports, now);
+  }
+  absl::StatusOr<std::map<int, int64_t>> CountAgentsByStatus() override {
+    if (absl::Status error = Error(); !error.ok()) return error;
+    return ForwardingStore::CountAgentsByStatus();
   }
 
  private:
@@ -416,6 +423,55 @@ TEST_F(MasterServiceTest, AFullStateTheStoreCannotRecordIsAskedForAgain) {
   beat.set_agent_id(id);
   ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), beat, &resp).ok());
   EXPECT_TRUE(resp.send_full());
+}
+
+// What master.metrics_port shows: the calls the service took, the store's failures counted,
+// and /health degraded while the store does not answer.
+TEST_F(MasterServiceTest, ProbeCountsCallsAndIsDegradedWhileTheStoreIsAway) {
+  int64_t id = RegisterAgent();
+  v1::HeartbeatRequest beat;
+  beat.set_agent_id(id);
+  v1::HeartbeatResponse hb;
+  ASSERT_TRUE(stub_->Heartbeat(Ctx().get(), beat, &hb).ok());
+  v1::ReportBatch batch;
+  batch.set_agent_id(id);
+  batch.set_stream_uuid("stream-a");
+  batch.set_seq(1);
+  batch.add_exceptions()->set_desc("start fail: no such file");
+  v1::ReportAck ack;
+  ASSERT_TRUE(stub_->Report(Ctx().get(), batch, &ack).ok());
+  const probe::ProbeSources sources =
+      MasterProbeSources(*flaky_, service_->counters(), "127.0.0.1:9527");
+
+  probe::ProbeAnswer health = probe::AnswerHealth("master", sources);
+  EXPECT_EQ(health.status, 200) << health.body;
+  auto json = nlohmann::json::parse(health.body);
+  EXPECT_EQ(json["store_reachable"], true);
+  EXPECT_EQ(json["agents_online"], 1);
+  EXPECT_EQ(json["address"], "127.0.0.1:9527");
+
+  flaky_->Break(absl::UnavailableError("database unreachable"));
+  batch.set_seq(2);
+  EXPECT_FALSE(stub_->Report(Ctx().get(), batch, &ack).ok());
+  health = probe::AnswerHealth("master", sources);
+  EXPECT_EQ(health.status, 503) << health.body;
+  json = nlohmann::json::parse(health.body);
+  EXPECT_EQ(json["status"], "degraded");
+  EXPECT_EQ(json["store_reachable"], false);
+
+  std::string metrics = probe::AnswerMetrics(sources).body;
+  for (const char* line : {"asgard_master_registrations_total 1\n",
+                           "asgard_master_heartbeats_total 1\n", "asgard_master_reports_total 1\n",
+                           "asgard_master_report_items_total{kind=\"exception\"} 1\n",
+                           "asgard_master_records_stored_total 1\n",
+                           "asgard_master_store_errors_total 1\n", "asgard_master_store_up 0\n"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << " in\n" << metrics;
+  }
+  flaky_->Heal();
+  metrics = probe::AnswerMetrics(sources).body;
+  EXPECT_NE(metrics.find("asgard_master_agents{status=\"online\"} 1\n"), std::string::npos)
+      << metrics;
+  EXPECT_EQ(probe::AnswerHealth("master", sources).status, 200);
 }
 
 TEST_F(MasterServiceTest, ReportWithoutAgentIsRefused) {

@@ -20,22 +20,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-def master_yaml(port, token=TOKEN, extra=""):
+def master_yaml(port, token=TOKEN, extra="", metrics_port=None):
     head = "runtime_dir: runtime\n"
     if token is not None:
         head += f"rpc: {{token: {json.dumps(token)}}}\n"
+    metrics = "" if metrics_port is None else f", metrics_port: {metrics_port}"
     return head + ("component:\n  log: {level: debug}\n"
-                   f"master: {{ip: 127.0.0.1, port: {port}}}\n{extra}")
+                   f"master: {{ip: 127.0.0.1, port: {port}{metrics}}}\n{extra}")
 
 
-def agent_yaml(master_port, token=TOKEN, extra="", port=0):
+def agent_yaml(master_port, token=TOKEN, extra="", port=0, metrics_port=None):
     head = "runtime_dir: runtime\n"
     if token is not None:
         head += f"rpc: {{token: {json.dumps(token)}}}\n"
+    metrics = "" if metrics_port is None else f"  metrics_port: {metrics_port}\n"
     return head + ("component:\n  log: {level: debug}\n"
                    "system: {moniter: 1}\n"
                    f"agent:\n  rpc: {{ip: 127.0.0.1, port: {port}}}\n"
-                   f"  master: {{ip: 127.0.0.1, port: {master_port}}}\n{extra}")
+                   f"  master: {{ip: 127.0.0.1, port: {master_port}}}\n{metrics}{extra}")
 
 
 class Node(Daemon):

@@ -4,6 +4,8 @@
 #   - src/runtime/ includes nothing from rpc/, store/ or web/;
 #   - src/web/ includes nothing from master/ or agent/;
 #   - src/http/ (the HTTP front) knows nothing of the API: it includes only common/ and itself;
+#   - src/probe/ (/health and /metrics of master and agent) knows no role: what it says comes
+#     from the roles' sources;
 #   - only src/store/ includes store/sql_store.h: the others depend on the Store interface;
 #   - the task runtime and the role scaffold link none of gRPC, the HTTP front, libcurl,
 #     libmariadb or SQLite: not in their CMake link closure (the *.links files), not among the
@@ -33,6 +35,7 @@ forbid sched 'process' 'sched is pure time math'
 forbid runtime 'rpc|store|web' 'the runtime knows no wire, store or HTTP'
 forbid web 'master|agent' 'the web reaches agents and masters only through rpc/'
 forbid http 'web|store|rpc|runtime|master|agent|config' 'the HTTP front knows no API'
+forbid probe 'web|store|rpc|runtime|master|agent|config' 'the probe server knows no role'
 
 hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"store/sql_store\.h"' "$src" |
        grep -v "^$src/store/")
