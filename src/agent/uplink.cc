@@ -234,7 +234,7 @@ bool Uplink::Register() {
   last_sent_.clear();
   forbidden_ = resp.forbidden();
   NoteCall(true, nullptr);
-  spdlog::info("registered with master {} as agent {}{}", master_name_, agent_id_,
+  spdlog::info("registered with the master {} as agent {}{}", master_name_, agent_id_,
                forbidden_ ? " (forbidden: running nothing)" : "");
   auto running = OnLoop<int64_t>(loop_, [this] {
     return host_.has_assignment() ? host_.version() : int64_t{-1};
