@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/absl_fmt.h"
 #include "rpc/auth.h"
 #include "spdlog/spdlog.h"
 
