@@ -98,7 +98,8 @@ absl::StatusOr<std::string> SqlStore::GetOrCreateSetting(const std::string& name
             "ON DUPLICATE KEY UPDATE name = name";
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(conn_->Exec(insert, {name, value_if_absent, options_.now()}).status());
-  ASSIGN_OR_RETURN(SqlRow row, conn_->QueryRow("SELECT value FROM settings WHERE name = ?", {name}));
+  ASSIGN_OR_RETURN(SqlRow row,
+                   conn_->QueryRow("SELECT value FROM settings WHERE name = ?", {name}));
   return RowReader(row).Str();
 }
 

@@ -167,8 +167,8 @@ void Sessions::Forget(const std::function<bool(const std::string&, const Cached&
 }
 
 absl::Status Sessions::Revoke(const std::string& token) {
-  // By the random part alone, as before: the caller checked the token when it logged in with
-  // it, and an unsigned one names no stored session anyway.
+  // By the random part alone, as before: Route checked the token's signature before the logout
+  // ran, and an unsigned token names no stored session anyway.
   const std::string hash = Sha256Hex(token.substr(0, token.find('.')));
   absl::Status deleted = store_.DeleteSession(hash);
   // After the delete, so that a store read that began before it cannot cache the row again.

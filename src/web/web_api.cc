@@ -78,7 +78,10 @@ std::string WebApi::Call::Match(size_t i) const {
 
 WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret,
                std::string control_token)
-    : store_(store), config_(config), sessions_(store, std::move(secret)), clients_(ClientsOf(config)),
+    : store_(store),
+      config_(config),
+      sessions_(store, std::move(secret)),
+      clients_(ClientsOf(config)),
       logins_([&store](const std::string& name) { return FindByLogin(store, name); }),
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),

@@ -113,7 +113,7 @@ def login_admin(api):
                                form={"username": "admin", "password": ADMIN_PASSWORD}, token="")
     if status == 200:
         return Api(api.base, payload["data"]["token"])
-    admin, data = api.login("admin", INITIAL)
+    admin, _ = api.login("admin", INITIAL)
     admin.ok("POST", "/api/v1/auth/change_password",
              {"old_password": INITIAL, "password": ADMIN_PASSWORD})
     admin, _ = api.login("admin", ADMIN_PASSWORD)
@@ -165,7 +165,7 @@ def test_a_logout_on_one_node_is_refused_on_the_other_within_the_bound(web):
 
 def test_a_password_change_on_one_node_ends_the_users_sessions_on_the_other(web):
     on_a = login_admin(web.api(0))
-    old = web.api(1, login_admin(web.api(1)).token)  # a second session, made on B
+    old = login_admin(web.api(1))  # a second session, made on B
     assert info_status(old) == 200
     on_a.ok("POST", "/api/v1/auth/change_password",
             {"old_password": ADMIN_PASSWORD, "password": ADMIN_PASSWORD + "-2"})
