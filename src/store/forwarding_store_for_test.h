@@ -200,6 +200,27 @@ class ForwardingStore : public Store {
     return inner_.ListOperations(filter);
   }
 
+  // --- Web sessions and settings -----------------------------------------------------------
+  absl::Status CreateSession(const WebSession& session) override {
+    return inner_.CreateSession(session);
+  }
+  absl::StatusOr<WebSession> GetSession(const std::string& token_hash) override {
+    return inner_.GetSession(token_hash);
+  }
+  absl::Status DeleteSession(const std::string& token_hash) override {
+    return inner_.DeleteSession(token_hash);
+  }
+  absl::Status DeleteUserSessions(int64_t user_id) override {
+    return inner_.DeleteUserSessions(user_id);
+  }
+  absl::StatusOr<int> DeleteExpiredSessions(absl::Time now, int limit) override {
+    return inner_.DeleteExpiredSessions(now, limit);
+  }
+  absl::StatusOr<std::string> GetOrCreateSetting(const std::string& name,
+                                                 const std::string& value_if_absent) override {
+    return inner_.GetOrCreateSetting(name, value_if_absent);
+  }
+
   uint64_t WriteCount() const override { return inner_.WriteCount(); }
 
  private:

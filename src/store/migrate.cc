@@ -26,7 +26,8 @@ constexpr Step kSteps[] = {{1, "original tables"},
                            {3, "asgard schema"},
                            {4, "initial admin account"},
                            {5, "security columns"},
-                           {6, "checked task columns"}};
+                           {6, "checked task columns"},
+                           {7, "web sessions and settings"}};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 absl::Status Record(SqlConn& conn, const Step& step, absl::Time now) {
@@ -89,6 +90,7 @@ absl::Status MigrateSqlite(SqlConn& conn, const MigrateOptions& options) {
         }
       }
       if (step.version == 6) s = AddColumnChecks(conn);
+      if (step.version == 7) s = conn.ExecScript(SqliteSessionTables());
       RETURN_IF_ERROR(WithContext(step, s));
       RETURN_IF_ERROR(Record(conn, step, options.now));
     }
@@ -123,6 +125,9 @@ absl::Status MysqlStep(SqlConn& conn, const Step& step, const MigrateOptions& op
       return Record(conn, step, options.now);
     case 6:
       RETURN_IF_ERROR(AddColumnChecks(conn));
+      return Record(conn, step, options.now);
+    case 7:
+      RETURN_IF_ERROR(conn.ExecScript(MysqlSessionTables()));
       return Record(conn, step, options.now);
     default:
       return InTransaction(conn, [&]() -> absl::Status {

@@ -19,6 +19,9 @@
 //   6 checked columns   stop_signal, concurrency and the observed state hold only the text
 //                       Asgard writes: values rewritten to their one form, then a CHECK
 //                       (MySQL) or triggers (SQLite) refuse any other (schema_checks.h).
+//   7 web sessions      web_sessions (the console's sessions by token hash, shared by every
+//                       web node) and settings (the generated session secret): new tables,
+//                       CREATE TABLE IF NOT EXISTS on both backends.
 //
 //   RETURN_IF_ERROR(Migrate(conn, {.legacy_zone = absl::LocalTimeZone(), .now = absl::Now()}));
 #pragma once
@@ -34,7 +37,7 @@
 
 namespace asgard::store {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 struct MigrateOptions {
   absl::TimeZone legacy_zone;

@@ -44,7 +44,8 @@ TEST_P(MigrateTest, EmptyDatabaseReachesCurrentVersion) {
   EXPECT_EQ(Versions(), EveryVersion());
   EXPECT_EQ(Count("users"), 1);  // the seeded admin
   for (const char* table :
-       {"agents", "apps", "jobs", "timings", "`groups`", "archives", "exceptions", "operations"}) {
+       {"agents", "apps", "jobs", "timings", "`groups`", "archives", "exceptions", "operations",
+        "web_sessions", "settings"}) {
     EXPECT_EQ(Count(table), 0) << table;
   }
 }

@@ -265,4 +265,14 @@ struct Operation {
   absl::Time created_at;
 };
 
+// A logged-in session of the web console (web/sessions.h), shared by every web node on the
+// database. Only a hash of the token is kept: whoever reads the table cannot use a session.
+struct WebSession {
+  std::string token_hash;  // hex SHA-256 of the token's random part (64 characters)
+  int64_t user_id = 0;
+  // Made by logging in with an initial or reset password (web/password_change.h).
+  bool forced_password_change = false;
+  absl::Time created_at, expires_at;  // whole seconds
+};
+
 }  // namespace asgard::store

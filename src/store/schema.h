@@ -54,7 +54,12 @@ std::string MysqlMonitorTableDdl(const std::string& table);
 // selects the DDL dialect; on SQLite the backfills are empty (it never held an original database).
 std::vector<TableUpgrade> SecurityUpgrades(bool mysql);
 
-// SQLite: every table in its form of migration 4 (migration 5 adds to it).
+// Migration 7: the web console's sessions (by token hash; web/sessions.h) and the settings
+// every node shares (the generated session secret), on MySQL and on SQLite.
+std::string MysqlSessionTables();
+std::string SqliteSessionTables();
+
+// SQLite: every table in its form of migration 4 (migrations 5 to 7 add to it).
 std::string SqliteSchema();
 std::string SqliteMonitorTableDdl(const std::string& table);
 

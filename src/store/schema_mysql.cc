@@ -280,6 +280,27 @@ std::vector<TableUpgrade> SecurityUpgrades(bool mysql) {
   return all;
 }
 
+std::string MysqlSessionTables() {
+  return R"sql(
+CREATE TABLE IF NOT EXISTS `web_sessions` (
+  `token_hash` char(64) NOT NULL,
+  `user_id` int(11) unsigned NOT NULL,
+  `forced_password_change` tinyint(4) NOT NULL DEFAULT 0,
+  `created_at` datetime NOT NULL,
+  `expires_at` datetime NOT NULL,
+  PRIMARY KEY (`token_hash`),
+  KEY `idx_user` (`user_id`),
+  KEY `idx_expires` (`expires_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE IF NOT EXISTS `settings` (
+  `name` varchar(100) NOT NULL,
+  `value` varchar(1000) NOT NULL DEFAULT '',
+  `created_at` datetime NOT NULL,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+)sql";
+}
+
 bool IsOriginalTable(const std::string& table) {
   for (const char* t : {"agents", "apps", "jobs", "timings", "groups", "users", "archives",
                         "exceptions", "operations"}) {

@@ -166,4 +166,21 @@ std::string SqliteMonitorTableDdl(const std::string& table) {
                       table, "_idx_related_time ON ", table, " (type, related_id, created_at);\n");
 }
 
+std::string SqliteSessionTables() {
+  return "CREATE TABLE IF NOT EXISTS web_sessions (\n"
+         "  token_hash TEXT NOT NULL PRIMARY KEY,\n"
+         "  user_id INTEGER NOT NULL,\n"
+         "  forced_password_change INTEGER NOT NULL DEFAULT 0,\n"
+         "  created_at TEXT NOT NULL,\n"
+         "  expires_at TEXT NOT NULL\n"
+         ") WITHOUT ROWID;\n"
+         "CREATE INDEX IF NOT EXISTS web_sessions_idx_user ON web_sessions (user_id);\n"
+         "CREATE INDEX IF NOT EXISTS web_sessions_idx_expires ON web_sessions (expires_at);\n"
+         "CREATE TABLE IF NOT EXISTS settings (\n"
+         "  name TEXT NOT NULL PRIMARY KEY,\n"
+         "  value TEXT NOT NULL DEFAULT '',\n"
+         "  created_at TEXT NOT NULL\n"
+         ");\n";
+}
+
 }  // namespace asgard::store

@@ -130,6 +130,15 @@ class SqlStore final : public Store {
   absl::StatusOr<int64_t> InsertOperation(const Operation& op) override;
   absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter) override;
 
+  // --- Web sessions and settings -----------------------------------------------------------
+  absl::Status CreateSession(const WebSession& session) override;
+  absl::StatusOr<WebSession> GetSession(const std::string& token_hash) override;
+  absl::Status DeleteSession(const std::string& token_hash) override;
+  absl::Status DeleteUserSessions(int64_t user_id) override;
+  absl::StatusOr<int> DeleteExpiredSessions(absl::Time now, int limit) override;
+  absl::StatusOr<std::string> GetOrCreateSetting(const std::string& name,
+                                                 const std::string& value_if_absent) override;
+
   uint64_t WriteCount() const override { return writes_.load(std::memory_order_acquire); }
 
  private:

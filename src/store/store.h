@@ -242,9 +242,32 @@ class Store : public TaskStore {
   // every match.
   virtual absl::StatusOr<Page<Operation>> ListOperations(const OperationFilter& filter) = 0;
 
+  // --- Web sessions and settings -----------------------------------------------------------
+  // The console's sessions, shared by every web node on this database: web/sessions.h makes
+  // and checks the tokens, and only a hash of a token reaches the store. A logout or
+  // revocation deletes the row, so it holds for every node at its next read.
+  // AlreadyExists when a session with this token hash is stored already.
+  virtual absl::Status CreateSession(const WebSession& session) = 0;
+  // NotFound when no session has this hash (never made, logged out, revoked or cleaned up).
+  // An expired row is returned as it is: expiry is the caller's to judge, on its own clock.
+  virtual absl::StatusOr<WebSession> GetSession(const std::string& token_hash) = 0;
+  // Deleting what is not there is not an error.
+  virtual absl::Status DeleteSession(const std::string& token_hash) = 0;
+  virtual absl::Status DeleteUserSessions(int64_t user_id) = 0;
+  // Deletes at most `limit` sessions with expires_at <= now, those expired longest first;
+  // returns how many it deleted.
+  virtual absl::StatusOr<int> DeleteExpiredSessions(absl::Time now, int limit) = 0;
+  // The value of setting `name` (at most 100 bytes; the value at most 1000); when there is
+  // none yet, `value_if_absent` is stored first. Callers racing on a missing setting, in this
+  // process or others on the same database, all get the one value stored first.
+  virtual absl::StatusOr<std::string> GetOrCreateSetting(const std::string& name,
+                                                         const std::string& value_if_absent) = 0;
+
   // How many calls that may write have finished on this Store (each counted once its
   // transaction is over). What a caller read is current while the count has not moved since
-  // before it read; writes by other processes on the same database are not counted.
+  // before it read; writes by other processes on the same database are not counted, nor are
+  // writes of sessions and settings (no cached answer reads them, and a login must not empty
+  // the web node's list caches).
   virtual uint64_t WriteCount() const = 0;
 };
 

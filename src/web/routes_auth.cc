@@ -59,7 +59,9 @@ void WebApi::InstallAuth(http::Router& s) {
     }
     // Logged in with an initial or reset password: this session may change it without the old
     // one (password_change.h).
-    auto [token, expires] = sessions_.Create(user.id, user.must_change_password);
+    auto made = sessions_.Create(user.id, user.must_change_password);
+    if (!made.ok()) return FromStatus(made.status());
+    auto [token, expires] = *std::move(made);
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();
@@ -74,9 +76,11 @@ void WebApi::InstallAuth(http::Router& s) {
   Route(s, "GET", "/auth/info", Access::kUser,
         [this](Call& call) { return Ok(UserToJson(*call.user, zone_, true)); });
 
-  Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) {
-    sessions_.Revoke(call.token);
+  Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) -> ApiResult {
+    absl::Status revoked = sessions_.Revoke(call.token);
     session_users_.Invalidate(call.user_id());
+    // The session must be gone from the store, or another node would still accept it.
+    if (!revoked.ok()) return FromStatus(revoked);
     call.res.SetHeader("Set-Cookie", SessionCookie("", 0, config_.web.domain));
     return Ok();
   });
@@ -97,8 +101,12 @@ void WebApi::InstallAuth(http::Router& s) {
     session_users_.Invalidate(call.user_id());
     if (!stored.ok()) return FromStatus(stored);
     // Every session of the user ends; this browser gets a fresh one.
-    sessions_.RevokeUser(call.user_id());
-    auto [token, expires] = sessions_.Create(call.user_id());
+    if (absl::Status revoked = sessions_.RevokeUser(call.user_id()); !revoked.ok()) {
+      return FromStatus(revoked);
+    }
+    auto made = sessions_.Create(call.user_id());
+    if (!made.ok()) return FromStatus(made.status());
+    auto [token, expires] = *std::move(made);
     int64_t max_age =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::system_clock::now())
             .count();

@@ -89,7 +89,11 @@ void WebApi::InstallUsers(http::Router& s) {
       absl::Status s2 = store_.SetUserStatus(*id, status);
       session_users_.Invalidate(*id);
       if (!s2.ok()) return FromStatus(s2);
-      if (status != 1) sessions_.RevokeUser(*id);
+      if (status != 1) {
+        if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
+          return FromStatus(revoked);
+        }
+      }
     }
     if (change->update.role && *change->update.role != "Administrator" &&
         *id == call.user_id()) {
@@ -120,7 +124,9 @@ void WebApi::InstallUsers(http::Router& s) {
     absl::Status st = store_.SetUserStatus(*id, -1);
     session_users_.Invalidate(*id);
     if (!st.ok()) return FromStatus(st);
-    sessions_.RevokeUser(*id);
+    if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
+      return FromStatus(revoked);
+    }
     LogOperation(call, kTypeUser, *id, kOpDelete);
     return Ok();
   });
@@ -137,7 +143,9 @@ void WebApi::InstallUsers(http::Router& s) {
           absl::Status st = store_.SetUserPassword(*id, *password, true);
           session_users_.Invalidate(*id);
           if (!st.ok()) return FromStatus(st);
-          sessions_.RevokeUser(*id);
+          if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
+            return FromStatus(revoked);
+          }
           LogOperation(call, kTypeUser, *id, kOpUpdate);
           return Ok();
         });

@@ -2,10 +2,15 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <sys/random.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/absl_fmt.h"
 #include "rpc/auth.h"
+#include "spdlog/spdlog.h"
 
 namespace asgard::web {
 namespace {
@@ -19,6 +24,25 @@ std::string Hex(const unsigned char* data, size_t n) {
     out.push_back(digits[data[i] & 15]);
   }
   return out;
+}
+
+// More sessions than any deployment has live within kSessionCacheTtl; past it the cache starts
+// over rather than grow.
+constexpr size_t kMaxCachedSessions = 10000;
+
+absl::Status NotLoggedIn() {
+  return absl::UnauthenticatedError("not logged in (or the session expired)");
+}
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return Hex(digest, sizeof digest);
+}
+
+// Whole seconds, as the store keeps times.
+std::chrono::system_clock::time_point FloorToSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
@@ -53,8 +77,13 @@ std::string RandomHex(size_t bytes) {
   return Hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
-Sessions::Sessions(std::string secret, std::chrono::seconds lifetime)
-    : secret_(std::move(secret)), lifetime_(lifetime) {}
+Sessions::Sessions(store::Store& store, std::string secret, std::chrono::seconds lifetime,
+                   WallClock now, SteadyClock steady_now)
+    : store_(store),
+      secret_(std::move(secret)),
+      lifetime_(lifetime),
+      now_(std::move(now)),
+      steady_now_(std::move(steady_now)) {}
 
 std::string Sessions::Sign(const std::string& id) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -64,44 +93,93 @@ std::string Sessions::Sign(const std::string& id) const {
   return Hex(mac, len);
 }
 
-std::pair<std::string, std::chrono::system_clock::time_point> Sessions::Create(
-    int64_t user_id, bool forced_password_change) {
-  std::string id = RandomHex();
-  auto expires = std::chrono::system_clock::now() + lifetime_;
-  std::lock_guard<std::mutex> lock(mu_);
-  // Expired sessions go when new ones come, so the map stays as small as the live ones.
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    it = it->second.expires < std::chrono::system_clock::now() ? sessions_.erase(it) : ++it;
-  }
-  sessions_[id] = Session{user_id, expires, forced_password_change};
-  return {id + "." + Sign(id), expires};
-}
-
-std::optional<Session> Sessions::Check(const std::string& token) {
+std::optional<std::string> Sessions::HashOfSigned(const std::string& token) const {
   auto dot = token.find('.');
   if (dot == std::string::npos) return std::nullopt;
   std::string id = token.substr(0, dot);
   if (!rpc::ConstantTimeEquals(token.substr(dot + 1), Sign(id))) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return std::nullopt;
-  if (it->second.expires < std::chrono::system_clock::now()) {
-    sessions_.erase(it);
+  return Sha256Hex(id);
+}
+
+absl::StatusOr<std::pair<std::string, std::chrono::system_clock::time_point>> Sessions::Create(
+    int64_t user_id, bool forced_password_change) {
+  const auto now = now_();
+  // Expired sessions go when new ones come, a few at a time, so the table stays about as small
+  // as the live ones. Failing to clean is no reason to refuse the login.
+  if (auto cleaned = store_.DeleteExpiredSessions(absl::FromChrono(now), kExpiredSessionsPerLogin);
+      !cleaned.ok()) {
+    spdlog::warn("web sessions: deleting expired sessions: {}", cleaned.status().message());
+  }
+  std::string id = RandomHex();
+  const auto expires = FloorToSeconds(now + lifetime_);
+  store::WebSession row{Sha256Hex(id), user_id, forced_password_change,
+                        absl::FromChrono(FloorToSeconds(now)), absl::FromChrono(expires)};
+  if (absl::Status s = store_.CreateSession(row); !s.ok()) return s;
+  return std::pair{absl::StrCat(id, ".", Sign(id)), expires};
+}
+
+std::optional<Session> Sessions::FromCache(const std::string& hash) {
+  auto it = cache_.find(hash);
+  if (it == cache_.end() || steady_now_() - it->second.found_at >= kSessionCacheTtl) {
     return std::nullopt;
   }
-  return it->second;
+  return it->second.session;
 }
 
-void Sessions::Revoke(const std::string& token) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sessions_.erase(token.substr(0, token.find('.')));
+std::optional<absl::StatusOr<Session>> Sessions::CheckCached(const std::string& token) {
+  std::optional<std::string> hash = HashOfSigned(token);
+  if (!hash) return absl::StatusOr<Session>(NotLoggedIn());
+  absl::MutexLock lock(&mu_);
+  std::optional<Session> cached = FromCache(*hash);
+  if (!cached) return std::nullopt;
+  if (now_() >= cached->expires) return absl::StatusOr<Session>(NotLoggedIn());
+  return absl::StatusOr<Session>(*cached);
 }
 
-void Sessions::RevokeUser(int64_t user_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    it = it->second.user_id == user_id ? sessions_.erase(it) : ++it;
+absl::StatusOr<Session> Sessions::Check(const std::string& token) {
+  if (auto cached = CheckCached(token)) return *std::move(cached);
+  std::optional<std::string> hash = HashOfSigned(token);  // signed: CheckCached said so
+  uint64_t generation;
+  {
+    absl::MutexLock lock(&mu_);
+    generation = generation_;
   }
+  const auto found_at = steady_now_();
+  absl::StatusOr<store::WebSession> row = store_.GetSession(*hash);
+  if (absl::IsNotFound(row.status())) return NotLoggedIn();
+  if (!row.ok()) return row.status();
+  Session session{row->user_id, absl::ToChronoTime(row->expires_at), row->forced_password_change};
+  if (now_() >= session.expires) return NotLoggedIn();  // the cleaning on login deletes it
+  absl::MutexLock lock(&mu_);
+  if (generation_ == generation) {
+    if (cache_.size() >= kMaxCachedSessions) cache_.clear();
+    cache_[*hash] = Cached{session, found_at};
+  }
+  return session;
+}
+
+void Sessions::Forget(const std::function<bool(const std::string&, const Cached&)>& drop) {
+  absl::MutexLock lock(&mu_);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = drop(it->first, it->second) ? cache_.erase(it) : std::next(it);
+  }
+  ++generation_;
+}
+
+absl::Status Sessions::Revoke(const std::string& token) {
+  // By the random part alone, as before: Route checked the token's signature before the logout
+  // ran, and an unsigned token names no stored session anyway.
+  const std::string hash = Sha256Hex(token.substr(0, token.find('.')));
+  absl::Status deleted = store_.DeleteSession(hash);
+  // After the delete, so that a store read that began before it cannot cache the row again.
+  Forget([&hash](const std::string& h, const Cached&) { return h == hash; });
+  return deleted;
+}
+
+absl::Status Sessions::RevokeUser(int64_t user_id) {
+  absl::Status deleted = store_.DeleteUserSessions(user_id);
+  Forget([user_id](const std::string&, const Cached& c) { return c.session.user_id == user_id; });
+  return deleted;
 }
 
 }  // namespace asgard::web

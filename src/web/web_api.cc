@@ -78,7 +78,10 @@ std::string WebApi::Call::Match(size_t i) const {
 
 WebApi::WebApi(store::Store& store, const config::Config& config, std::string secret,
                std::string control_token)
-    : store_(store), config_(config), sessions_(std::move(secret)), clients_(ClientsOf(config)),
+    : store_(store),
+      config_(config),
+      sessions_(store, std::move(secret)),
+      clients_(ClientsOf(config)),
       logins_([&store](const std::string& name) { return FindByLogin(store, name); }),
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),
@@ -149,23 +152,42 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
     Call call{req, res, std::nullopt, "", {}};
     if (access != Access::kPublic) {
       auto token = TokenOf(req);
-      auto session = token ? sessions_.Check(*token) : std::nullopt;
-      if (!session) {
+      if (!token) {
         ++requests_;
         return Send(res, Fail(401, "not logged in (or the session expired)"));
       }
+      // The store is read on a worker only; an I/O thread answers from the cache or hands over.
+      std::optional<absl::StatusOr<Session>> session = sessions_.CheckCached(*token);
+      if (!session) {
+        if (req.on_io_thread) {
+          res.needs_worker = true;
+          return;
+        }
+        session = sessions_.Check(*token);
+      }
+      if (!session->ok()) {
+        ++requests_;
+        return Send(res, FromStatus(session->status()));  // 401, or 503 when the store is down
+      }
       absl::StatusOr<store::User> user = absl::NotFoundError("");
       if (!req.on_io_thread) {
-        user = session_users_.Get(session->user_id);
-      } else if (auto known = session_users_.Peek(session->user_id)) {
+        user = session_users_.Get((*session)->user_id);
+      } else if (auto known = session_users_.Peek((*session)->user_id)) {
         user = *std::move(known);
       } else {
         res.needs_worker = true;
         return;
       }
+      if ((!user.ok() || user->status != 1) && req.on_io_thread) {
+        res.needs_worker = true;  // the revocation below writes to the store
+        return;
+      }
       ++requests_;
       if (!user.ok() || user->status != 1) {
-        sessions_.RevokeUser(session->user_id);
+        if (absl::Status s = sessions_.RevokeUser((*session)->user_id); !s.ok()) {
+          spdlog::warn("web sessions: revoking the sessions of user {}: {}", (*session)->user_id,
+                       s.message());
+        }
         return Send(res, Fail(401, "this account cannot log in"));
       }
       if (user->must_change_password && !AllowedBeforePasswordChange(req.path)) {
@@ -177,7 +199,7 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
       }
       call.user = std::move(*user);
       call.token = *token;
-      call.session = *session;
+      call.session = **session;
     } else {
       ++requests_;
     }

@@ -1,8 +1,9 @@
 // File: web_api.h
 // The REST API of the web node (`/api/v1`, API.md) over the store, pushing every change to the
 // agent concerned at once and writing the operation log. One Route() wrapper does what every
-// route shares: the session (cookie or Authorization token) and its user (cached for a second,
-// see user_cache.h), the forced change of an initial password, the admin check, the envelope, real
+// route shares: the session (cookie or Authorization token, kept in the store and cached for at
+// most a second, see sessions.h) and its user (cached for a second, see user_cache.h), the
+// forced change of an initial password, the admin check, the envelope, real
 // HTTP status codes, and metrics.
 //
 //   WebApi api(store, config, secret, control_token);
@@ -159,6 +160,8 @@ class WebApi final : private TaskAgents {
 
   store::Store& store_;
   const config::Config& config_;
+  // Shared with every web node on the store. Route reads it on an I/O thread only from its
+  // cache (CheckCached), and hands the request to a worker when the store must be asked.
   Sessions sessions_;
   // Whom a request comes from (web.trusted_proxies), and the login decisions that depend on it.
   const ClientAddresses clients_;

@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "web/client_address.h"
 #include "web/cors.h"
+#include "web/sessions.h"
 #include "web/web_api.h"
 
 #ifndef ASGARD_SOURCE_DIR
@@ -123,16 +124,34 @@ std::string FindStaticDir(const config::Config& config) {
   return "";
 }
 
-absl::StatusOr<std::string> WebSecret(const config::Config& config) {
+absl::StatusOr<std::string> WebSecret(const config::Config& config, store::Store& store) {
   if (!config.web.cookie_salt.empty()) return config.web.cookie_salt;
-  return rpc::LocalSecret(config.runtime_dir, "web.secret");
+  // Insert-if-absent, then read back: nodes starting together all end up with the first one's.
+  auto secret = store.GetOrCreateSetting("web_secret", RandomHex());
+  if (!secret.ok()) {
+    return absl::Status(secret.status().code(),
+                        absl::StrCat("the session secret (web.cookie_salt is not set, so it is "
+                                     "kept in the store): ",
+                                     secret.status().message()));
+  }
+  return secret;
 }
 
 absl::StatusOr<std::unique_ptr<WebNode>> WebNode::Start(store::Store& store,
                                                         const config::Config& config,
                                                         const std::string& default_ip) {
-  auto secret = WebSecret(config);
+  auto secret = WebSecret(config, store);
   if (!secret.ok()) return secret.status();
+  // Without Redis the nodes share sessions through the store alone; what that means for a
+  // logout is worth one line where several nodes can share a store.
+  // (When the Redis part of issue 14 reads it, this stays the line of a node without it.)
+  if (standalone::AsgardDb(config).driver == "mysql" && !config.redis.contains("asgard")) {
+    spdlog::info(
+        "web sessions are kept in the MySQL store and shared by every web node on it; without "
+        "Redis (component.redis.asgard), a logout or revocation on another node is refused here "
+        "within {} s",
+        kSessionCacheTtl.count());
+  }
   auto control = rpc::ControlToken(config);
   if (!control.ok()) return control.status();
   auto node = std::make_unique<RunningWeb>(store, config, *secret, *control);
