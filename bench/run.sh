@@ -22,6 +22,7 @@ case "$what" in
   control)   exec "$py" "$here/control.py" "$@" ;;
   web)       exec "$py" "$here/web.py" "$@" ;;
   limits)    exec "$py" "$here/web_limits.py" "$@" ;;
+  failover)  exec "$py" "$here/failover.py" "$@" ;;
   console)   exec node "$here/console_load.mjs" "$@" ;;
   all)
     for b in restart_latency footprint precision scale; do
@@ -30,7 +31,7 @@ case "$what" in
       echo
     done ;;
   *)
-    echo "usage: $0 restart|footprint|precision|scale|ingest|control|web|limits|all [options]" >&2
+    echo "usage: $0 restart|footprint|precision|scale|ingest|control|web|limits|failover|all [options]" >&2
     echo "  restart    restart latency after SIGKILL, asgard guard (cgroups on and off) vs supervisord (~8 min)" >&2
     echo "  footprint  RSS/PSS/CPU with 100 idle apps, vs supervisord and a link-only program (~70 s)" >&2
     echo "  precision  cron firing lateness (1,000 jobs, 2 min) vs cron, and a 1,000-timing burst, cgroups on and off (~7 min)" >&2
@@ -38,6 +39,7 @@ case "$what" in
     echo "  ingest     master ingest ceiling: offered samples/s raised step by step, SQLite and MariaDB (~4-8 min)" >&2
     echo "  web        REST API under wrk (apps list, monitor, restart) next to nginx (~1.5 min)" >&2
     echo "  limits     web node under abuse: 1,000 slowloris + 500 streams, 1,000 idle connections, /health vs nginx (~3.5 min)" >&2
+    echo "  failover   cluster mode: SIGKILL/SIGSTOP of an agent's master to its next heartbeat elsewhere, leader handover (~5 min)" >&2
     echo "  control    agent control latency: Add/Start to exec'd, and store-only changes (~2 min)" >&2
     echo "  console    web console first load in headless chromium: bytes, time to interactive (~6 min)" >&2
     exit 2 ;;

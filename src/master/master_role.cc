@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cluster/etcd_client.h"
@@ -82,15 +83,37 @@ class Maintenance {
         clock_->Refresh(store_);
         next_clock = now + kClockEvery;
       }
-      bool leading = membership_ == nullptr || membership_->LeaderEpoch().has_value();
-      if (leading) service_.SweepOffline();
-      if (leading && std::chrono::steady_clock::now() >= next_tables) {
+      std::optional<store::LeaderFence> fence;
+      bool leading = membership_ == nullptr || Claimed(&fence);
+      if (leading) service_.SweepOffline(fence ? &*fence : nullptr);
+      if (leading && std::chrono::steady_clock::now() >= next_tables &&
+          (!fence || Claimed(&fence))) {  // tables are DDL: check the claim just before
         KeepTables();
         next_tables = std::chrono::steady_clock::now() + kTablesEvery;
       }
       lock.lock();
       wake_.wait_for(lock, kSweepEvery, [this] { return stop_; });
     }
+  }
+
+  // Whether this master leads now and its epoch is the latest claimed in the store (a leader
+  // that was paused past its lease finds a later claim and stands down); sets `fence`.
+  bool Claimed(std::optional<store::LeaderFence>* fence) {
+    std::optional<int64_t> epoch = membership_->LeaderEpoch();
+    if (!epoch) return false;
+    *fence = store::LeaderFence{membership_->options().cluster_name, *epoch};
+    auto claimed = store_.ClaimLeadership(**fence);
+    if (!claimed.ok()) {
+      spdlog::warn("cluster: claiming the leader's duties in the store: {}", claimed.status());
+      return false;
+    }
+    if (!*claimed && claimed_epoch_ != -*epoch) {
+      spdlog::warn("cluster: a later leader has claimed the cluster's duties; epoch {} stands down",
+                   *epoch);
+      claimed_epoch_ = -*epoch;  // said once per epoch
+    }
+    if (*claimed) claimed_epoch_ = *epoch;
+    return *claimed;
   }
 
   void KeepTables() {
@@ -113,6 +136,7 @@ class Maintenance {
   const int retention_;
   cluster::MasterMembership* const membership_;  // null = not in a cluster: always leads
   StoreClock* const clock_;                      // null = the local clock
+  int64_t claimed_epoch_ = 0;  // maintenance thread only; negative = refused (said once)
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;

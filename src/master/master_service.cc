@@ -200,9 +200,11 @@ grpc::Status MasterService::Report(grpc::ServerContext* ctx, const v1::ReportBat
   return grpc::Status::OK;
 }
 
-void MasterService::SweepOffline() {
+void MasterService::SweepOffline(const store::LeaderFence* fence) {
   if (options_.now() - started_ < options_.offline_after) return;
-  auto offline = store_.MarkOfflineBefore(options_.now() - options_.offline_after);
+  const absl::Time cutoff = options_.now() - options_.offline_after;
+  auto offline = fence != nullptr ? store_.MarkOfflineBefore(cutoff, *fence)
+                                  : store_.MarkOfflineBefore(cutoff);
   if (!offline.ok()) {
     NoteStore(offline.status());
     spdlog::warn("offline sweep failed: {}", offline.status());

@@ -69,7 +69,8 @@ class MasterService final : public v1::Master::Service {
   // Agents silent for offline_after go offline and their tasks' observed state "unknown".
   // Not during the first offline_after of this service: after a master restart the agents'
   // last heartbeats in the store are old, and each needs one beat to show it is alive.
-  void SweepOffline();
+  // With a fence (a cluster's leader), refused when a later leader took over.
+  void SweepOffline(const store::LeaderFence* fence = nullptr);
 
   const MasterCounters& counters() const { return counters_; }
 

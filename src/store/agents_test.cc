@@ -59,6 +59,29 @@ TEST_P(AgentsTest, DatabaseTimeIsTheServersClock) {
   EXPECT_GE(later, db_now);
 }
 
+TEST_P(AgentsTest, AStaleLeadersSweepIsRefusedOnceALaterLeaderClaimed) {
+  Agent stale = AddAgent("10.0.0.1");
+  const LeaderFence first{"c1", 100}, later{"c1", 250}, other_cluster{"c2", 5};
+  ASSERT_OK_AND_ASSIGN(bool claimed, store().ClaimLeadership(first));
+  EXPECT_TRUE(claimed);
+  ASSERT_OK_AND_ASSIGN(claimed, store().ClaimLeadership(first));
+  EXPECT_TRUE(claimed) << "claiming again is fine";
+  ASSERT_OK_AND_ASSIGN(claimed, store().ClaimLeadership(later));
+  EXPECT_TRUE(claimed);
+  ASSERT_OK_AND_ASSIGN(claimed, store().ClaimLeadership(first));
+  EXPECT_FALSE(claimed) << "an earlier epoch after a later one is stale";
+  ASSERT_OK_AND_ASSIGN(claimed, store().ClaimLeadership(other_cluster));
+  EXPECT_TRUE(claimed) << "clusters are apart";
+
+  auto refused = store().MarkOfflineBefore(T0() + absl::Hours(1), first);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  ASSERT_OK_AND_ASSIGN(Agent untouched, store().GetAgent(stale.id));
+  EXPECT_EQ(untouched.status, kAgentOnline) << "the stale leader's sweep changed nothing";
+  ASSERT_OK_AND_ASSIGN(auto swept, store().MarkOfflineBefore(T0() + absl::Hours(1), later));
+  EXPECT_EQ(swept, std::vector<int64_t>{stale.id});
+}
+
 TEST_P(AgentsTest, MarkOfflineBeforeSetsObservedStateUnknownButNeverDesired) {
   Agent stale = AddAgent("10.0.0.1");
   Agent fresh = AddAgent("10.0.0.2");

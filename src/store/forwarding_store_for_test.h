@@ -48,6 +48,13 @@ class ForwardingStore : public Store {
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) override {
     return inner_.MarkOfflineBefore(cutoff);
   }
+  absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff,
+                                                         const LeaderFence& fence) override {
+    return inner_.MarkOfflineBefore(cutoff, fence);
+  }
+  absl::StatusOr<bool> ClaimLeadership(const LeaderFence& fence) override {
+    return inner_.ClaimLeadership(fence);
+  }
   absl::StatusOr<Agent> GetAgent(int64_t id) override { return inner_.GetAgent(id); }
   absl::StatusOr<std::map<int64_t, Agent>> GetAgents(const std::vector<int64_t>& ids) override {
     return inner_.GetAgents(ids);

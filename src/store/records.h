@@ -64,6 +64,13 @@ struct Agent {
   bool forbidden() const { return status == kAgentForbidden; }
 };
 
+// A cluster leader's claim on the singleton duties: the election's revision in etcd, which a
+// later leader's exceeds. Leader-only writes carry it so that a stale leader's are refused.
+struct LeaderFence {
+  std::string cluster;
+  int64_t epoch = 0;
+};
+
 struct AgentRegistration {
   std::string ip;
   std::string port;

@@ -59,7 +59,11 @@ class SqlStore final : public Store {
   absl::Status ResetAgentKey(int64_t agent_id) override;
   absl::StatusOr<Agent> Heartbeat(int64_t agent_id, absl::Time now) override;
   absl::StatusOr<absl::Time> DatabaseTime() override;
+  absl::StatusOr<std::vector<int64_t>> MarkOffline(absl::Time cutoff, const LeaderFence* fence);
   absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) override;
+  absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff,
+                                                         const LeaderFence& fence) override;
+  absl::StatusOr<bool> ClaimLeadership(const LeaderFence& fence) override;
   absl::StatusOr<Agent> GetAgent(int64_t id) override;
   absl::StatusOr<std::map<int64_t, Agent>> GetAgents(const std::vector<int64_t>& ids) override;
   absl::StatusOr<Agent> FindAgent(const std::string& ip, const std::string& port) override;

@@ -2,6 +2,7 @@
 // Opening a store (Store::Open, backend choice, migrations) and the agent registry of SqlStore.
 #include "store/store.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -202,12 +203,68 @@ absl::StatusOr<absl::Time> SqlStore::DatabaseTime() {
   return absl::FromUnixMillis(RowReader(rows[0]).Int());
 }
 
+namespace {
+
+std::string LeaderSetting(const std::string& cluster) { return "cluster_leader:" + cluster; }
+
+// The epoch that last claimed `cluster` (0 = none), locked for the transaction on MySQL.
+absl::StatusOr<int64_t> ClaimedEpoch(SqlConn& c, const std::string& cluster) {
+  ASSIGN_OR_RETURN(auto rows, c.Query(c.backend() == Backend::kMysql
+                                          ? "SELECT value FROM settings WHERE name = ? FOR UPDATE"
+                                          : "SELECT value FROM settings WHERE name = ?",
+                                      {LeaderSetting(cluster)}));
+  int64_t epoch = 0;
+  if (!rows.empty() && !absl::SimpleAtoi(RowReader(rows[0]).Str(), &epoch)) epoch = 0;
+  return epoch;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> SqlStore::ClaimLeadership(const LeaderFence& fence) {
+  WriteLock lock(this);
+  SqlConn& c = *conn_;
+  bool claimed = false;
+  RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t current, ClaimedEpoch(c, fence.cluster));
+    claimed = fence.epoch >= current;
+    if (!claimed || fence.epoch == current) return absl::OkStatus();
+    const char* upsert =
+        c.backend() == Backend::kMysql
+            ? "INSERT INTO settings (name, value, created_at) VALUES (?, ?, ?) "
+              "ON DUPLICATE KEY UPDATE value = VALUES(value)"
+            : "INSERT INTO settings (name, value, created_at) VALUES (?, ?, ?) "
+              "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+    return c.Exec(upsert, {LeaderSetting(fence.cluster), std::to_string(fence.epoch),
+                           options_.now()})
+        .status();
+  }));
+  return claimed;
+}
+
 absl::StatusOr<std::vector<int64_t>> SqlStore::MarkOfflineBefore(absl::Time cutoff) {
+  return MarkOffline(cutoff, nullptr);
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlStore::MarkOfflineBefore(absl::Time cutoff,
+                                                                 const LeaderFence& fence) {
+  return MarkOffline(cutoff, &fence);
+}
+
+absl::StatusOr<std::vector<int64_t>> SqlStore::MarkOffline(absl::Time cutoff,
+                                                           const LeaderFence* fence) {
   WriteLock lock(this);
   SqlConn& c = *conn_;
   std::vector<int64_t> ids;
   RETURN_IF_ERROR(InTransaction(c, [&]() -> absl::Status {
     ids.clear();
+    if (fence != nullptr) {
+      ASSIGN_OR_RETURN(int64_t claimed, ClaimedEpoch(c, fence->cluster));
+      if (claimed > fence->epoch) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "a later leader of cluster ", fence->cluster, " (epoch ", claimed,
+            ") has taken over from epoch ", fence->epoch, ": not sweeping"));
+      }
+    }
     ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM agents WHERE status = 1 AND "
                                         "(last_heartbeat_at IS NULL OR last_heartbeat_at < ?)",
                                         {cutoff}));

@@ -102,6 +102,13 @@ class Store : public TaskStore {
   // Online agents whose last heartbeat is before `cutoff` go offline (status 0), and the
   // observed state of their tasks becomes "unknown" (status -2); desired state is untouched.
   virtual absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff) = 0;
+  // The same for a cluster's leader: FailedPrecondition, nothing changed, when a later leader
+  // has claimed the cluster (ClaimLeadership), checked in the same transaction.
+  virtual absl::StatusOr<std::vector<int64_t>> MarkOfflineBefore(absl::Time cutoff,
+                                                                 const LeaderFence& fence) = 0;
+  // Records that `fence.epoch` leads `fence.cluster`; false (nothing changed) when a later
+  // epoch already did: that leader is stale and must not act. Claiming again is true.
+  virtual absl::StatusOr<bool> ClaimLeadership(const LeaderFence& fence) = 0;
   absl::StatusOr<Agent> GetAgent(int64_t id) override = 0;
   // The agents with these ids, by id, in one query (a page of tasks names its agents); unknown
   // ids are absent.

@@ -3,14 +3,16 @@ server, two masters (master.cluster: true) and agents that find them in etcd. Ma
 one leads, agents spread over them and move when one dies, hangs or stops; every run of a job
 firing each second is stored exactly once through all of it."""
 
-import os
+import json
 import signal
+import subprocess
 import time
 
 import pytest
 
-from asgard_harness import wait_until
-from cluster_harness import Cluster, Etcd, MariaDb
+from asgard_harness import asgard_bin, wait_until
+from cluster_harness import Cluster, Etcd, MariaDb, master_cluster_yaml
+from fleet_harness import free_port, node
 
 
 @pytest.fixture
@@ -73,11 +75,28 @@ def test_masters_register_one_leads_and_a_duplicate_id_is_refused(cluster):
     other = "m2" if leader == "m1" else "m1"
     assert "cluster: leading" not in cluster.masters[other].log()
 
+    # `asgard cluster status` from a master's config: masters, leader, agents per master.
+    a = cluster.start_agent("a")
+    home = wait_until(lambda: cluster.master_of(a), 30, "the agent registered")
+    r = subprocess.run([asgard_bin(), "cluster", "status", "--json", "-c", str(m1.conf_dir)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    view = json.loads(r.stdout)
+    assert view["healthy"] is True and view["leader"] == leader
+    assert {m["id"]: m["address"] for m in view["masters"]} == members
+    assert {m["id"]: m["agents_online"] for m in view["masters"]}[home] == 1
+    assert [e["reachable"] for e in view["etcd"]] == [True, True, True]
+    plain = subprocess.run([asgard_bin(), "cluster", "status", "-c", str(a.conf_dir)],
+                           capture_output=True, text=True, timeout=30)
+    assert plain.returncode == 0 and "healthy" in plain.stdout and home in plain.stdout
+    single = cluster.asgard.tmp_path / "single"
+    (single / "conf").mkdir(parents=True)
+    (single / "conf" / "app.yaml").write_text("runtime_dir: runtime\n")
+    r = subprocess.run([asgard_bin(), "cluster", "status", "-c", str(single / "conf")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "not in a cluster" in r.stderr
+
     # A third master with m1's id: refused at start, naming the holder; nothing changed.
-    dup = cluster.asgard.daemons[-1].__class__  # Node
-    from fleet_harness import node
-    from cluster_harness import master_cluster_yaml
-    from fleet_harness import free_port
     d = node(cluster.asgard, "master", "master-dup",
              master_cluster_yaml(cluster.db, cluster.etcd, cluster.name, "m1", free_port()))
     d.spawn("-c", str(d.conf_dir))
@@ -86,7 +105,6 @@ def test_masters_register_one_leads_and_a_duplicate_id_is_refused(cluster):
     assert "master.cluster_id 'm1' is already registered" in err
     assert f"127.0.0.1:{m1.cluster_port}" in err
     assert cluster.registered() == members
-    del dup
 
 
 def test_agents_spread_and_move_when_a_master_is_killed_stopped_or_hung(cluster, tmp_path):

@@ -126,6 +126,7 @@ const en: typeof zh = {
     alias: 'Alias',
     address: 'Address',
     heartbeat: 'Last heartbeat',
+    master: 'Master',
     forbid: 'Forbid',
     forbidConfirm: 'Forbid agent {name}? Its apps, jobs and timings are stopped, and this cannot be undone.',
     monitor: 'Resources',

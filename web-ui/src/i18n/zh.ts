@@ -124,6 +124,7 @@ export default {
     alias: '别名',
     address: '地址',
     heartbeat: '最近心跳',
+    master: '主控节点',
     forbid: '禁用',
     forbidConfirm: '禁用实例 {name}？它上面的应用、计划任务和定时任务都会被停止，且无法恢复。',
     monitor: '运行状态',
