@@ -8,7 +8,7 @@ build_pkgs=(
   build-essential cmake pkg-config git ca-certificates tzdata
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libmariadb-dev libsodium-dev libssl-dev libboost-dev zlib1g-dev libcurl4-openssl-dev
+  libsqlite3-dev libmariadb-dev libhiredis-dev libsodium-dev libssl-dev libboost-dev zlib1g-dev libcurl4-openssl-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev python3 python3-pytest procps util-linux openssl

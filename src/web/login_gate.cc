@@ -2,8 +2,10 @@
 
 namespace asgard::web {
 
-LoginGate::LoginGate(FindUser find_user, LoginThrottle::Clock now, size_t max_parallel_checks)
-    : find_user_(std::move(find_user)), throttle_(std::move(now)),
+LoginGate::LoginGate(FindUser find_user, LoginThrottle::Clock now, size_t max_parallel_checks,
+                     redis::Client* shared)
+    : find_user_(std::move(find_user)),
+      throttle_(std::move(now), LoginThrottle::kDefaultCapacity, shared),
       credentials_(max_parallel_checks) {}
 
 LoginOutcome LoginGate::Attempt(const std::string& name, std::string_view password,

@@ -44,8 +44,10 @@ class LoginGate {
   // The user a login name stands for (nickname, e-mail or mobile), or NotFound.
   using FindUser = std::function<absl::StatusOr<store::User>(const std::string& name)>;
 
+  // `shared`: where failures are counted across web nodes (LoginThrottle), or null.
   explicit LoginGate(FindUser find_user, LoginThrottle::Clock now = &std::chrono::steady_clock::now,
-                     size_t max_parallel_checks = CredentialCheck::DefaultParallel());
+                     size_t max_parallel_checks = CredentialCheck::DefaultParallel(),
+                     redis::Client* shared = nullptr);
 
   // `name` and `password` are already bounded in length (field_limits.h); `client_address` as
   // ClientAddresses::Of gives it.

@@ -19,9 +19,18 @@
 //   if (!PasswordMatches(...)) return WrongPassword();  // stays counted
 //   throttle.Succeeded(name, address);
 //
+// Across web nodes: given a Redis client (component.redis.asgard), the same counts are kept in
+// Redis (hashes `asgard2:login:a:<address>` and `asgard2:login:n:<SHA-256 of name and
+// address>`, {f: failures, t: last failure in ms}, expiring after the quiet hour), read and
+// changed by one Lua script per attempt so that nodes cannot all pass together, so a guesser
+// gains nothing by spreading attempts over nodes. Nothing else is kept there: no password, no
+// hash of one, no user name in clear. When Redis does not answer, the node counts in its own
+// tables as without Redis, and goes back to Redis when it answers again.
+//
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -31,7 +40,9 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "redis/client.h"
 
 namespace asgard::web {
 
@@ -54,8 +65,9 @@ class LoginThrottle {
                                       std::chrono::hours(1)};
   static constexpr size_t kDefaultCapacity = 20000;
 
+  // `shared`, when given, must outlive this object.
   explicit LoginThrottle(Clock now = &std::chrono::steady_clock::now,
-                         size_t capacity = kDefaultCapacity);
+                         size_t capacity = kDefaultCapacity, redis::Client* shared = nullptr);
   LoginThrottle(const LoginThrottle&) = delete;
   LoginThrottle& operator=(const LoginThrottle&) = delete;
 
@@ -96,7 +108,16 @@ class LoginThrottle {
     std::list<std::string> by_last_failure_;  // oldest first
   };
 
+  // In Redis: the wait (zero: admitted and counted), or Redis's error.
+  absl::StatusOr<std::chrono::milliseconds> SharedAdmit(const std::string& address_key,
+                                                        const std::string& pair_key);
+  absl::Status SharedSucceeded(const std::string& address_key, const std::string& pair_key);
+  // Logs a Redis failure once per outage.
+  void SharedFailed(const absl::Status& error);
+
   const Clock now_;
+  redis::Client* const shared_;
+  std::atomic<bool> shared_failing_{false};
   mutable absl::Mutex mu_;
   Table by_address_ ABSL_GUARDED_BY(mu_);
   Table by_name_and_address_ ABSL_GUARDED_BY(mu_);

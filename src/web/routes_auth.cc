@@ -55,7 +55,7 @@ void WebApi::InstallAuth(http::Router& s) {
     if (login.rehash) {
       // An original MD5 hash (or weaker argon2 limits): replaced by argon2id now.
       (void)store_.SetUserPassword(user.id, *password, user.must_change_password);
-      session_users_.Invalidate(user.id);
+      UserChanged(user.id);
     }
     // Logged in with an initial or reset password: this session may change it without the old
     // one (password_change.h).
@@ -78,7 +78,7 @@ void WebApi::InstallAuth(http::Router& s) {
 
   Route(s, "POST", "/auth/logout", Access::kUser, [this](Call& call) -> ApiResult {
     absl::Status revoked = sessions_.Revoke(call.token);
-    session_users_.Invalidate(call.user_id());
+    UserChanged(call.user_id());
     // The session must be gone from the store, or another node would still accept it.
     if (!revoked.ok()) return FromStatus(revoked);
     call.res.SetHeader("Set-Cookie", SessionCookie("", 0, config_.web.domain));
@@ -98,7 +98,7 @@ void WebApi::InstallAuth(http::Router& s) {
       return FromStatus(s);
     }
     absl::Status stored = store_.SetUserPassword(call.user_id(), change.password, false);
-    session_users_.Invalidate(call.user_id());
+    UserChanged(call.user_id());
     if (!stored.ok()) return FromStatus(stored);
     // Every session of the user ends; this browser gets a fresh one.
     if (absl::Status revoked = sessions_.RevokeUser(call.user_id()); !revoked.ok()) {

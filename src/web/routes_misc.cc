@@ -90,7 +90,7 @@ void WebApi::InstallMisc(http::Router& s) {
   // From memory on the I/O thread while the last answer holds (a probe asks often); on a
   // worker when the warnings must be read again.
   auto health = [this](const http::Request& req, http::Response& res) {
-    const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
+    const uint64_t writes = ListWrites();  // before the queries: see response_cache.h
     if (ResponseCache::Text cached = health_answers_.Get("health", writes)) {
       res.SetContent(*cached, "application/json");
       return;

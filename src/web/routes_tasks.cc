@@ -62,7 +62,7 @@ void WebApi::InstallTasks(http::Router& s) {
       std::tie(parsed->page, parsed->size) = *paging;
       const store::TaskFilter filter = TaskControl::VisibleTo(*call.user, *std::move(parsed));
       const std::string key = TaskPageKey(kind, filter);
-      const uint64_t writes = store_.WriteCount();  // before the queries: see response_cache.h
+      const uint64_t writes = ListWrites();  // before the queries: see response_cache.h
       if (ResponseCache::Text cached = task_pages_.Get(key, writes)) return OkJsonText(*cached);
       if (call.memory_only()) return NeedsWorker();
       auto page = store_.ListTasks(kind, filter);

@@ -87,7 +87,7 @@ void WebApi::InstallUsers(http::Router& s) {
       const int status = *change->status;
       if (*id == call.user_id() && status != 1) return Fail(409, "you cannot disable yourself");
       absl::Status s2 = store_.SetUserStatus(*id, status);
-      session_users_.Invalidate(*id);
+      UserChanged(*id);
       if (!s2.ok()) return FromStatus(s2);
       if (status != 1) {
         if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
@@ -101,7 +101,7 @@ void WebApi::InstallUsers(http::Router& s) {
     }
     std::vector<store::TaskRef> rechecked;
     auto updated = store_.UpdateUser(*id, change->update, &rechecked);
-    session_users_.Invalidate(*id);
+    UserChanged(*id);
     if (!updated.ok()) return FromStatus(updated.status());
     LogOperation(call, kTypeUser, *id, kOpUpdate);
     // Their tasks run under the new identity at once (an app restarts with it).
@@ -122,7 +122,7 @@ void WebApi::InstallUsers(http::Router& s) {
     if (!id.ok()) return FromStatus(id.status());
     if (*id == call.user_id()) return Fail(409, "you cannot forbid yourself");
     absl::Status st = store_.SetUserStatus(*id, -1);
-    session_users_.Invalidate(*id);
+    UserChanged(*id);
     if (!st.ok()) return FromStatus(st);
     if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
       return FromStatus(revoked);
@@ -141,7 +141,7 @@ void WebApi::InstallUsers(http::Router& s) {
           if (!password.ok()) return FromStatus(password.status());
           if (!store_.GetUser(*id).ok()) return NotFound(absl::StrCat("no such user ", *id));
           absl::Status st = store_.SetUserPassword(*id, *password, true);
-          session_users_.Invalidate(*id);
+          UserChanged(*id);
           if (!st.ok()) return FromStatus(st);
           if (absl::Status revoked = sessions_.RevokeUser(*id); !revoked.ok()) {
             return FromStatus(revoked);

@@ -78,12 +78,13 @@ std::string RandomHex(size_t bytes) {
 }
 
 Sessions::Sessions(store::Store& store, std::string secret, std::chrono::seconds lifetime,
-                   WallClock now, SteadyClock steady_now)
+                   WallClock now, SteadyClock steady_now, OnRevoke on_revoke)
     : store_(store),
       secret_(std::move(secret)),
       lifetime_(lifetime),
       now_(std::move(now)),
-      steady_now_(std::move(steady_now)) {}
+      steady_now_(std::move(steady_now)),
+      on_revoke_(std::move(on_revoke)) {}
 
 std::string Sessions::Sign(const std::string& id) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -172,14 +173,30 @@ absl::Status Sessions::Revoke(const std::string& token) {
   const std::string hash = Sha256Hex(token.substr(0, token.find('.')));
   absl::Status deleted = store_.DeleteSession(hash);
   // After the delete, so that a store read that began before it cannot cache the row again.
-  Forget([&hash](const std::string& h, const Cached&) { return h == hash; });
+  ForgetHash(hash);
+  // Announced even when the delete failed: a node that drops a session it could still use
+  // only reads the store again.
+  if (on_revoke_) on_revoke_(hash, 0);
   return deleted;
 }
 
 absl::Status Sessions::RevokeUser(int64_t user_id) {
   absl::Status deleted = store_.DeleteUserSessions(user_id);
-  Forget([user_id](const std::string&, const Cached& c) { return c.session.user_id == user_id; });
+  ForgetUser(user_id);
+  if (on_revoke_) on_revoke_("", user_id);
   return deleted;
+}
+
+void Sessions::ForgetHash(const std::string& token_hash) {
+  Forget([&token_hash](const std::string& h, const Cached&) { return h == token_hash; });
+}
+
+void Sessions::ForgetUser(int64_t user_id) {
+  Forget([user_id](const std::string&, const Cached& c) { return c.session.user_id == user_id; });
+}
+
+void Sessions::ForgetAll() {
+  Forget([](const std::string&, const Cached&) { return true; });
 }
 
 }  // namespace asgard::web

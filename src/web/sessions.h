@@ -19,6 +19,14 @@
 // another node (or by SQL) is refused here within kSessionCacheTtl. Only sessions found are
 // kept: an unknown token is asked of the store every time.
 //
+// With Redis (node_bus.h) each revocation is also announced (`on_revoke`), and the other nodes
+// drop it from their caches at once (Forget*), so a logout is refused everywhere at once while
+// Redis carries the message. The cache bound stays kSessionCacheTtl with Redis too: an
+// announcement can be lost without anyone knowing (the revoking node's own link to Redis
+// down, a message published while a subscriber was reconnecting), and the bound is what makes
+// that safe. Looking a session up costs one indexed read per token and second, so a longer
+// cache would buy little.
+//
 // (Failed logins are slowed down by LoginThrottle, login_throttle.h.)
 //
 // Thread-safety: all methods may be called from any thread. Create, Check, Revoke and
@@ -64,13 +72,17 @@ class Sessions {
  public:
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
   using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
+  // A revocation made here, once it is out of the store: the token hash of one session, or
+  // (hash empty) every session of `user_id`. For announcing it to other nodes.
+  using OnRevoke = std::function<void(const std::string& token_hash, int64_t user_id)>;
 
   // `store` must outlive this object. `now` judges expiry (wall time, as the store keeps it);
   // `steady_now` ages the cache.
   Sessions(store::Store& store, std::string secret,
            std::chrono::seconds lifetime = std::chrono::hours(12),
            WallClock now = &std::chrono::system_clock::now,
-           SteadyClock steady_now = &std::chrono::steady_clock::now);
+           SteadyClock steady_now = &std::chrono::steady_clock::now,
+           OnRevoke on_revoke = nullptr);
   Sessions(const Sessions&) = delete;
   Sessions& operator=(const Sessions&) = delete;
 
@@ -90,6 +102,13 @@ class Sessions {
   absl::Status Revoke(const std::string& token) ABSL_LOCKS_EXCLUDED(mu_);
   // Deletes every session of the user, as Revoke.
   absl::Status RevokeUser(int64_t user_id) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Revocations made on another node (announced over Redis): forget the cached session of a
+  // token hash, every cached session of a user, or everything (when announcements may have
+  // been missed). Never blocks; the store is not touched.
+  void ForgetHash(const std::string& token_hash) ABSL_LOCKS_EXCLUDED(mu_);
+  void ForgetUser(int64_t user_id) ABSL_LOCKS_EXCLUDED(mu_);
+  void ForgetAll() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Cached {
@@ -111,6 +130,7 @@ class Sessions {
   const std::chrono::seconds lifetime_;
   const WallClock now_;
   const SteadyClock steady_now_;
+  const OnRevoke on_revoke_;
   absl::Mutex mu_;
   std::map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);  // by token hash
   // Bumped by every Forget: a store read keeps its result only if none happened meanwhile (it

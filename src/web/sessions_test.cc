@@ -138,6 +138,37 @@ TEST_F(SessionsTest, ARevocationReachesAnotherNodeWithinTheCacheBound) {
   EXPECT_TRUE(absl::IsUnauthenticated(b.Check(token).status()));
 }
 
+// With Redis, A announces what it revoked (on_revoke) and B forgets it at once (as WebApi wires
+// them through NodeBus): no wait for the cache bound.
+TEST_F(SessionsTest, AnAnnouncedRevocationIsRefusedAtOnceElsewhere) {
+  steady_clock::time_point now = steady_clock::now();
+  auto clock = [&now] { return now; };
+  Sessions* other = nullptr;
+  std::vector<std::pair<std::string, int64_t>> announced;
+  Sessions a(*store_, "s", std::chrono::hours(12), &std::chrono::system_clock::now, clock,
+             [&](const std::string& hash, int64_t user) {
+               announced.emplace_back(hash, user);
+               if (!hash.empty()) other->ForgetHash(hash);
+               if (hash.empty()) other->ForgetUser(user);
+             });
+  Sessions b(*store_, "s", std::chrono::hours(12), &std::chrono::system_clock::now, clock);
+  other = &b;
+  std::string token = NewToken(a, 3);
+  ASSERT_TRUE(b.Check(token).ok());  // B caches it
+  ASSERT_TRUE(a.Revoke(token).ok());
+  EXPECT_TRUE(absl::IsUnauthenticated(b.Check(token).status()));  // at once, same clock
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0].first.size(), 64u);  // the SHA-256 of the token, never the token
+  EXPECT_EQ(token.find(announced[0].first), std::string::npos);
+
+  std::string second = NewToken(a, 4);
+  ASSERT_TRUE(b.Check(second).ok());
+  ASSERT_TRUE(a.RevokeUser(4).ok());
+  EXPECT_TRUE(absl::IsUnauthenticated(b.Check(second).status()));
+  ASSERT_EQ(announced.size(), 2u);
+  EXPECT_EQ(announced[1], (std::pair<std::string, int64_t>{"", 4}));
+}
+
 TEST_F(SessionsTest, CheckCachedAnswersWithoutTheStoreOrSaysItCannot) {
   Sessions sessions(*store_, "s");
   std::string token = NewToken(sessions, 5);

@@ -39,6 +39,34 @@ v1::TaskRef RefOf(const store::Task& task) {
   return ref;
 }
 
+// component.redis.asgard as the Redis client takes it, or nullopt when it is not configured.
+std::optional<redis::Options> RedisOptionsOf(const config::Config& config) {
+  auto it = config.redis.find("asgard");
+  if (it == config.redis.end()) return std::nullopt;
+  redis::Options o;
+  o.host = it->second.host.empty() ? "127.0.0.1" : it->second.host;
+  o.port = it->second.port;
+  o.password = it->second.password;
+  o.db = it->second.db;
+  return o;
+}
+
+std::unique_ptr<redis::Client> RedisClientOf(const config::Config& config) {
+  std::optional<redis::Options> options = RedisOptionsOf(config);
+  if (!options) return nullptr;
+  auto client = std::make_unique<redis::Client>(*options);
+  if (absl::Status s = client->Ping(); s.ok()) {
+    spdlog::info("redis {}: reachable; login limits are counted and list and session caches "
+                 "emptied across web nodes (keys {}*, no TLS with hiredis 0.14)",
+                 redis::Describe(*options), redis::kKeyPrefix);
+  } else {
+    spdlog::warn("redis {} (component.redis.asgard) does not answer: {}; working on the store "
+                 "alone (caches bounded by {} s, login limits per node) until it does",
+                 redis::Describe(*options), s.message(), kSessionCacheTtl.count());
+  }
+  return client;
+}
+
 }  // namespace
 
 ClientAddresses ClientsOf(const config::Config& config) {
@@ -80,16 +108,52 @@ WebApi::WebApi(store::Store& store, const config::Config& config, std::string se
                std::string control_token)
     : store_(store),
       config_(config),
-      sessions_(store, std::move(secret)),
+      redis_(RedisClientOf(config)),
+      sessions_(store, std::move(secret), std::chrono::hours(12), &std::chrono::system_clock::now,
+                &std::chrono::steady_clock::now,
+                [this](const std::string& hash, int64_t user_id) {
+                  if (!bus_) return;
+                  if (hash.empty()) {
+                    bus_->UserSessionsRevoked(user_id);
+                  } else {
+                    bus_->SessionRevoked(hash);
+                  }
+                }),
       clients_(ClientsOf(config)),
-      logins_([&store](const std::string& name) { return FindByLogin(store, name); }),
+      logins_([&store](const std::string& name) { return FindByLogin(store, name); },
+              &std::chrono::steady_clock::now, CredentialCheck::DefaultParallel(), redis_.get()),
       session_users_([&store](int64_t id) { return store.GetUser(id); }),
       agents_(config, std::move(control_token)),
       zone_(absl::LocalTimeZone()),
       user_limits_(config.web.max_requests_per_user, config.web.max_streams_per_user),
       monitor_points_(store, zone_),
       tasks_(store, *this),
-      live_(store, agents_, zone_) {}
+      live_(store, agents_, zone_) {
+  JoinBus();
+}
+
+void WebApi::JoinBus() {
+  std::optional<redis::Options> options = RedisOptionsOf(config_);
+  if (!options || !redis_) return;
+  NodeBus::Handlers on;
+  on.lists_changed = [this] { ++announced_writes_; };
+  on.session_revoked = [this](const std::string& hash) { sessions_.ForgetHash(hash); };
+  on.user_sessions_revoked = [this](int64_t id) {
+    sessions_.ForgetUser(id);
+    session_users_.Invalidate(id);
+  };
+  on.user_changed = [this](int64_t id) { session_users_.Invalidate(id); };
+  on.missed = [this] {
+    ++announced_writes_;
+    sessions_.ForgetAll();
+  };
+  bus_ = std::make_unique<NodeBus>(*redis_, *options, std::move(on));
+}
+
+void WebApi::UserChanged(int64_t user_id) {
+  session_users_.Invalidate(user_id);
+  if (bus_) bus_->UserChanged(user_id);
+}
 
 void WebApi::Install(http::Router& server, const std::string& static_dir) {
   InstallAuth(server);
@@ -214,6 +278,10 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
                                                "(web.max_requests_per_user); try again")));
       }
     }
+    // A write through this node empties the list caches of the others (NodeBus); GETs write
+    // nothing a list shows, and heartbeats and reports never pass here.
+    const bool may_write = bus_ && req.method != "GET" && req.method != "HEAD";
+    const uint64_t writes_before = may_write ? store_.WriteCount() : 0;
     ApiResult result;
     try {
       result = handler(call);
@@ -226,6 +294,7 @@ void WebApi::Route(http::Router& router, const std::string& method, const std::s
       res.needs_worker = true;
       return;
     }
+    if (may_write && store_.WriteCount() != writes_before) bus_->ListsChanged();
     if (result.code != 0) Send(res, std::move(result));  // 0: the handler answered (SSE)
   };
   router.Add(method, "/api/v1" + pattern, std::move(wrapped), run_on);

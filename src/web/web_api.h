@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "config/config.h"
+#include "redis/client.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -41,6 +42,7 @@
 #include "web/monitor_points.h"
 #include "web/live_feeds.h"
 #include "web/next_runs.h"
+#include "web/node_bus.h"
 #include "web/response_cache.h"
 #include "web/sessions.h"
 #include "web/task_control.h"
@@ -97,6 +99,13 @@ class WebApi final : private TaskAgents {
              Access access, Handler handler, http::RunOn run_on = http::RunOn::kWorkers);
   void Send(http::Response& res, ApiResult result);
   std::optional<std::string> TokenOf(const http::Request& req) const;
+  // What the list caches compare (response_cache.h): this node's store writes plus the writes
+  // other nodes announced over Redis, so that either empties them.
+  uint64_t ListWrites() const { return store_.WriteCount() + announced_writes_.load(); }
+  // A user was changed through this node: forgets the cached user here and tells the others.
+  void UserChanged(int64_t user_id);
+  // Redis's bus and its handlers (component.redis.asgard), when configured.
+  void JoinBus();
 
   // Route groups (one file each).
   void InstallAuth(http::Router& s);
@@ -160,6 +169,11 @@ class WebApi final : private TaskAgents {
 
   store::Store& store_;
   const config::Config& config_;
+  // component.redis.asgard when configured (else null): the login limits and the bus use it.
+  std::unique_ptr<redis::Client> redis_;
+  // Task, group and user writes other web nodes announced (NodeBus), and announcements that
+  // may have been missed; added to the store's write count by ListWrites.
+  std::atomic<uint64_t> announced_writes_{0};
   // Shared with every web node on the store. Route reads it on an I/O thread only from its
   // cache (CheckCached), and hands the request to a worker when the store must be asked.
   Sessions sessions_;
@@ -167,7 +181,7 @@ class WebApi final : private TaskAgents {
   const ClientAddresses clients_;
   LoginGate logins_;
   // The user of each request's session (Route). Every route that changes a user calls
-  // session_users_.Invalidate(id) right after the store call, whether it succeeded or not.
+  // UserChanged(id) right after the store call, whether it succeeded or not.
   UserCache session_users_;
   // Recent pages of the apps, jobs and timings lists (their JSON), keyed by filter and viewer.
   ResponseCache task_pages_;
@@ -191,6 +205,8 @@ class WebApi final : private TaskAgents {
   std::atomic<int64_t> requests_{0};
   std::mutex metrics_mu_;
   std::map<int, int64_t> responses_by_code_;
+  // Last: its subscriber thread calls into the members above, and stops first.
+  std::unique_ptr<NodeBus> bus_;
 };
 
 // The client addresses of web.trusted_proxies (checked by the config loader already; a bad

@@ -143,14 +143,14 @@ absl::StatusOr<std::unique_ptr<WebNode>> WebNode::Start(store::Store& store,
   auto secret = WebSecret(config, store);
   if (!secret.ok()) return secret.status();
   // Without Redis the nodes share sessions through the store alone; what that means for a
-  // logout is worth one line where several nodes can share a store.
-  // (When the Redis part of issue 14 reads it, this stays the line of a node without it.)
+  // logout is worth one line where several nodes can share a store. With Redis configured,
+  // WebApi says whether it answers (and what it shares) instead.
   if (standalone::AsgardDb(config).driver == "mysql" && !config.redis.contains("asgard")) {
     spdlog::info(
         "web sessions are kept in the MySQL store and shared by every web node on it; without "
         "Redis (component.redis.asgard), a logout or revocation on another node is refused here "
-        "within {} s",
-        kSessionCacheTtl.count());
+        "within {} s, and its task writes show in lists here within {} s",
+        kSessionCacheTtl.count(), kSessionCacheTtl.count());
   }
   auto control = rpc::ControlToken(config);
   if (!control.ok()) return control.status();
