@@ -20,6 +20,7 @@ import argparse
 import base64
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -134,6 +135,8 @@ def main():
         def round_trip(sig):
             current, beats, _ = metrics(metrics_port)
             victim = masters[current]["proc"]
+            # At any point of the heartbeat interval (3 s), as a real failure would be.
+            time.sleep(random.uniform(0, 3))
             t0 = time.monotonic()
             os.kill(victim.proc.pid, sig)
             wait(lambda: (lambda x: x[0] not in (None, current) and x[1] > beats and x[2])(

@@ -26,6 +26,7 @@ class ClusterMasters final : public MasterSource {
 
   std::optional<Target> Current() override;
   void Unreachable(const std::string& name) override;
+  bool CanMove() const override { return true; }
   void OnChange(std::function<void()> listener);
   const cluster::MasterDirectory& directory() const { return *directory_; }
 

@@ -23,6 +23,9 @@ class MasterSource {
   virtual std::optional<Target> Current() = 0;
   // A call to `name` failed as unreachable (reset, timed out): another may be chosen.
   virtual void Unreachable(const std::string& name) { (void)name; }
+  // Whether there is another master to move to (a cluster): then a dropped connection is
+  // checked at once rather than at the next heartbeat.
+  virtual bool CanMove() const { return false; }
 };
 
 class FixedMaster final : public MasterSource {

@@ -134,6 +134,7 @@ bool Uplink::FollowMaster() {
   if (!target) {
     if (stub_) spdlog::warn("no master known: waiting for one (reports stay in the spool)");
     stub_.reset();
+    channel_.reset();
     master_name_.clear();
     agent_id_ = 0;
     return false;
@@ -143,6 +144,7 @@ bool Uplink::FollowMaster() {
     spdlog::info("moving from master {} to master {}", master_name_, target->name);
   }
   stub_ = v1::Master::NewStub(target->channel);
+  channel_ = target->channel;
   master_name_ = target->name;
   agent_id_ = 0;  // a session belongs to one master: register with the new one
   register_failures_ = 0;
@@ -166,6 +168,11 @@ void Uplink::Run() {
     }
     auto now = std::chrono::steady_clock::now();
     FollowMaster();
+    if (agent_id_ != 0 && masters_->CanMove() && channel_->GetState(false) != GRPC_CHANNEL_READY) {
+      // The connection dropped (a killed master resets it): beat now, so that a dead master
+      // is left within a tick, not at the next heartbeat.
+      next_beat = now;
+    }
     if (agent_id_ == 0) {
       if (!Register()) {
         RunCachedOnce();
@@ -185,7 +192,9 @@ void Uplink::Run() {
       }
     }
     CollectReports();
-    if (agent_id_ != 0) SendReports(options_.call_timeout);
+    // Asked again: a move cancels the call in progress, and the next call must not go to the
+    // master just left (a hung one would hold it for call_timeout).
+    if (FollowMaster() && agent_id_ != 0) SendReports(options_.call_timeout);
     auto wait = std::min<std::chrono::steady_clock::duration>(
         kTick, std::max<std::chrono::steady_clock::duration>(
                    std::chrono::milliseconds(10), next_beat - std::chrono::steady_clock::now()));

@@ -122,6 +122,7 @@ class Uplink {
   ReportSpool& spool_;
   std::shared_ptr<MasterSource> masters_;
   std::unique_ptr<v1::Master::Stub> stub_;  // to master_name_; null while none is known
+  std::shared_ptr<grpc::ChannelInterface> channel_;  // stub_'s
   std::string master_name_;
   UplinkOptions options_;
 
