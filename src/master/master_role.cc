@@ -200,11 +200,39 @@ class RunningMaster final : public MasterNode {
          .key = "master.metrics_port",
          .ip = cfg_.master.ip.empty() ? "127.0.0.1" : cfg_.master.ip,
          .port = *cfg_.master.metrics_port},
-        MasterProbeSources(store_, service_.counters(), server_.address));
+        WithCluster(MasterProbeSources(store_, service_.counters(), server_.address)));
     if (!probe.ok()) return probe.status();
     probe_ = std::move(*probe);
     spdlog::info("master /health and /metrics on http://{}", probe_->address());
     return rpc::WriteAddrFile(cfg_.runtime_dir, "master.metrics", probe_->address());
+  }
+
+  // In a cluster, /health and /metrics also say whether etcd answers and whether this master
+  // leads; etcd unreachable is "degraded": the master serves its agents but cannot register.
+  probe::ProbeSources WithCluster(probe::ProbeSources sources) const {
+    cluster::MasterMembership* m = membership_.get();
+    if (m == nullptr) return sources;
+    sources.health.push_back([m](probe::HealthReport& h) {
+      cluster::MembershipState state = m->State();
+      h.Set("cluster", m->options().cluster_name);
+      h.Set("cluster_id", m->options().cluster_id);
+      h.Set("etcd_reachable", state.etcd_reachable);
+      h.Set("registered", state.registered);
+      h.Set("leader", state.leader_epoch.has_value());
+      if (!state.etcd_reachable || !state.registered) {
+        h.Degrade("etcd: " + (state.last_error.empty() ? std::string("not registered")
+                                                        : state.last_error) +
+                  "; serving the agents connected here");
+      }
+    });
+    sources.metrics.push_back([m](probe::PrometheusText& out) {
+      cluster::MembershipState state = m->State();
+      out.Single("asgard_master_etcd_reachable", "1 while etcd answers this master, else 0.",
+                 probe::MetricType::kGauge, state.etcd_reachable ? 1 : 0);
+      out.Single("asgard_master_cluster_leader", "1 while this master leads its cluster, else 0.",
+                 probe::MetricType::kGauge, state.leader_epoch ? 1 : 0);
+    });
+    return sources;
   }
 
   static MasterOptions WithNotifier(MasterOptions options, notify::Notifier* notifier) {

@@ -112,10 +112,11 @@ class MariaDb:
 
 
 def master_cluster_yaml(db, etcd, cluster, cluster_id, port, ttl=2):
+    """A master of `cluster`, with /health and /metrics on a free port (master.metrics.addr)."""
     return ("runtime_dir: runtime\n"
             f"rpc: {{token: {json.dumps(TOKEN)}}}\n"
             "component:\n  log: {level: debug}\n" + db.yaml() +
-            f"master:\n  ip: 127.0.0.1\n  port: {port}\n  cluster: true\n"
+            f"master:\n  ip: 127.0.0.1\n  port: {port}\n  metrics_port: 0\n  cluster: true\n"
             f"  cluster_registry: {json.dumps(etcd.endpoints)}\n"
             f"  cluster_name: {cluster}\n  cluster_id: {cluster_id}\n  cluster_ttl: {ttl}\n")
 
@@ -153,6 +154,17 @@ class Cluster:
         a.start("-c", str(a.conf_dir))
         self.agents[name] = a
         return a
+
+    def health(self, master):
+        """(HTTP status, JSON) of the master's /health."""
+        import urllib.error
+        import urllib.request
+        address = master.runtime("master.metrics.addr").read_text().strip()
+        try:
+            with urllib.request.urlopen(f"http://{address}/health", timeout=5) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
 
     def registered(self):
         """{cluster_id: address} in etcd."""
