@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "common/errno_status.h"
 #include "common/ip_address.h"
@@ -148,6 +150,29 @@ absl::Status RequireKeyPart(MapReader& section, const char* key, const std::stri
   return absl::OkStatus();
 }
 
+// etcd endpoints: host:port, optionally after http:// or https://; checked here so that a typo
+// stops the role before it opens its store or listens.
+absl::Status RequireEndpoints(MapReader& section, const std::vector<std::string>& endpoints) {
+  if (endpoints.empty()) {
+    return section.Error("cluster_registry", "is empty (cluster: true needs the etcd endpoints)");
+  }
+  for (const std::string& raw : endpoints) {
+    absl::string_view e = raw;
+    if (!absl::ConsumePrefix(&e, "https://")) absl::ConsumePrefix(&e, "http://");
+    while (absl::ConsumeSuffix(&e, "/")) {
+    }
+    size_t colon = e.rfind(':');
+    int port = 0;
+    if (e.empty() || colon == absl::string_view::npos || colon == 0 ||
+        e.find('/') != absl::string_view::npos ||
+        !absl::SimpleAtoi(e.substr(colon + 1), &port) || port < 1 || port > 65535) {
+      return section.Error("cluster_registry",
+                           absl::StrCat("'", raw, "' is not an etcd endpoint (host:port)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadMasterCluster(MapReader& master, MasterConfig& m) {
   RETURN_IF_ERROR(master.Bool("cluster", &m.cluster));
   RETURN_IF_ERROR(master.StringList("cluster_registry", &m.cluster_registry));
@@ -158,11 +183,14 @@ absl::Status ReadMasterCluster(MapReader& master, MasterConfig& m) {
   // etcd 3.4 raises shorter leases to about 2 s anyway; a long one only delays failover.
   RETURN_IF_ERROR(master.Int("cluster_ttl", &m.cluster_ttl, 2, 60, "seconds"));
   if (!m.cluster) return absl::OkStatus();
-  if (m.cluster_registry.empty()) {
-    return master.Error("cluster_registry", "is empty (cluster: true needs the etcd endpoints)");
-  }
+  RETURN_IF_ERROR(RequireEndpoints(master, m.cluster_registry));
   RETURN_IF_ERROR(RequireKeyPart(master, "cluster_name", m.cluster_name));
   RETURN_IF_ERROR(RequireKeyPart(master, "cluster_id", m.cluster_id));
+  if (m.cluster_ip.empty() && (m.ip.empty() || m.ip == "0.0.0.0" || m.ip == "::")) {
+    return master.Error("cluster_ip", absl::StrCat("is empty and master.ip is '", m.ip,
+                                                   "': set the address agents dial (it goes "
+                                                   "into etcd)"));
+  }
   return absl::OkStatus();
 }
 
@@ -198,9 +226,7 @@ absl::Status ReadAgentMaster(MapReader& agent, AgentConfig& a) {
   RETURN_IF_ERROR(master.String("cluster_name", &a.master_cluster_name));
   RETURN_IF_ERROR(ReadEtcdAuth(master, a.master_cluster_auth));
   if (!a.master_cluster) return absl::OkStatus();
-  if (a.master_cluster_registry.empty()) {
-    return master.Error("cluster_registry", "is empty (cluster: true needs the etcd endpoints)");
-  }
+  RETURN_IF_ERROR(RequireEndpoints(master, a.master_cluster_registry));
   return RequireKeyPart(master, "cluster_name", a.master_cluster_name);
 }
 
