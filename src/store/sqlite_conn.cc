@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 
@@ -131,7 +133,15 @@ absl::StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::OpenWith(const std::stri
   std::unique_ptr<SqliteConn> conn(new SqliteConn(db));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);
+  // Switching a new file to WAL needs it to itself, and SQLite answers BUSY at once, without
+  // its busy handler, while another process opens the same file (two web nodes starting
+  // together): try again for as long as the busy timeout.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
   absl::Status s = conn->ExecScript(pragmas);
+  while (absl::IsUnavailable(s) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    s = conn->ExecScript(pragmas);
+  }
   if (!s.ok()) return s;
   return conn;
 }

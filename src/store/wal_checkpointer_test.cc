@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -82,6 +84,39 @@ TEST_F(WalCheckpointerTest, TheThreadCheckpointsSoonAfterTheCommit) {
   off_t after = DatabaseBytes();
   WriteMuchInOneCommit();
   EXPECT_GT(DatabaseBytes(), after + (4 << 20));
+}
+
+}  // namespace
+}  // namespace asgard::store
+
+namespace asgard::store {
+namespace {
+
+// Two web nodes starting together on a new SQLite file: both switch it to WAL, and the loser of
+// that race got "database is locked" at once (SQLite skips its busy handler there) and exited.
+TEST(SqliteOpen, ConnectionsOpeningANewFileTogetherAllGetIt) {
+  char dir[] = "/tmp/asgard-open-race-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  for (int round = 0; round < 30; ++round) {
+    const std::string path = std::string(dir) + "/race" + std::to_string(round) + ".db";
+    std::atomic<int> ready{0};
+    std::atomic<int> opened{0};
+    std::vector<std::thread> openers;
+    for (int i = 0; i < 4; ++i) {
+      openers.emplace_back([&] {
+        ++ready;
+        while (ready.load() < 4) {
+        }
+        auto conn = SqliteConn::Open(path);
+        EXPECT_TRUE(conn.ok()) << conn.status();
+        if (conn.ok()) ++opened;
+      });
+    }
+    for (auto& t : openers) t.join();
+    EXPECT_EQ(opened.load(), 4) << "round " << round;
+  }
+  std::string cmd = "rm -rf '" + std::string(dir) + "'";
+  (void)system(cmd.c_str());
 }
 
 }  // namespace
