@@ -12,19 +12,6 @@ namespace {
 
 using probe::MetricType;
 
-const char* KindWord(v1::TaskKind kind) {
-  switch (kind) {
-    case v1::TASK_KIND_APP:
-      return "app";
-    case v1::TASK_KIND_JOB:
-      return "job";
-    case v1::TASK_KIND_TIMING:
-      return "timing";
-    default:
-      return "other";
-  }
-}
-
 // The tasks as the probe shows them, counted on the loop.
 struct TaskCounts {
   std::map<std::pair<std::string, std::string>, int64_t> by_kind_state;
@@ -40,7 +27,7 @@ absl::StatusOr<TaskCounts> CountTasks(EventLoop& loop, TaskHost& host) {
         TaskCounts counts;
         for (const v1::TaskObserved& o : host.Observed()) {
           std::string state = rpc::StateOf(o);
-          ++counts.by_kind_state[{KindWord(o.ref().kind()), state}];
+          ++counts.by_kind_state[{rpc::KindWord(o.ref().kind(), "other"), state}];
           ++counts.total;
           if (state == "running") ++counts.running;
           counts.restarts += o.restarts();

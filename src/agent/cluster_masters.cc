@@ -1,5 +1,6 @@
 #include "agent/cluster_masters.h"
 
+#include "cluster/etcd_config.h"
 #include "common/absl_fmt.h"
 #include "rpc/endpoint.h"
 #include "spdlog/spdlog.h"
@@ -8,14 +9,7 @@ namespace asgard::agent {
 
 absl::StatusOr<std::shared_ptr<ClusterMasters>> ClusterMasters::Start(const config::Config& cfg,
                                                                       const std::string& agent) {
-  const config::EtcdAuthConfig& auth = cfg.agent.master_cluster_auth;
-  auto etcd = cluster::EtcdClient::Connect({.endpoints = cfg.agent.master_cluster_registry,
-                                            .username = auth.username,
-                                            .password = auth.password,
-                                            .ca_file = auth.ca,
-                                            .cert_file = auth.cert,
-                                            .key_file = auth.key,
-                                            .config_key = "agent.master.cluster_registry"});
+  auto etcd = cluster::EtcdClient::Connect(cluster::AgentEtcdOptions(cfg));
   if (!etcd.ok()) return etcd.status();
   std::shared_ptr<ClusterMasters> masters(new ClusterMasters(cfg));
   std::weak_ptr<ClusterMasters> weak = masters;

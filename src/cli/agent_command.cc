@@ -18,19 +18,6 @@
 namespace asgard::cli {
 namespace {
 
-const char* KindName(v1::TaskKind kind) {
-  switch (kind) {
-    case v1::TASK_KIND_APP:
-      return "app";
-    case v1::TASK_KIND_JOB:
-      return "job";
-    case v1::TASK_KIND_TIMING:
-      return "timing";
-    default:
-      return "?";
-  }
-}
-
 std::string RenderAgentStatus(const v1::AgentListResponse& list) {
   int counts[5] = {0, 0, 0, 0, 0};
   for (const auto& t : list.tasks()) ++counts[t.definition().ref().kind() % 5];
@@ -47,7 +34,7 @@ std::string RenderAgentStatus(const v1::AgentListResponse& list) {
                           o.last_exit_signal().empty() ? "" : " " + o.last_exit_signal(), " ",
                           FormatLocalTime(o.last_exit_at()));
     }
-    table.AddRow({KindName(d.ref().kind()), std::to_string(d.ref().id()), d.name(),
+    table.AddRow({rpc::KindWord(d.ref().kind(), "?"), std::to_string(d.ref().id()), d.name(),
                   d.desired() == v1::DESIRED_RUN ? "run" : "pause", rpc::StateOf(o),
                   o.pid() ? std::to_string(o.pid()) : "-", std::to_string(o.restarts()), last,
                   FormatLocalTime(o.next_run_at())});

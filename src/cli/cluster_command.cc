@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "cluster/etcd_client.h"
+#include "cluster/etcd_config.h"
 #include "common/logging.h"
 #include "config/config.h"
 #include "nlohmann/json.hpp"
@@ -42,27 +43,16 @@ struct ClusterView {
 // The cluster keys of whichever role app.yaml configures for cluster mode.
 absl::Status EtcdOptionsOf(const config::Config& cfg, cluster::EtcdOptions* options,
                            std::string* name) {
-  const config::EtcdAuthConfig* auth = nullptr;
   if (cfg.master.cluster) {
-    options->endpoints = cfg.master.cluster_registry;
-    options->config_key = "master.cluster_registry";
+    *options = cluster::MasterEtcdOptions(cfg);
     *name = cfg.master.cluster_name;
-    auth = &cfg.master.cluster_auth;
   } else if (cfg.agent.master_cluster) {
-    options->endpoints = cfg.agent.master_cluster_registry;
-    options->config_key = "agent.master.cluster_registry";
+    *options = cluster::AgentEtcdOptions(cfg);
     *name = cfg.agent.master_cluster_name;
-    auth = &cfg.agent.master_cluster_auth;
   } else {
     return absl::InvalidArgumentError(
         "neither master.cluster nor agent.master.cluster is true: this host is not in a cluster");
   }
-  options->username = auth->username;
-  options->password = auth->password;
-  options->ca_file = auth->ca;
-  options->cert_file = auth->cert;
-  options->key_file = auth->key;
-  options->call_timeout = std::chrono::milliseconds(2000);
   return absl::OkStatus();
 }
 

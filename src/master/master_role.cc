@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cluster/etcd_client.h"
+#include "cluster/etcd_config.h"
 #include "cluster/master_membership.h"
 #include "common/absl_fmt.h"
 #include "master/master_probe.h"
@@ -255,14 +256,7 @@ class RunningMaster final : public MasterNode {
   absl::Status JoinCluster() {
     auto advertised = Advertised();
     if (!advertised.ok()) return advertised.status();
-    const config::EtcdAuthConfig& auth = cfg_.master.cluster_auth;
-    auto etcd = cluster::EtcdClient::Connect({.endpoints = cfg_.master.cluster_registry,
-                                              .username = auth.username,
-                                              .password = auth.password,
-                                              .ca_file = auth.ca,
-                                              .cert_file = auth.cert,
-                                              .key_file = auth.key,
-                                              .config_key = "master.cluster_registry"});
+    auto etcd = cluster::EtcdClient::Connect(cluster::MasterEtcdOptions(cfg_));
     if (!etcd.ok()) return etcd.status();
     auto membership = cluster::MasterMembership::Join(
         std::shared_ptr<cluster::EtcdClient>(std::move(*etcd)),

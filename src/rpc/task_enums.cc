@@ -84,4 +84,17 @@ std::string StateOf(const v1::TaskObserved& observed) {
   return std::string(runtime::kStateUnknown);
 }
 
+const char* KindWord(v1::TaskKind kind, const char* unknown) {
+  switch (kind) {
+    case v1::TASK_KIND_APP:
+      return "app";
+    case v1::TASK_KIND_JOB:
+      return "job";
+    case v1::TASK_KIND_TIMING:
+      return "timing";
+    default:
+      return unknown;
+  }
+}
+
 }  // namespace asgard::rpc

@@ -30,5 +30,7 @@ void SetState(std::string_view name, v1::TaskObserved* observed);
 // The name of the state: the enum's, else the text when it names a state
 // (runtime/task_state.h), else "unknown".
 std::string StateOf(const v1::TaskObserved& observed);
+// "app", "job" or "timing"; `unknown` for any other value.
+const char* KindWord(v1::TaskKind kind, const char* unknown);
 
 }  // namespace asgard::rpc
