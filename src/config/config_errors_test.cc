@@ -271,6 +271,17 @@ TEST_F(LoadConfigFileTest, MissingFileIsNotFound) {
   EXPECT_EQ(loaded.status().message(), dir_ + "/app.yaml: no such file");
 }
 
+TEST_F(LoadConfigFileTest, AFifoOrADirectoryIsRefusedAtOnce) {
+  // Opening a FIFO for reading waited for a writer forever (and `cluster status` hung).
+  const std::string fifo = dir_ + "/app.yaml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(fifo);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(loaded.status().message(), fifo + ": not a regular file");
+  ASSERT_EQ(mkdir((dir_ + "/d").c_str(), 0700), 0);
+  EXPECT_FALSE(LoadConfigFile(dir_ + "/d").ok());
+}
+
 TEST_F(LoadConfigFileTest, UnreadableFileGivesTheErrnoText) {
   ASSERT_EQ(mkdir((dir_ + "/sub").c_str(), 0700), 0);
   absl::StatusOr<LoadedConfig> loaded = LoadConfigFile(dir_ + "/sub");

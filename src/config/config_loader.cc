@@ -1,6 +1,7 @@
 // ParseConfig / LoadConfigFile, and the roles' sections of app.yaml (web, master, agent, system,
 // rpc, the top-level log). Components and task lists are in components.cc and task_lists.cc.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -324,10 +325,17 @@ absl::StatusOr<LoadedConfig> ParseDocument(const std::string& yaml_text,
 
 // POSIX reads rather than a stream, so that the error is the errno text (EACCES, EISDIR, ...).
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer forever.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
     return ErrnoStatus(path);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(path);
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
+      S_ISBLK(st.st_mode)) {  // a directory is refused by read() with its own errno
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
   }
   std::string text;
   char buffer[8192];
