@@ -57,14 +57,21 @@ class Etcd:
         return r.stdout
 
     def prefix(self, prefix):
-        """{key: value} under prefix."""
-        lines = self.ctl("get", "--prefix", prefix).splitlines()
+        """{key: value} under prefix; {} while etcd does not answer (callers wait for a state,
+        and a cluster regaining its quorum times out reads for a moment)."""
+        try:
+            lines = self.ctl("get", "--prefix", prefix).splitlines()
+        except AssertionError:
+            return {}
         return dict(zip(lines[0::2], lines[1::2]))
 
     def leader(self, cluster_name):
         """The cluster_id leading `cluster_name`, or None."""
         # Campaign keys hold each campaigner's id; the oldest (first created) leads.
-        out = self.ctl("get", "--prefix", f"/Asgard-leader/{cluster_name}", "-w", "json")
+        try:
+            out = self.ctl("get", "--prefix", f"/Asgard-leader/{cluster_name}", "-w", "json")
+        except AssertionError:
+            return None
         kvs = json.loads(out).get("kvs", [])
         if not kvs:
             return None
